@@ -1,0 +1,99 @@
+"""What the analysis learns about one file: the facts rules compare."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, List, Optional, Tuple
+
+import libcst as cst
+
+from .values import Array, Dataset, Layer, Model, Origin, Shape, Sym
+
+# Loss families, as far as the label contract is concerned.
+SPARSE = "sparse_categorical_crossentropy"
+CATEGORICAL = "categorical_crossentropy"
+BINARY = "binary_crossentropy"
+REGRESSION = "regression"
+
+
+@dataclass(eq=False)
+class Binding:
+    """One model input and the data that reaches it."""
+
+    input: Optional[Sym]  # None when the model declares no input shape
+    value: Any  # abstract value of the data
+    node: cst.CSTNode  # the argument expression
+    label: str  # "x", "x['image']", "validation x", ...
+
+
+@dataclass(eq=False)
+class Target:
+    """One model output, its loss, and the labels that reach it."""
+
+    shape: Shape  # model output shape, batch axis included
+    layer: Optional[Layer]  # the layer producing it
+    loss: Optional[str]  # one of the loss families above
+    loss_origin: Optional[Origin]
+    y: Any
+    y_node: Optional[cst.CSTNode]
+    label: str = "y"
+
+
+@dataclass(eq=False)
+class DataCall:
+    """A ``fit``/``evaluate``/``predict``/``*_on_batch`` call on a model."""
+
+    method: str
+    node: cst.Call
+    model: Model
+    compiled: Optional[bool]
+    inputs: List[Binding]
+    targets: List[Target]
+    x: Any
+    x_node: Optional[cst.CSTNode]
+    y: Any
+    y_node: Optional[cst.CSTNode]
+    dataset: Optional[Dataset] = None
+    batch_size: Optional[int] = None
+    validation: bool = False
+
+    @property
+    def what(self) -> str:
+        return f"{self.method} (validation_data)" if self.validation else self.method
+
+
+@dataclass(eq=False)
+class OneHot:
+    """``tf.one_hot(labels, depth)`` or ``to_categorical(labels, num_classes)``."""
+
+    node: cst.Call
+    function: str  # "tf.one_hot" | "to_categorical"
+    labels: Array
+    depth: int
+    depth_node: Optional[cst.CSTNode]
+
+
+@dataclass(eq=False)
+class SliceCounts:
+    """``from_tensor_slices`` over components with different sample counts."""
+
+    node: cst.Call
+    parts: List[Tuple[str, Array]]
+
+
+@dataclass(eq=False)
+class InputFromShape:
+    """``Input(shape=arr.shape)`` / ``input_shape=arr.shape``."""
+
+    node: cst.CSTNode
+    array: Array
+    shape: Shape
+
+
+@dataclass
+class Facts:
+    calls: List[DataCall] = field(default_factory=list)
+    one_hots: List[OneHot] = field(default_factory=list)
+    slice_counts: List[SliceCounts] = field(default_factory=list)
+    inputs_from_shape: List[InputFromShape] = field(default_factory=list)
+    models: List[Model] = field(default_factory=list)
+    syntax_error: Optional[Tuple[str, int, int]] = None  # message, line, column

@@ -1,0 +1,693 @@
+"""The abstract interpreter: one walk over a module's statements.
+
+It evaluates assignments to abstract values (see :mod:`values`), follows
+models through ``add``/``compile`` and records every ``fit``/``evaluate``/
+``predict`` call with the values that reach it (see :mod:`facts`). Rules never
+look at syntax; they read the :class:`Facts` this produces.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from . import layers as L
+from . import library
+from .facts import Binding, DataCall, Facts, InputFromShape, Target
+from .names import canonical
+from .values import (
+    MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py,
+)
+
+
+class UserFunction:
+    """A function defined in the analysed file."""
+
+    def __init__(self, node: cst.FunctionDef) -> None:
+        self.node = node
+
+
+class Env:
+    __slots__ = ("vars", "parent")
+
+    def __init__(self, parent: Optional["Env"] = None, vars: Optional[dict] = None) -> None:
+        self.vars: Dict[str, Any] = {} if vars is None else vars
+        self.parent = parent
+
+    def get(self, name: str) -> Any:
+        env: Optional[Env] = self
+        while env is not None:
+            if name in env.vars:
+                return env.vars[name]
+            env = env.parent
+        return MISSING
+
+    def copy(self) -> "Env":
+        return Env(self.parent, dict(self.vars))
+
+
+class Args:
+    """The evaluated arguments of a call."""
+
+    __slots__ = ("pos", "kw", "pos_nodes", "kw_nodes", "star", "node")
+
+    def __init__(self, node: cst.Call) -> None:
+        self.node = node
+        self.pos: List[Any] = []
+        self.kw: Dict[str, Any] = {}
+        self.pos_nodes: List[cst.CSTNode] = []
+        self.kw_nodes: Dict[str, cst.CSTNode] = {}
+        self.star = False
+
+    def get(self, name: Optional[str], index: Optional[int] = None, default: Any = None) -> Any:
+        if name is not None and name in self.kw:
+            return self.kw[name]
+        if index is not None and index < len(self.pos):
+            return self.pos[index]
+        return default
+
+    def node_of(self, name: Optional[str], index: Optional[int] = None) -> Optional[cst.CSTNode]:
+        if name is not None and name in self.kw_nodes:
+            return self.kw_nodes[name]
+        if index is not None and index < len(self.pos_nodes):
+            return self.pos_nodes[index]
+        return None
+
+    def has(self, name: Optional[str], index: Optional[int] = None) -> bool:
+        return (name is not None and name in self.kw) or (index is not None and index < len(self.pos))
+
+    def values(self) -> List[Any]:
+        return self.pos + list(self.kw.values())
+
+
+_RAISES = {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises", "assertRaisesWithPredicateMatch"}
+_NEEDS_COMPILE = {"fit", "evaluate", "train_on_batch", "test_on_batch"}
+_DATA_METHODS = _NEEDS_COMPILE | {"predict", "predict_on_batch"}
+# Positional index of x, y, batch_size for each data method.
+_POSITIONS = {
+    "fit": (0, 1, 2), "evaluate": (0, 1, 2), "predict": (0, None, 1),
+    "train_on_batch": (0, 1, None), "test_on_batch": (0, 1, None), "predict_on_batch": (0, None, None),
+}
+
+
+class Interpreter:
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.facts = Facts()
+        self.models: List[Model] = []
+        self.pending: List[Tuple[cst.FunctionDef, Env]] = []
+        self.guarded = 0  # > 0 inside `with self.assertRaises(...)` / `pytest.raises`
+        self.loops = 0
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> Facts:
+        self.block(self.module.body, Env())
+        while self.pending:
+            fn, parent = self.pending.pop(0)
+            # A function may run at any time: models it did not build itself
+            # may or may not be compiled when it does.
+            for model in self.models:
+                model.compiled = None
+            env = Env(parent)
+            params = fn.params
+            for p in list(params.params) + list(params.posonly_params) + list(params.kwonly_params):
+                env.vars[p.name.value] = None
+            for p in (params.star_arg, params.star_kwarg):
+                if isinstance(p, cst.Param):
+                    env.vars[p.name.value] = None
+            body = fn.body
+            self.block(body.body if isinstance(body, cst.IndentedBlock) else [body], env)
+        return self.facts
+
+    # -------------------------------------------------------------- statements
+    def block(self, stmts: Sequence[cst.CSTNode], env: Env) -> bool:
+        """Run statements; True when the block always leaves early."""
+        for stmt in stmts:
+            if self.stmt(stmt, env):
+                return True
+        return False
+
+    def stmt(self, node: cst.CSTNode, env: Env) -> bool:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                if self.small(small, env):
+                    return True
+            return False
+        if isinstance(node, cst.If):
+            return self.if_(node, env)
+        if isinstance(node, (cst.For, cst.While)):
+            return self.loop(node, env)
+        if isinstance(node, (cst.Try, cst.TryStar)):
+            return self.try_(node, env)
+        if isinstance(node, cst.With):
+            return self.with_(node, env)
+        if isinstance(node, cst.FunctionDef):
+            env.vars[node.name.value] = UserFunction(node)
+            self.pending.append((node, env))
+            return False
+        if isinstance(node, cst.ClassDef):
+            env.vars[node.name.value] = None
+            self.class_body(node, env)
+            return False
+        return False
+
+    def class_body(self, node: cst.ClassDef, env: Env) -> None:
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                self.pending.append((stmt, env))
+            elif isinstance(stmt, cst.ClassDef):
+                self.class_body(stmt, env)
+
+    def small(self, node: cst.BaseSmallStatement, env: Env) -> bool:
+        if isinstance(node, cst.Assign):
+            value = self.ev(node.value, env)
+            for target in node.targets:
+                self.bind(target.target, value, env)
+        elif isinstance(node, cst.Expr):
+            self.ev(node.value, env)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.bind(node.target, self.ev(node.value, env), env)
+        elif isinstance(node, cst.AugAssign):
+            op = node.operator
+            value = library.binop(self, op, self.ev(node.target, env), self.ev(node.value, env), node)
+            self.bind(node.target, value, env)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                self.ev(node.value, env)
+            return True
+        elif isinstance(node, (cst.Raise, cst.Continue, cst.Break)):
+            return True
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = _dotted(alias.name)
+                if dotted is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    env.vars[alias.asname.name.value] = ModuleRef(dotted)
+                else:
+                    top = dotted.split(".")[0]
+                    env.vars[top] = ModuleRef(top)
+        elif isinstance(node, cst.ImportFrom):
+            base = _dotted(node.module) if node.module is not None else None
+            if node.relative or base is None or isinstance(node.names, cst.ImportStar):
+                if isinstance(node.names, Sequence):
+                    for alias in node.names:
+                        self.bind(alias.asname.name if alias.asname else alias.name, None, env)
+                return False
+            for alias in node.names:
+                name = _dotted(alias.name)
+                target = alias.asname.name if alias.asname else alias.name
+                if isinstance(target, cst.Name) and name:
+                    env.vars[target.value] = ModuleRef(f"{base}.{name}")
+        elif isinstance(node, cst.Del):
+            self.bind(node.target, None, env)
+        return False
+
+    def bind(self, target: cst.CSTNode, value: Any, env: Env) -> None:
+        if isinstance(target, cst.Name):
+            env.vars[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            starred = any(isinstance(e, cst.StarredElement) for e in elements)
+            items = value.items if isinstance(value, Seq) and not starred and len(value.items) == len(elements) else None
+            for i, element in enumerate(elements):
+                inner = element.value
+                self.bind(inner, items[i] if items is not None else None, env)
+        # Attributes and subscripts are not tracked.
+
+    # --------------------------------------------------------- control flow
+    def snapshot(self) -> Dict[Model, tuple]:
+        return {m: (m.compiled, m.loss, m.loss_origin, m.compile_origin, list(m.layers), m.exact) for m in self.models}
+
+    def restore(self, snap: Dict[Model, tuple]) -> None:
+        for m, (compiled, loss, loss_origin, compile_origin, layers, exact) in snap.items():
+            m.compiled, m.loss, m.loss_origin, m.compile_origin = compiled, loss, loss_origin, compile_origin
+            m.layers, m.exact = list(layers), exact
+
+    def branches(self, env: Env, runs: List[Callable[[Env], bool]]) -> bool:
+        start = self.snapshot()
+        outcomes = []
+        for run in runs:
+            self.restore(start)
+            branch_env = env.copy()
+            left = run(branch_env)
+            outcomes.append((branch_env, self.snapshot(), left))
+        live = [o for o in outcomes if not o[2]]
+        if not live:
+            return True
+        keys = set()
+        for branch_env, _, _ in live:
+            keys.update(branch_env.vars)
+        for key in keys:
+            values = [b.vars.get(key, MISSING) for b, _, _ in live]
+            first = values[0]
+            env.vars[key] = first if all(v is first for v in values) and first is not MISSING else None
+        snaps = [s for _, s, _ in live]
+        for model in self.models:
+            states = [s.get(model) for s in snaps]
+            if any(s is None for s in states):
+                continue  # built inside a branch
+            compiled = {s[0] for s in states}
+            model.compiled = states[0][0] if len(compiled) == 1 else None
+            same_loss = all(s[1] is states[0][1] for s in states)
+            model.loss = states[0][1] if same_loss else None
+            model.loss_origin = states[0][2] if same_loss else None
+            model.compile_origin = states[0][3]
+            same_layers = all(len(s[4]) == len(states[0][4]) and all(a is b for a, b in zip(s[4], states[0][4])) for s in states)
+            model.layers = list(states[0][4])
+            model.exact = all(s[5] for s in states) and same_layers
+        return False
+
+    def if_(self, node: cst.If, env: Env) -> bool:
+        if _is_main_guard(node.test):
+            return self.block(node.body.body, env)
+        self.ev(node.test, env)
+        runs: List[Callable[[Env], bool]] = [lambda e: self.block(node.body.body, e)]
+        orelse = node.orelse
+        if isinstance(orelse, cst.If):
+            runs.append(lambda e: self.if_(orelse, e))
+        elif isinstance(orelse, cst.Else):
+            runs.append(lambda e: self.block(orelse.body.body, e))
+        else:
+            runs.append(lambda e: False)
+        return self.branches(env, runs)
+
+    def loop(self, node, env: Env) -> bool:
+        def body(e: Env) -> bool:
+            if isinstance(node, cst.For):
+                self.ev(node.iter, e)
+                self.bind(node.target, None, e)
+            self.loops += 1
+            try:
+                self.block(node.body.body, e)
+            finally:
+                self.loops -= 1
+            return False
+
+        self.branches(env, [body, lambda e: False])
+        if node.orelse is not None:
+            return self.block(node.orelse.body.body, env)
+        return False
+
+    def try_(self, node, env: Env) -> bool:
+        # Handlers are taken to start where the body ends: an exception is
+        # most often raised by the last statements of a try body.
+        body_left = self.block(node.body.body, env)
+        runs: List[Callable[[Env], bool]] = [
+            lambda e: body_left or (self.block(node.orelse.body.body, e) if node.orelse else False)
+        ]
+        for handler in node.handlers:
+            runs.append(lambda e, h=handler: self.block(h.body.body, e))
+        left = self.branches(env, runs)
+        if node.finalbody is not None:
+            left = self.block(node.finalbody.body.body, env) or left
+        return left
+
+    def with_(self, node: cst.With, env: Env) -> bool:
+        guard = False
+        for item in node.items:
+            call = item.item
+            if isinstance(call, cst.Call):
+                func = call.func
+                name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+                guard = guard or name in _RAISES
+            value = None if guard else self.ev(call, env)
+            if item.asname is not None:
+                self.bind(item.asname.name, value if isinstance(value, (Array, Model)) else None, env)
+        self.guarded += guard
+        try:
+            return self.block(node.body.body, env)
+        finally:
+            self.guarded -= guard
+
+    # ------------------------------------------------------------ expressions
+    def ev(self, node: cst.BaseExpression, env: Env) -> Any:
+        if isinstance(node, cst.Name):
+            name = node.value
+            if name in ("True", "False", "None"):
+                return Const({"True": True, "False": False, "None": None}[name], Origin(node))
+            value = env.get(name)
+            if value is MISSING:
+                return ModuleRef("builtins." + name) if name in library.BUILTINS else None
+            return value
+        if isinstance(node, cst.Call):
+            return self.call(node, env)
+        if isinstance(node, cst.Attribute):
+            return library.attribute(self, self.ev(node.value, env), node.attr.value, node)
+        if isinstance(node, cst.Integer):
+            try:
+                return Const(int(node.value.replace("_", ""), 0), Origin(node))
+            except ValueError:
+                return Const(int(node.value.replace("_", "").lstrip("0") or "0"), Origin(node))
+        if isinstance(node, cst.Float):
+            return Const(float(node.value.replace("_", "")), Origin(node))
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            try:
+                value = node.evaluated_value
+            except Exception:
+                return None
+            return Const(value, Origin(node)) if isinstance(value, str) else None
+        if isinstance(node, (cst.Tuple, cst.List)):
+            items = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    return None
+                items.append(self.ev(element.value, env))
+            return Seq(items, "tuple" if isinstance(node, cst.Tuple) else "list", Origin(node))
+        if isinstance(node, cst.Dict):
+            items = {}
+            for element in node.elements:
+                if not isinstance(element, cst.DictElement):
+                    return None
+                key = py(self.ev(element.key, env))
+                value = self.ev(element.value, env)
+                if not isinstance(key, str):
+                    return None
+                items[key] = value
+            return Dict_(items, Origin(node))
+        if isinstance(node, cst.BinaryOperation):
+            return library.binop(self, node.operator, self.ev(node.left, env), self.ev(node.right, env), node)
+        if isinstance(node, cst.UnaryOperation):
+            return library.unary(node.operator, self.ev(node.expression, env), node)
+        if isinstance(node, cst.Subscript):
+            return library.subscript(self, self.ev(node.value, env), node, env)
+        if isinstance(node, cst.NamedExpr):
+            value = self.ev(node.value, env)
+            self.bind(node.target, value, env)
+            return value
+        if isinstance(node, cst.BooleanOperation):
+            self.ev(node.left, env)
+            self.ev(node.right, env)
+            return None
+        if isinstance(node, cst.Comparison):
+            self.ev(node.left, env)
+            for target in node.comparisons:
+                self.ev(target.comparator, env)
+            return None
+        if isinstance(node, cst.IfExp):
+            self.ev(node.test, env)
+            body, orelse = self.ev(node.body, env), self.ev(node.orelse, env)
+            return body if body is orelse else None
+        if isinstance(node, cst.Await):
+            return self.ev(node.expression, env)
+        return None
+
+    def call(self, node: cst.Call, env: Env) -> Any:
+        if isinstance(node.func, cst.Attribute):
+            receiver = self.ev(node.func.value, env)
+            func = library.attribute(self, receiver, node.func.attr.value, node.func)
+        else:
+            receiver, func = None, self.ev(node.func, env)
+        args = Args(node)
+        for arg in node.args:
+            if arg.star:
+                args.star = True
+                self.ev(arg.value, env)
+                continue
+            value = self.ev(arg.value, env)
+            if arg.keyword is not None:
+                args.kw[arg.keyword.value] = value
+                args.kw_nodes[arg.keyword.value] = arg.value
+            else:
+                args.pos.append(value)
+                args.pos_nodes.append(arg.value)
+        if isinstance(func, ModuleRef):
+            return library.call_function(self, canonical(func.path), args, node)
+        if isinstance(func, Layer):
+            return self.call_layer(func, args, node)
+        if isinstance(node.func, cst.Attribute) and receiver is not None:
+            method = node.func.attr.value
+            if isinstance(receiver, Model):
+                return self.model_method(receiver, method, args, node)
+            return library.call_method(self, receiver, method, args, node)
+        if isinstance(func, UserFunction):
+            # It may compile (or rebuild) any model it can reach.
+            for model in self.models:
+                model.compiled = None
+        self.escape(args)
+        return None
+
+    def escape(self, args: Args) -> None:
+        """Models handed to code fitlint does not follow may get compiled there."""
+        for value in args.values():
+            if isinstance(value, Model):
+                value.compiled = None
+                value.exact = value.exact and value.kind == "functional"
+
+    # ----------------------------------------------------------------- models
+    def new_model(self, model: Model) -> Model:
+        self.models.append(model)
+        self.facts.models.append(model)
+        return model
+
+    def input_sym(self, args: Args, node: cst.Call, shape_arg: Any, batch_shape: Any = None) -> Optional[Sym]:
+        if batch_shape is not None:
+            shape = as_shape(batch_shape)
+        else:
+            inner = as_shape(shape_arg)
+            shape = None if inner is None else (None,) + inner
+        dtype = library.dtype_of(args.get("dtype"), default="float32")
+        name = py(args.get("name"))
+        sym = Sym(shape, dtype, Origin(node), name=name if isinstance(name, str) else None, is_input=True)
+        if isinstance(shape_arg, Seq) and shape_arg.shape_of is not None and shape is not None:
+            sym.shape_from = shape_arg.shape_of
+            if not self.guarded:
+                self.facts.inputs_from_shape.append(InputFromShape(node, shape_arg.shape_of, shape))
+        return sym
+
+    def call_layer(self, layer: Layer, args: Args, node: cst.Call) -> Any:
+        inputs = args.get("inputs", 0)
+        if isinstance(inputs, Sym):
+            shape = L.output_shape(layer, inputs.shape)
+            out = Sym(shape, inputs.dtype, Origin(node), layer=layer)
+            inputs.consumers.append((layer, out))
+            return out
+        if isinstance(inputs, Seq) and inputs.items and all(isinstance(i, Sym) for i in inputs.items):
+            return Sym(L.merge_shape(layer, [i.shape for i in inputs.items]), inputs.items[0].dtype, Origin(node), layer=layer)
+        return None
+
+    def sequential(self, layer_list: Any, node: cst.Call) -> Model:
+        model = self.new_model(Model("sequential", Origin(node)))
+        if layer_list is None:
+            return model
+        if not isinstance(layer_list, Seq):
+            model.exact = False
+            return model
+        for item in layer_list.items:
+            self.add_layer(model, item)
+        return model
+
+    def add_layer(self, model: Model, item: Any) -> None:
+        if self.loops:
+            model.exact = False
+        if isinstance(item, Sym) and item.is_input and not model.layers and not model.inputs:
+            model.inputs = [item]
+            return
+        if not isinstance(item, Layer) or item.kind not in L.KNOWN:
+            model.exact = False
+            if not isinstance(item, Layer):
+                model.layers.append(Layer("?", [], {}, Origin(item.origin.node) if getattr(item, "origin", None) else model.origin))
+                return
+        if not model.layers and not model.inputs:
+            declared = L.declared_input(item)
+            if declared is not None:
+                model.inputs = [Sym(declared, library.dtype_of(item.kwargs.get("dtype"), "float32"), item.origin, is_input=True)]
+                raw = item.kwargs.get("input_shape")
+                if isinstance(raw, Seq) and raw.shape_of is not None:
+                    model.inputs[0].shape_from = raw.shape_of
+                    if not self.guarded:
+                        self.facts.inputs_from_shape.append(InputFromShape(item.origin.node, raw.shape_of, declared))
+        if item.kind != "InputLayer":
+            model.layers.append(item)
+
+    def functional(self, args: Args, node: cst.Call) -> Model:
+        model = self.new_model(Model("functional", Origin(node)))
+        ins, outs = args.get("inputs", 0), args.get("outputs", 1)
+        inputs = _syms(ins)
+        outputs = _syms(outs)
+        if inputs is None or outputs is None:
+            model.exact = False
+            return model
+        model.inputs, model.outputs = inputs, outputs
+        model.input_dict = isinstance(ins, Dict_)
+        if isinstance(outs, Dict_):
+            model.output_names = list(outs.items)
+        else:
+            model.output_names = [o.layer.name if o.layer else None for o in outputs]
+        return model
+
+    def model_method(self, model: Model, method: str, args: Args, node: cst.Call) -> Any:
+        if method == "add":
+            self.add_layer(model, args.get("layer", 0))
+            return None
+        if method == "pop":
+            if model.layers:
+                model.layers.pop()
+            return None
+        if method == "compile":
+            model.compiled = True
+            model.compile_origin = Origin(node)
+            if args.star and not args.has("loss", 1):
+                model.loss, model.loss_origin = None, None
+            else:
+                model.loss = args.get("loss", 1)
+                loss_node = args.node_of("loss", 1)
+                model.loss_origin = Origin(loss_node) if loss_node is not None else None
+            return None
+        if method in _DATA_METHODS:
+            if not args.star or args.has("x", 0):
+                self.data_call(model, method, args, node)
+            return None
+        if method in ("summary", "build", "save", "save_weights", "load_weights", "get_config", "to_json", "count_params"):
+            return None
+        if method == "__call__":
+            return None
+        return None
+
+    def data_call(self, model: Model, method: str, args: Args, node: cst.Call) -> None:
+        if self.guarded:
+            return
+        xi, yi, bi = _POSITIONS[method]
+        x, x_node = args.get("x", xi), args.node_of("x", xi)
+        y = args.get("y", yi) if yi is not None else None
+        y_node = args.node_of("y", yi) if yi is not None else None
+        batch = py(args.get("batch_size", bi)) if bi is not None else None
+        batch = batch if isinstance(batch, int) and not isinstance(batch, bool) else None
+        self.record_call(model, method, node, x, x_node, y, y_node, batch, validation=False)
+        if method == "fit":
+            val = args.get("validation_data", 7)
+            val_node = args.node_of("validation_data", 7)
+            if isinstance(val, Seq) and len(val.items) in (2, 3):
+                nodes = list(val_node.elements) if isinstance(val_node, (cst.Tuple, cst.List)) else []
+                vx_node = nodes[0].value if nodes else val_node
+                vy_node = nodes[1].value if nodes else val_node
+                self.record_call(model, method, node, val.items[0], vx_node, val.items[1], vy_node, batch, validation=True)
+            elif isinstance(val, Dataset):
+                self.record_call(model, method, node, val, val_node, None, None, batch, validation=True)
+
+    def record_call(self, model: Model, method: str, node: cst.Call, x: Any, x_node, y: Any, y_node,
+                    batch: Optional[int], validation: bool) -> None:
+        dataset = x if isinstance(x, Dataset) else None
+        if dataset is not None:
+            element = dataset.element
+            if isinstance(element, Seq) and len(element.items) >= 2:
+                x, y = element.items[0], element.items[1]
+            else:
+                x, y = element, None
+            y_node = x_node
+            if dataset.batched:
+                x, y = library.add_batch_axis(x), library.add_batch_axis(y)
+        call = DataCall(method, node, model, model.compiled, [], [], x, x_node, y, y_node,
+                        dataset=dataset, batch_size=batch, validation=validation)
+        call.inputs = self.bindings(model, x, x_node, "validation x" if validation else "x")
+        call.targets = self.targets(model, call.inputs, y, y_node, "validation y" if validation else "y")
+        self.facts.calls.append(call)
+
+    def bindings(self, model: Model, x: Any, x_node, label: str) -> List[Binding]:
+        inputs = model.inputs
+        if not inputs:
+            return [Binding(None, x, x_node, label)]
+        if isinstance(x, Dict_):
+            return [Binding(i, x.items[i.name], x_node, f"{label}[{i.name!r}]")
+                    for i in inputs if i.name is not None and i.name in x.items]
+        if isinstance(x, Seq):
+            if len(inputs) > 1 or len(x.items) == 1:
+                nodes = list(x_node.elements) if isinstance(x_node, (cst.Tuple, cst.List)) else []
+                return [Binding(i, v, nodes[k].value if k < len(nodes) else x_node, f"{label}[{k}]")
+                        for k, (i, v) in enumerate(zip(inputs, x.items))]
+            return []
+        if len(inputs) == 1:
+            return [Binding(inputs[0], x, x_node, label)]
+        return []
+
+    def targets(self, model: Model, bindings: List[Binding], y: Any, y_node, label: str) -> List[Target]:
+        losses = model.loss
+        if model.kind == "sequential":
+            shape = self.sequential_output(model, bindings)
+            last = model.layers[-1] if model.layers else None
+            return [Target(shape, last, library.loss_family(losses), model.loss_origin, _single(y), y_node, label)]
+        if not model.outputs:
+            return []
+        names = model.output_names or [None] * len(model.outputs)
+        out = []
+        for k, sym in enumerate(model.outputs):
+            name = names[k]
+            if isinstance(losses, Dict_):
+                loss = losses.items.get(name) if name else None
+            elif isinstance(losses, Seq):
+                loss = losses.items[k] if k < len(losses.items) else None
+            else:
+                loss = losses
+            if len(model.outputs) == 1:
+                yk = _single(y)
+            elif isinstance(y, Dict_):
+                yk = y.items.get(name) if name else None
+            elif isinstance(y, Seq) and len(y.items) == len(model.outputs):
+                yk = y.items[k]
+            else:
+                yk = None
+            out.append(Target(sym.shape, sym.layer, library.loss_family(loss), model.loss_origin, yk, y_node,
+                              label if len(model.outputs) == 1 else f"{label}[{name or k}]"))
+        return out
+
+    def sequential_output(self, model: Model, bindings: List[Binding]):
+        if not model.exact:
+            return None
+        if model.inputs:
+            shape = model.inputs[0].shape
+        elif len(bindings) == 1 and isinstance(bindings[0].value, Array) and bindings[0].value.shape:
+            shape = (None,) + tuple(bindings[0].value.shape[1:])
+        else:
+            return None
+        for layer in model.layers:
+            shape = L.output_shape(layer, shape)
+            if shape is None:
+                return None
+        return shape
+
+
+def _single(y: Any) -> Any:
+    if isinstance(y, Seq) and len(y.items) == 1 and not isinstance(y.items[0], Const):
+        return y.items[0]
+    return y
+
+
+def _syms(value: Any) -> Optional[List[Sym]]:
+    if isinstance(value, Sym):
+        return [value]
+    if isinstance(value, Seq) and value.items and all(isinstance(v, Sym) for v in value.items):
+        return list(value.items)
+    if isinstance(value, Dict_) and value.items and all(isinstance(v, Sym) for v in value.items.values()):
+        syms = []
+        for key, sym in value.items.items():
+            if sym.name is None:
+                sym.name = key
+            syms.append(sym)
+        return syms
+    return None
+
+
+def _dotted(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    left, right = test.left, test.comparisons[0].comparator
+    if not isinstance(test.comparisons[0].operator, cst.Equal):
+        return False
+    names = {n.value for n in (left, right) if isinstance(n, cst.Name)}
+    strings = {getattr(n, "evaluated_value", None) for n in (left, right) if isinstance(n, cst.SimpleString)}
+    return names == {"__name__"} and strings == {"__main__"}
+
+
+def analyze(module: cst.Module) -> Facts:
+    return Interpreter(module).run()

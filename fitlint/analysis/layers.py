@@ -1,0 +1,234 @@
+"""Output shapes of Keras layers, computed from their literal configuration.
+
+Every function returns ``None`` when it cannot be sure: unknown layers,
+non-literal arguments, ``channels_first`` data, unexpected ranks.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional
+
+from .values import Layer, Shape, as_shape
+
+IDENTITY = {
+    "Dropout", "Activation", "BatchNormalization", "LayerNormalization", "Softmax", "ReLU",
+    "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU", "GaussianNoise", "GaussianDropout",
+    "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Masking",
+    "ActivityRegularization", "UnitNormalization", "InputLayer", "Identity",
+}
+RNN = {"LSTM", "GRU", "SimpleRNN"}
+CONV_RANK = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Convolution1D": 1, "Convolution2D": 2, "Convolution3D": 3}
+POOL_RANK = {
+    "MaxPooling1D": 1, "MaxPooling2D": 2, "MaxPooling3D": 3, "MaxPool1D": 1, "MaxPool2D": 2, "MaxPool3D": 3,
+    "AveragePooling1D": 1, "AveragePooling2D": 2, "AveragePooling3D": 3,
+    "AvgPool1D": 1, "AvgPool2D": 2, "AvgPool3D": 3,
+}
+GLOBAL_POOL_RANK = {
+    "GlobalAveragePooling1D": 1, "GlobalAveragePooling2D": 2, "GlobalAveragePooling3D": 3,
+    "GlobalMaxPooling1D": 1, "GlobalMaxPooling2D": 2, "GlobalMaxPooling3D": 3,
+    "GlobalAvgPool1D": 1, "GlobalAvgPool2D": 2, "GlobalAvgPool3D": 3,
+    "GlobalMaxPool1D": 1, "GlobalMaxPool2D": 2, "GlobalMaxPool3D": 3,
+}
+MERGE = {"Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Subtract", "Dot"}
+KNOWN = IDENTITY | RNN | set(CONV_RANK) | set(POOL_RANK) | set(GLOBAL_POOL_RANK) | MERGE | {
+    "Dense", "Flatten", "Reshape", "Embedding",
+}
+
+
+def _tuple(value, n: int) -> Optional[tuple]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * n
+    if isinstance(value, (tuple, list)) and len(value) == n and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    return None
+
+
+def _spatial(n: Optional[int], k: int, s: int, d: int, padding: str) -> Optional[int]:
+    if n is None:
+        return None
+    if padding == "same":
+        return -(-n // s)
+    if padding == "valid":
+        return (n - d * (k - 1) - 1) // s + 1
+    return None
+
+
+def _channels_last(layer: Layer) -> bool:
+    return layer.kw("data_format", default="channels_last") in ("channels_last", None)
+
+
+def _dense(layer: Layer, shape: Shape) -> Shape:
+    units = layer.kw("units", 0)
+    if not isinstance(units, int) or len(shape) < 2:
+        return None
+    return shape[:-1] + (units,)
+
+
+def _flatten(layer: Layer, shape: Shape) -> Shape:
+    if len(shape) < 2:
+        return None
+    size = 1
+    for d in shape[1:]:
+        if d is None:
+            return (shape[0], None)
+        size *= d
+    return (shape[0], size)
+
+
+def _conv(layer: Layer, shape: Shape) -> Shape:
+    rank = CONV_RANK[layer.kind]
+    filters = layer.kw("filters", 0)
+    kernel = _tuple(layer.kw("kernel_size", 1), rank)
+    strides = _tuple(layer.kw("strides", 2, 1), rank)
+    dilation = _tuple(layer.kw("dilation_rate", default=1), rank)
+    padding = layer.kw("padding", 3, "valid")
+    if (len(shape) != rank + 2 or not isinstance(filters, int) or None in (kernel, strides, dilation)
+            or not _channels_last(layer) or not isinstance(padding, str)):
+        return None
+    padding = padding.lower()
+    if padding == "causal" and rank == 1:
+        padding = "same"
+    dims = tuple(_spatial(n, k, s, d, padding) for n, k, s, d in zip(shape[1:-1], kernel, strides, dilation))
+    return (shape[0],) + dims + (filters,)
+
+
+def _pool(layer: Layer, shape: Shape) -> Shape:
+    rank = POOL_RANK[layer.kind]
+    pool = _tuple(layer.kw("pool_size", 0, 2), rank)
+    strides = layer.kw("strides", 1, None)
+    strides = pool if strides is None else _tuple(strides, rank)
+    padding = layer.kw("padding", 2, "valid")
+    if len(shape) != rank + 2 or None in (pool, strides) or not _channels_last(layer) or not isinstance(padding, str):
+        return None
+    dims = tuple(_spatial(n, k, s, 1, padding.lower()) for n, k, s in zip(shape[1:-1], pool, strides))
+    return (shape[0],) + dims + (shape[-1],)
+
+
+def _global_pool(layer: Layer, shape: Shape) -> Shape:
+    rank = GLOBAL_POOL_RANK[layer.kind]
+    if len(shape) != rank + 2 or not _channels_last(layer):
+        return None
+    if layer.kw("keepdims", default=False):
+        return (shape[0],) + (1,) * rank + (shape[-1],)
+    return (shape[0], shape[-1])
+
+
+def _reshape(layer: Layer, shape: Shape) -> Shape:
+    target = as_shape(layer.args[0]) if layer.args else as_shape(layer.kwargs.get("target_shape"))
+    if target is None or any(d is None for d in target):
+        return None
+    if -1 in target:
+        known = 1
+        for d in target:
+            if d != -1:
+                known *= d
+        total = 1
+        for d in shape[1:]:
+            if d is None:
+                return None
+            total *= d
+        if known == 0 or total % known:
+            return None
+        target = tuple(total // known if d == -1 else d for d in target)
+    return (shape[0],) + tuple(target)
+
+
+def _embedding(layer: Layer, shape: Shape) -> Shape:
+    dim = layer.kw("output_dim", 1)
+    if not isinstance(dim, int):
+        return None
+    return shape + (dim,)
+
+
+def _rnn(layer: Layer, shape: Shape) -> Shape:
+    units = layer.kw("units", 0)
+    if len(shape) != 3 or not isinstance(units, int) or layer.kw("return_state", default=False):
+        return None
+    if layer.kw("return_sequences", default=False) is True:
+        return (shape[0], shape[1], units)
+    if layer.kw("return_sequences", default=False) is False:
+        return (shape[0], units)
+    return None
+
+
+_SHAPES: Dict[str, Callable[[Layer, tuple], Shape]] = {
+    "Dense": _dense, "Flatten": _flatten, "Reshape": _reshape, "Embedding": _embedding,
+}
+for _k in CONV_RANK:
+    _SHAPES[_k] = _conv
+for _k in POOL_RANK:
+    _SHAPES[_k] = _pool
+for _k in GLOBAL_POOL_RANK:
+    _SHAPES[_k] = _global_pool
+for _k in RNN:
+    _SHAPES[_k] = _rnn
+
+
+def output_shape(layer: Layer, shape: Shape) -> Shape:
+    """The output shape of ``layer`` for an input of ``shape`` (batch axis
+    included), or ``None``."""
+    if shape is None:
+        return None
+    if layer.kind in IDENTITY:
+        return shape
+    fn = _SHAPES.get(layer.kind)
+    return fn(layer, shape) if fn else None
+
+
+def merge_shape(layer: Layer, shapes: List[Shape]) -> Shape:
+    if any(s is None for s in shapes) or not shapes:
+        return None
+    if layer.kind == "Concatenate":
+        axis = layer.kw("axis", default=-1)
+        rank = len(shapes[0])
+        if not isinstance(axis, int) or any(len(s) != rank for s in shapes):
+            return None
+        axis = axis % rank
+        total = 0
+        for s in shapes:
+            if s[axis] is None:
+                total = None
+                break
+            total += s[axis]
+        return shapes[0][:axis] + (total,) + shapes[0][axis + 1:]
+    if layer.kind in ("Add", "Multiply", "Average", "Maximum", "Minimum", "Subtract"):
+        return shapes[0] if all(s == shapes[0] for s in shapes) else None
+    return None
+
+
+def declared_input(layer: Layer) -> Shape:
+    """The model input shape a first Sequential layer declares, batch axis
+    included (``input_shape=``, ``batch_input_shape=``, ``input_dim=``)."""
+    if "batch_input_shape" in layer.kwargs or "batch_shape" in layer.kwargs:
+        return as_shape(layer.kwargs.get("batch_input_shape", layer.kwargs.get("batch_shape")))
+    if "input_shape" in layer.kwargs:
+        shape = as_shape(layer.kwargs["input_shape"])
+        return None if shape is None else (None,) + shape
+    if layer.kind == "InputLayer" and "shape" in layer.kwargs:
+        shape = as_shape(layer.kwargs["shape"])
+        return None if shape is None else (None,) + shape
+    if "input_dim" in layer.kwargs and layer.kind != "Embedding":
+        dim = layer.kw("input_dim")
+        return (None, dim) if isinstance(dim, int) else None
+    return None
+
+
+def weight_axes(layer: Layer) -> List[int]:
+    """Input axes whose size is baked into the layer's weights when it is
+    built: feeding another size later fails."""
+    if layer.kind == "Dense" or layer.kind in RNN:
+        return [-1]
+    if layer.kind in CONV_RANK:
+        return [-1] if _channels_last(layer) else []
+    if layer.kind in ("BatchNormalization", "LayerNormalization"):
+        axis = layer.kw("axis", default=-1)
+        return [axis] if isinstance(axis, int) else []
+    return []
+
+
+def output_activation(layer: Layer) -> Optional[str]:
+    act = layer.kw("activation", 1 if layer.kind == "Dense" else None)
+    if layer.kind == "Activation":
+        act = layer.kw("activation", 0)
+    if layer.kind == "Softmax":
+        return "softmax"
+    return act.lower() if isinstance(act, str) else None

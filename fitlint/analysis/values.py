@@ -1,0 +1,225 @@
+"""Abstract values produced by the interpreter.
+
+``None`` is the unknown value everywhere: a rule that meets it stays silent.
+Shapes are tuples whose entries are ints or ``None`` (an unknown or variable
+dimension); a shape of ``None`` means even the rank is unknown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+Shape = Optional[Tuple[Optional[int], ...]]
+
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+NUMERIC_DTYPES = FLOAT_DTYPES + INT_DTYPES + ("bool",)
+NON_NUMERIC_DTYPES = ("str", "object", "bytes")
+
+
+@dataclass(eq=False)
+class Origin:
+    """Where a value was built: a syntax node and a short label for it."""
+
+    node: cst.CSTNode
+    what: str = "built here"
+
+
+@dataclass(eq=False)
+class Const:
+    """A plain Python literal: int, float, str, bool or None."""
+
+    value: Any
+    origin: Optional[Origin] = None
+
+
+@dataclass(eq=False)
+class Seq:
+    """A list or tuple of abstract values.
+
+    ``shape_of`` is set when the tuple is ``arr.shape`` of an array (the full
+    shape, sample axis included); slicing clears it.
+    """
+
+    items: List[Any]
+    kind: str = "tuple"
+    origin: Optional[Origin] = None
+    shape_of: Optional["Array"] = None
+
+
+@dataclass(eq=False)
+class Dict_:
+    items: Dict[str, Any]
+    origin: Optional[Origin] = None
+
+
+@dataclass(eq=False)
+class ModuleRef:
+    """A module or an attribute of one, named by its dotted path."""
+
+    path: str
+
+
+@dataclass(eq=False)
+class Array:
+    """A NumPy array or a TensorFlow tensor."""
+
+    shape: Shape
+    dtype: Optional[str]
+    lo: Optional[float] = None  # smallest value it can hold, if known
+    hi: Optional[float] = None  # largest value it can hold, if known
+    onehot: bool = False  # each row is a one-hot (or categorical) vector
+    origin: Optional[Origin] = None
+    tensor: bool = False
+    ragged: bool = False
+
+    @property
+    def rank(self) -> Optional[int]:
+        return None if self.shape is None else len(self.shape)
+
+    @property
+    def samples(self) -> Optional[int]:
+        if not self.shape:
+            return None
+        return self.shape[0]
+
+    @property
+    def integral(self) -> bool:
+        return self.dtype in INT_DTYPES or self.dtype == "bool"
+
+    def but(self, **changes: Any) -> "Array":
+        return replace(self, **changes)
+
+
+@dataclass(eq=False)
+class Rng:
+    """``np.random.default_rng()`` / ``np.random.RandomState()``."""
+
+
+@dataclass(eq=False)
+class Dataset:
+    """A ``tf.data.Dataset``: ``element`` is the per-element structure of
+    Arrays (without the batch axis unless ``batched``)."""
+
+    element: Any
+    batched: bool
+    origin: Optional[Origin] = None
+    batch_origin: Optional[Origin] = None
+
+
+@dataclass(eq=False)
+class Layer:
+    """A layer object before it is called: its class and literal config."""
+
+    kind: str
+    args: List[Any]
+    kwargs: Dict[str, Any]
+    origin: Origin
+
+    def kw(self, name: str, pos: Optional[int] = None, default: Any = None) -> Any:
+        """The literal value of an argument, or ``default`` when absent; the
+        abstract value itself when it is not a literal."""
+        if name in self.kwargs:
+            return py(self.kwargs[name], default)
+        if pos is not None and pos < len(self.args):
+            return py(self.args[pos], default)
+        return default
+
+    def has(self, name: str, pos: Optional[int] = None) -> bool:
+        return name in self.kwargs or (pos is not None and pos < len(self.args))
+
+    @property
+    def name(self) -> Optional[str]:
+        value = self.kw("name")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(eq=False)
+class Sym:
+    """A symbolic Keras tensor of the functional API (an ``Input`` or a layer
+    output). ``shape`` includes the batch axis."""
+
+    shape: Shape
+    dtype: Optional[str]
+    origin: Origin
+    layer: Optional[Layer] = None
+    name: Optional[str] = None  # for Inputs: the ``name=``
+    is_input: bool = False
+    shape_from: Optional[Array] = None  # Input(shape=arr.shape)
+    consumers: List[Tuple[Layer, "Sym"]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Model:
+    """A Keras model built in the file: Sequential or functional."""
+
+    kind: str  # "sequential" | "functional"
+    origin: Origin
+    layers: List[Layer] = field(default_factory=list)  # sequential only
+    inputs: List[Sym] = field(default_factory=list)
+    outputs: List[Sym] = field(default_factory=list)  # functional only
+    exact: bool = True  # layers known exactly (not added in a loop, etc.)
+    compiled: Optional[bool] = False  # None: unknown on this path
+    loss: Any = None  # abstract value of compile(loss=...)
+    loss_origin: Optional[Origin] = None
+    compile_origin: Optional[Origin] = None
+    input_dict: bool = False  # Model(inputs={...})
+    output_names: Optional[List[Optional[str]]] = None
+
+
+@dataclass(eq=False)
+class Unknown_:
+    pass
+
+
+class _Missing:
+    pass
+
+
+MISSING = _Missing()
+
+
+def py(value: Any, default: Any = None) -> Any:
+    """Turn an abstract value into a Python literal (nested tuples/lists) or
+    return ``default`` if any part of it is unknown."""
+    if isinstance(value, Const):
+        return value.value
+    if isinstance(value, Seq):
+        out = []
+        for item in value.items:
+            converted = py(item, MISSING)
+            if converted is MISSING:
+                return default
+            out.append(converted)
+        return tuple(out) if value.kind == "tuple" else out
+    return default
+
+
+def as_shape(value: Any) -> Shape:
+    """A shape literal: an int, or a tuple/list of ints and Nones."""
+    literal = py(value, MISSING)
+    if isinstance(literal, bool):
+        return None
+    if isinstance(literal, int):
+        return (literal,)
+    if isinstance(literal, (tuple, list)) and all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in literal
+    ):
+        return tuple(literal)
+    return None
+
+
+def fmt_shape(shape: Shape) -> str:
+    if shape is None:
+        return "(?)"
+    inner = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def fmt_range(lo: Optional[float], hi: Optional[float]) -> str:
+    def num(v: float) -> str:
+        return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+    return f"{num(lo)}..{num(hi)}"

@@ -1,0 +1,136 @@
+"""Command line: ``fitlint check``, ``fitlint rule``, ``fitlint --version``.
+
+Exit codes: 0 no findings, 1 findings, 2 usage error or internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional, Sequence
+
+from . import __version__
+from .output import FORMATS, summary
+from .rules import ALL_RULES, SelectionError, lookup, select
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with one clear line, like argparse, but no usage dump
+        sys.stderr.write(f"fitlint: error: {message}\n")
+        sys.exit(2)
+
+
+def _codes(value: str) -> List[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="fitlint", description="Find the bugs that make Keras model.fit fail, before it runs.")
+    parser.add_argument("--version", action="version", version=f"fitlint {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="lint files, directories, or - for stdin")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    check.add_argument("--select", type=_codes, default=None, metavar="CODES",
+                       help="comma-separated codes, prefixes (FIT2) or names to check instead of the defaults")
+    check.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="add to the selection")
+    check.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="remove from the selection")
+    check.add_argument("--output-format", choices=sorted(FORMATS), default="concise")
+    check.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for - (stdin)")
+    check.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel processes (default: by file count)")
+    check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+
+    rule = sub.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("code", nargs="?", help="a rule code or name, e.g. FIT201")
+    rule.add_argument("--all", action="store_true", help="list every rule")
+    return parser
+
+
+def _rule(args: argparse.Namespace) -> int:
+    if args.all:
+        for r in ALL_RULES:
+            state = "" if r.default else "  (off by default)"
+            print(f"{r.code}  {r.name:<34} {r.severity:<8} {r.summary}{state}")
+        return 0
+    if not args.code:
+        sys.stderr.write("fitlint: error: give a rule code or name, or --all\n")
+        return 2
+    r = lookup(args.code)
+    if r is None:
+        sys.stderr.write(f"fitlint: error: unknown rule {args.code!r} (see `fitlint rule --all`)\n")
+        return 2
+    print(f"# {r.code} {r.name} ({r.severity}{', off by default' if not r.default else ''})\n")
+    print(r.doc())
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from . import engine
+
+    try:
+        rules = select(args.select, args.extend_select, args.ignore)
+    except SelectionError as exc:
+        sys.stderr.write(f"fitlint: error: {exc}\n")
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        sys.stderr.write("fitlint: error: --jobs must be at least 1\n")
+        return 2
+    paths = args.paths or ["."]
+    if "-" in paths:
+        if len(paths) > 1:
+            sys.stderr.write("fitlint: error: - (stdin) cannot be combined with other paths\n")
+            return 2
+        source = sys.stdin.buffer.read()
+        name = args.stdin_filename or "-"
+        findings = engine.lint_source(source, name, rules)
+        findings.sort(key=lambda f: f.sort_key())
+        errors, files = [], 1
+    else:
+        files_list, missing = engine.discover(paths)
+        if missing:
+            for m in missing:
+                sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
+            return 2
+        result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty())
+        findings, errors, files = result.findings, result.errors, result.files
+    text = FORMATS[args.output_format](findings)
+    if args.output_format in ("concise", "full") and not args.quiet:
+        text += summary(findings) + "\n"
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            sys.stderr.write(f"fitlint: error: cannot write {args.output_file}: {exc.strerror or exc}\n")
+            return 2
+    else:
+        sys.stdout.write(text)
+    for path, message in errors:
+        sys.stderr.write(f"fitlint: {path}: {message}\n")
+    if errors:
+        return 2
+    if findings and not args.exit_zero:
+        return 1
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return _check(args)
+    if args.command == "rule":
+        return _rule(args)
+    parser.print_help()
+    return 2
+
+
+def entry() -> None:
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    sys.exit(code)

@@ -1,0 +1,73 @@
+"""Findings: what rules report, before and after positions are known."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(eq=False)
+class Finding:
+    """A rule's verdict on one place of a file, pointing at syntax nodes."""
+
+    code: str
+    message: str
+    node: cst.CSTNode
+    related: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)
+    hint: Optional[str] = None
+    severity: Optional[str] = None  # defaults to the rule's severity
+    # Used for FIT000, which has no node: (line, column) 1-based.
+    position: Optional[Tuple[int, int]] = None
+
+
+@dataclass
+class Related:
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Reported:
+    """A finding with a path and 1-based positions, ready to render."""
+
+    code: str
+    name: str
+    severity: str
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    related: List[Related] = field(default_factory=list)
+    hint: Optional[str] = None
+    cell: Optional[int] = None
+    confirmation: Optional[Dict[str, Any]] = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "cell": self.cell,
+            "related": [r.to_dict() for r in self.related],
+            "hint": self.hint,
+            "confirmation": self.confirmation,
+        }

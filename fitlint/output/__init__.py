@@ -1,0 +1,29 @@
+"""Renderers: each turns a list of reported findings into text."""
+from __future__ import annotations
+
+from typing import Callable, Dict, List
+
+from ..findings import Reported
+from .json_ import render_json
+from .text import render_concise, render_full
+
+FORMATS: Dict[str, Callable[[List[Reported]], str]] = {
+    "concise": render_concise,
+    "full": render_full,
+    "json": render_json,
+}
+
+
+def summary(findings: List[Reported]) -> str:
+    if not findings:
+        return "All checks passed."
+    counts = {}
+    for f in findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    parts = []
+    for severity in ("error", "warning", "info"):
+        n = counts.get(severity, 0)
+        if n:
+            parts.append(f"{n} {severity}{'s' if n != 1 else ''}")
+    n = len(findings)
+    return f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)})."

@@ -1,0 +1,62 @@
+"""``concise`` and ``full`` text formats."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import List
+
+from ..findings import Reported
+
+
+def _location(f: Reported) -> str:
+    return f"{f.path}:{f.line}:{f.column}"
+
+
+def _block(f: Reported) -> List[str]:
+    lines = [f"{_location(f)}: {f.code} {f.message}"]
+    for r in f.related:
+        lines.append(f"  {r.path}:{r.line}:{r.column}: {r.message}")
+    if f.hint:
+        lines.append(f"  hint: {f.hint}")
+    return lines
+
+
+def render_concise(findings: List[Reported]) -> str:
+    out: List[str] = []
+    for f in findings:
+        out.extend(_block(f))
+    return "\n".join(out) + ("\n" if out else "")
+
+
+@lru_cache(maxsize=64)
+def _source_lines(path: str) -> List[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
+
+
+def _excerpt(f: Reported) -> List[str]:
+    lines = _source_lines(f.path)
+    if not 1 <= f.line <= len(lines):
+        return []
+    text = lines[f.line - 1].expandtabs(1)
+    end = f.end_column if f.end_line == f.line else len(text)
+    width = max(1, end - f.column + 1)
+    gutter = str(f.line)
+    return [
+        f"  {' ' * len(gutter)} |",
+        f"  {gutter} | {text}",
+        f"  {' ' * len(gutter)} | {' ' * (f.column - 1)}{'^' * width} {f.severity}: {f.code}",
+    ]
+
+
+def render_full(findings: List[Reported]) -> str:
+    out: List[str] = []
+    for f in findings:
+        block = _block(f)
+        out.append(f"{block[0]} [{f.severity}]")
+        out.extend(_excerpt(f))
+        out.extend(block[1:])
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,73 @@
+"""The rule table: every rule by code and by name, and rule selection."""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Sequence, Type
+
+from .base import Context, Rule
+from .file import SyntaxErrorRule
+from .inputs import (
+    InputDimMismatch, InputRankMismatch, InputShapeIncludesSamples, InvalidInputDtype, MissingBatchAxis,
+    MissingModelInput, SampleCountMismatch, UnbatchedDataset, UnknownInputKey,
+)
+from .labels import (
+    BinaryLossShapeMismatch, CategoricalLossIntegerLabels, LabelWidthMismatch, OneHotDepthTooSmall,
+    OutputRankMismatch, RegressionTargetMismatch, SingleUnitSoftmax, SparseLabelOutOfRange,
+    SparseLossOneHotLabels,
+)
+from .workflow import FitBeforeCompile
+
+ALL_RULES: List[Type[Rule]] = sorted([
+    SyntaxErrorRule,
+    InputRankMismatch, InputDimMismatch, InputShapeIncludesSamples, MissingModelInput, UnknownInputKey,
+    UnbatchedDataset, InvalidInputDtype, MissingBatchAxis, SampleCountMismatch,
+    SparseLabelOutOfRange, CategoricalLossIntegerLabels, SparseLossOneHotLabels, LabelWidthMismatch,
+    OutputRankMismatch, BinaryLossShapeMismatch, RegressionTargetMismatch, OneHotDepthTooSmall,
+    SingleUnitSoftmax,
+    FitBeforeCompile,
+], key=lambda r: r.code)
+
+BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}
+BY_NAME: Dict[str, Type[Rule]] = {r.name: r for r in ALL_RULES}
+
+
+class SelectionError(ValueError):
+    pass
+
+
+def lookup(selector: str) -> Optional[Type[Rule]]:
+    """A rule by exact code or name."""
+    return BY_CODE.get(selector.upper()) or BY_NAME.get(selector.lower())
+
+
+def expand(selector: str) -> List[Type[Rule]]:
+    """Rules matching a code, a code prefix (``FIT2``, ``FIT``, ``ALL``) or a name."""
+    sel = selector.strip()
+    if not sel:
+        return []
+    rule = lookup(sel)
+    if rule is not None:
+        return [rule]
+    upper = sel.upper()
+    if upper == "ALL":
+        return list(ALL_RULES)
+    if upper.startswith("FIT"):
+        matches = [r for r in ALL_RULES if r.code.startswith(upper)]
+        if matches:
+            return matches
+    raise SelectionError(f"unknown rule code or name: {selector!r} (see `fitlint rule --all`)")
+
+
+def select(select: Optional[Sequence[str]] = None, extend_select: Sequence[str] = (),
+           ignore: Sequence[str] = ()) -> List[Type[Rule]]:
+    """The rules to run: ``select`` (or the defaults), plus ``extend_select``,
+    minus ``ignore``, in code order."""
+    if select is None:
+        chosen = {r for r in ALL_RULES if r.default}
+    else:
+        chosen = {r for s in select for r in expand(s)}
+    chosen |= {r for s in extend_select for r in expand(s)}
+    chosen -= {r for s in ignore for r in expand(s)}
+    return sorted(chosen, key=lambda r: r.code)
+
+
+__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "Context", "Rule", "SelectionError", "expand", "lookup", "select"]

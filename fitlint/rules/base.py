@@ -1,0 +1,95 @@
+"""The rule base class and the helpers rules share to phrase findings."""
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Iterable, Optional, Tuple
+
+import libcst as cst
+
+from ..analysis.facts import DataCall, Facts
+from ..analysis.values import Array, Sym, fmt_range, fmt_shape
+from ..findings import Finding
+
+
+class Context:
+    """One analysed file as rules see it: its facts, and source text on demand."""
+
+    def __init__(self, path: str, module: Optional[cst.Module], facts: Facts) -> None:
+        self.path = path
+        self.module = module
+        self.facts = facts
+
+    def src(self, node: cst.CSTNode, limit: int = 70) -> str:
+        if self.module is None:
+            return "?"
+        text = re.sub(r"\s+", " ", self.module.code_for_node(node)).strip()
+        text = text.replace("( ", "(").replace("[ ", "[").replace(" )", ")").replace(" ]", "]")
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Rule:
+    """A rule compares facts of the analysis and yields findings.
+
+    Subclasses set ``code``, ``name``, ``severity``, ``summary`` and, for
+    error rules, ``exception`` (what TensorFlow raises, proven by the
+    ground-truth tests). The class docstring is the rule's documentation.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str]
+    summary: ClassVar[str]
+    exception: ClassVar[Optional[str]] = None
+    default: ClassVar[bool] = True
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+# ----------------------------------------------------------------- phrasing
+def describe(value: Any) -> str:
+    if isinstance(value, Array):
+        parts = [f"shape {fmt_shape(value.shape)}" if value.shape is not None else "shape unknown"]
+        if value.dtype:
+            parts.append(value.dtype)
+        if value.lo is not None and value.hi is not None:
+            parts.append(f"values {fmt_range(value.lo, value.hi)}")
+        return ", ".join(parts)
+    return "?"
+
+
+def built_here(ctx: Context, label: str, value: Any) -> Optional[Tuple[cst.CSTNode, str]]:
+    origin = getattr(value, "origin", None)
+    if origin is None:
+        return None
+    return origin.node, f"{label} built here: {ctx.src(origin.node)} -> {describe(value)}"
+
+
+def input_here(ctx: Context, sym: Sym) -> Tuple[cst.CSTNode, str]:
+    return sym.origin.node, f"model input declared here: {ctx.src(sym.origin.node)}"
+
+
+def related(*items: Optional[Tuple[cst.CSTNode, str]]) -> list:
+    return [item for item in items if item is not None]
+
+
+def calls(ctx: Context) -> Iterable[DataCall]:
+    return ctx.facts.calls
+
+
+def arg_name(ctx: Context, node: Optional[cst.CSTNode], default: str) -> str:
+    """The name of the argument the user passed (``X_train``), else ``default``."""
+    if isinstance(node, cst.Name):
+        return node.value
+    return default
+
+
+def compatible(a: Tuple, b: Tuple) -> bool:
+    """Same rank, and every pair of known dimensions agrees."""
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))

@@ -1,0 +1,456 @@
+"""FIT2xx: the labels vs the model output and the loss."""
+from __future__ import annotations
+
+from typing import Iterable, Optional, Tuple
+
+from ..analysis import layers as L
+from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, Target
+from ..analysis.values import Array, fmt_range, fmt_shape
+from ..findings import Finding
+from .base import Context, Rule, arg_name, built_here, related
+
+
+def _targets(ctx: Context, *families: str) -> Iterable[Tuple[DataCall, Target, Array, tuple]]:
+    """Targets with a known loss family, known labels and a known output shape."""
+    for call in ctx.facts.calls:
+        if call.dataset is not None and not call.dataset.batched:
+            continue
+        for t in call.targets:
+            if t.loss not in families or not isinstance(t.y, Array) or t.y.shape is None or t.shape is None:
+                continue
+            if not t.y.shape or t.shape[-1] is None:
+                continue
+            yield call, t, t.y, t.shape
+
+
+def _output(ctx: Context, t: Target, shape: tuple):
+    if t.layer is None or t.layer.kind == "?":
+        return None
+    return t.layer.origin.node, f"model output {fmt_shape(shape)} from: {ctx.src(t.layer.origin.node)}"
+
+
+def _loss(ctx: Context, t: Target):
+    if t.loss_origin is None:
+        return None
+    return t.loss_origin.node, f"loss: {ctx.src(t.loss_origin.node)}"
+
+
+def _labels(ctx: Context, t: Target, y: Array):
+    return built_here(ctx, arg_name(ctx, t.y_node, t.label), y)
+
+
+def _rel(ctx, t, y, shape):
+    return related(_output(ctx, t, shape), _loss(ctx, t), _labels(ctx, t, y))
+
+
+def _sparse_rank(y: tuple, out: tuple) -> int:
+    """Rank of sparse labels once Keras squeezes a trailing axis of size 1."""
+    if len(y) == len(out) and y[-1] == 1:
+        return len(y) - 1
+    return len(y)
+
+
+class SparseLabelOutOfRange(Rule):
+    """
+    ## What it does
+    With `sparse_categorical_crossentropy`, checks that every label value can
+    index the output: `0 <= label < units` of the output layer.
+
+    ## Why is this bad?
+    TensorFlow raises `InvalidArgumentError: Received a label value of 9 which
+    is outside the valid range of [0, 5)` at the first batch holding such a
+    label. This includes a 1-unit softmax output with labels 0/1.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy")
+    model.fit(x, np.random.randint(0, 10, 100))
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(10, activation="softmax")])
+    ```
+    """
+
+    code = "FIT201"
+    name = "sparse-label-out-of-range"
+    severity = "error"
+    summary = "sparse categorical CE with labels >= the output units or < 0"
+    exception = "InvalidArgumentError"
+
+    def check(self, ctx):
+        for call, t, y, out in _targets(ctx, SPARSE):
+            if y.lo is None or y.hi is None or _sparse_rank(y.shape, out) != len(out) - 1:
+                continue
+            units = out[-1]
+            if y.hi >= units or y.lo < 0:
+                bad = y.hi if y.hi >= units else y.lo
+                yield Finding(
+                    self.code,
+                    f"labels reach {fmt_range(bad, bad)} but the output has {units} unit{'s' * (units != 1)} "
+                    f"(valid labels: 0..{units - 1})",
+                    call.node, _rel(ctx, t, y, out),
+                    hint=f"use Dense({int(y.hi) + 1}) or keep labels in 0..{units - 1}" if y.lo >= 0
+                    else "labels must not be negative")
+
+
+class CategoricalLossIntegerLabels(Rule):
+    """
+    ## What it does
+    Finds `categorical_crossentropy` used with integer class labels of shape
+    `(N,)` or `(N, 1)` instead of one-hot vectors.
+
+    ## Why is this bad?
+    Categorical cross-entropy compares one probability vector with another, so
+    Keras raises `ValueError: Arguments target and output must have the same
+    rank` (or `the same shape`).
+
+    ## Example
+    ```python
+    model.compile(loss="categorical_crossentropy")
+    model.fit(x, np.random.randint(0, 5, 100))
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(loss="sparse_categorical_crossentropy")
+    # or: model.fit(x, keras.utils.to_categorical(y, 5))
+    ```
+    """
+
+    code = "FIT202"
+    name = "categorical-loss-integer-labels"
+    severity = "error"
+    summary = "categorical CE with integer class labels"
+    exception = "ValueError"
+
+    def check(self, ctx):
+        for call, t, y, out in _targets(ctx, CATEGORICAL):
+            if len(out) != 2 or out[-1] < 2 or y.onehot:
+                continue
+            if len(y.shape) == 1 or (len(y.shape) == 2 and y.shape[1] == 1 and y.integral):
+                yield Finding(
+                    self.code,
+                    f"categorical cross-entropy needs one-hot labels of shape (N, {out[-1]}) but the labels have "
+                    f"shape {fmt_shape(y.shape)}",
+                    call.node, _rel(ctx, t, y, out),
+                    hint=f"use loss='sparse_categorical_crossentropy', or to_categorical(y, {out[-1]})")
+
+
+class SparseLossOneHotLabels(Rule):
+    """
+    ## What it does
+    Finds `sparse_categorical_crossentropy` used with one-hot or
+    multi-column labels `(N, k>1)`.
+
+    ## Why is this bad?
+    The sparse loss wants one integer class index per sample; Keras raises
+    `ValueError: Argument output must have rank (ndim) target.ndim - 1`.
+
+    ## Example
+    ```python
+    model.compile(loss="sparse_categorical_crossentropy")
+    model.fit(x, keras.utils.to_categorical(y, 5))
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(loss="categorical_crossentropy")
+    ```
+    """
+
+    code = "FIT203"
+    name = "sparse-loss-onehot-labels"
+    severity = "error"
+    summary = "sparse categorical CE with one-hot labels"
+    exception = "ValueError"
+
+    def check(self, ctx):
+        for call, t, y, out in _targets(ctx, SPARSE):
+            if len(y.shape) == len(out) and y.shape[-1] is not None and y.shape[-1] > 1:
+                kind = "one-hot" if y.onehot else "multi-column"
+                yield Finding(
+                    self.code,
+                    f"sparse categorical cross-entropy needs integer labels of shape {fmt_shape(out[:-1])} but the "
+                    f"labels are {kind} with shape {fmt_shape(y.shape)}",
+                    call.node, _rel(ctx, t, y, out),
+                    hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)")
+
+
+class LabelWidthMismatch(Rule):
+    """
+    ## What it does
+    With categorical cross-entropy, checks that the label width (one-hot depth,
+    `to_categorical` classes, column count) equals the output units.
+
+    ## Why is this bad?
+    Keras raises `ValueError: Arguments target and output must have the same
+    shape. Received: target.shape=(8, 3), output.shape=(8, 5)`.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="softmax")])
+    model.compile(loss="categorical_crossentropy")
+    model.fit(x, tf.one_hot(y, depth=3))
+    ```
+
+    ## Use instead
+    ```python
+    model.fit(x, tf.one_hot(y, depth=5))
+    ```
+    """
+
+    code = "FIT204"
+    name = "label-width-mismatch"
+    severity = "error"
+    summary = "label width differs from the output units"
+    exception = "ValueError"
+
+    def check(self, ctx):
+        for call, t, y, out in _targets(ctx, CATEGORICAL):
+            if len(out) != 2 or len(y.shape) != 2 or y.shape[1] is None or y.shape[1] < 2 or y.shape[1] == out[-1]:
+                continue
+            yield Finding(
+                self.code,
+                f"labels have {y.shape[1]} columns but the output has {out[-1]} units",
+                call.node, _rel(ctx, t, y, out),
+                hint=f"make the output Dense({y.shape[1]}) or encode the labels with {out[-1]} classes")
+
+
+class OutputRankMismatch(Rule):
+    """
+    ## What it does
+    Checks that the model output rank fits the labels and the loss — typically
+    a `Flatten` or global pooling layer missing after Conv, Embedding or RNN
+    layers (with `return_sequences=True`), so the output is still 3-D or 4-D.
+
+    ## Why is this bad?
+    Keras raises `ValueError: Arguments target and output must have the same
+    rank (ndim)` or `Argument output must have rank (ndim) target.ndim - 1`.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(4, 3),
+                              layers.Dense(3, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy")
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(4, 3),
+                              layers.Flatten(), layers.Dense(3, activation="softmax")])
+    ```
+    """
+
+    code = "FIT205"
+    name = "output-rank-mismatch"
+    severity = "error"
+    summary = "model output rank differs from what the labels and loss need"
+    exception = "ValueError"
+
+    def check(self, ctx):
+        for call, t, y, out in _targets(ctx, SPARSE, CATEGORICAL, BINARY):
+            if len(out) < 3 or len(y.shape) > 2:
+                continue
+            if t.loss == SPARSE:
+                bad = _sparse_rank(y.shape, out) != len(out) - 1 and not (len(y.shape) == len(out) and y.shape[-1] > 1)
+            else:
+                bad = len(y.shape) != len(out) and not (len(y.shape) == len(out) - 1 and out[-1] == 1)
+            if bad:
+                yield Finding(
+                    self.code,
+                    f"the model output has rank {len(out)} {fmt_shape(out)} but the labels {fmt_shape(y.shape)} and "
+                    f"the loss need rank {len(y.shape) + (1 if t.loss == SPARSE else 0)}",
+                    call.node, _rel(ctx, t, y, out),
+                    hint="add Flatten() or GlobalAveragePooling before the output layer")
+
+
+class BinaryLossShapeMismatch(Rule):
+    """
+    ## What it does
+    With binary cross-entropy, checks that labels and output have the same
+    width: labels `(N,)`/`(N, 1)` need `Dense(1)`; labels `(N, k)` need
+    `Dense(k)`.
+
+    ## Why is this bad?
+    Keras raises `ValueError: Arguments target and output must have the same
+    rank` / `the same shape`.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy")
+    model.fit(x, np.random.randint(0, 2, 100))
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(1, activation="sigmoid")])
+    ```
+    """
+
+    code = "FIT206"
+    name = "binary-loss-shape-mismatch"
+    severity = "error"
+    summary = "binary CE with labels and output of different widths"
+    exception = "ValueError"
+
+    def check(self, ctx):
+        for call, t, y, out in _targets(ctx, BINARY):
+            if len(out) != 2:
+                continue
+            units = out[-1]
+            width = 1 if len(y.shape) == 1 else y.shape[-1] if len(y.shape) == 2 else None
+            if width is None or width == units:
+                continue
+            if len(y.shape) == 1 and units == 1:
+                continue
+            yield Finding(
+                self.code,
+                f"binary cross-entropy gets labels of shape {fmt_shape(y.shape)} for an output of shape {fmt_shape(out)}",
+                call.node, _rel(ctx, t, y, out),
+                hint=f"use Dense({width}, activation='sigmoid') as the output" if width else "match label and output widths")
+
+
+class RegressionTargetMismatch(Rule):
+    """
+    ## What it does
+    With MSE/MAE-style losses, checks that labels and output can broadcast:
+    `(N, 5)` labels need `Dense(5)` (or `Dense(1)`).
+
+    ## Why is this bad?
+    The loss subtracts the two tensors; TensorFlow raises `ValueError:
+    Dimensions must be equal, but are 5 and 3`.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+    model.compile(loss="mse")
+    model.fit(x, np.random.rand(100, 5))
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(5)])
+    ```
+    """
+
+    code = "FIT207"
+    name = "regression-target-mismatch"
+    severity = "error"
+    summary = "MSE/MAE-style loss with label and output shapes that cannot broadcast"
+    exception = "ValueError"
+
+    def check(self, ctx):
+        for call, t, y, out in _targets(ctx, REGRESSION):
+            if len(out) != 2:
+                continue
+            units = out[-1]
+            if len(y.shape) == 2:
+                width = y.shape[1]
+                if width is None or width == units or 1 in (width, units):
+                    continue
+            elif len(y.shape) == 1 and units > 1 and y.samples is not None:
+                batch = min(call.batch_size or 32, y.samples)
+                if batch in (units, 1):
+                    continue
+                width = None
+            else:
+                continue
+            yield Finding(
+                self.code,
+                f"the loss subtracts labels of shape {fmt_shape(y.shape)} from an output of shape {fmt_shape(out)}; "
+                f"they cannot broadcast",
+                call.node, _rel(ctx, t, y, out),
+                hint=f"use Dense({width}) as the output" if width else f"give the labels the shape (N, {units})")
+
+
+class OneHotDepthTooSmall(Rule):
+    """
+    ## What it does
+    Finds `tf.one_hot(labels, depth)` and `to_categorical(labels, num_classes)`
+    whose labels can reach `depth` / `num_classes`.
+
+    ## Why is this bad?
+    `to_categorical` raises `IndexError: index 4 is out of bounds for axis 1
+    with size 3` (an error). `tf.one_hot` raises nothing: the row of an
+    out-of-range label is all zeros and the model silently trains on wrong
+    targets (a warning).
+
+    ## Example
+    ```python
+    y = np.random.randint(0, 5, 100)
+    onehot = tf.one_hot(y, depth=3)
+    ```
+
+    ## Use instead
+    ```python
+    onehot = tf.one_hot(y, depth=5)
+    ```
+    """
+
+    code = "FIT208"
+    name = "one-hot-depth-too-small"
+    severity = "error"
+    summary = "one_hot/to_categorical depth smaller than the label range"
+    exception = "IndexError"
+
+    def check(self, ctx):
+        for event in ctx.facts.one_hots:
+            labels = event.labels
+            if labels.hi is None or labels.hi < event.depth:
+                continue
+            silent = event.function == "tf.one_hot"
+            consequence = ("those rows become all zeros and the model trains on wrong targets"
+                           if silent else "to_categorical raises IndexError")
+            yield Finding(
+                self.code,
+                f"labels reach {int(labels.hi)} but {event.function} has depth {event.depth}: {consequence}",
+                event.node,
+                related(built_here(ctx, "labels", labels),
+                        (event.depth_node, f"depth set here: {ctx.src(event.depth_node)}") if event.depth_node else None),
+                hint=f"use depth {int(labels.hi) + 1}",
+                severity="warning" if silent else "error")
+
+
+class SingleUnitSoftmax(Rule):
+    """
+    ## What it does
+    Finds a model whose output layer is `Dense(1, activation="softmax")`.
+
+    ## Why is this bad?
+    Softmax over one unit is always 1.0: the model cannot learn anything. With
+    binary cross-entropy it trains without an error, which makes it hard to
+    spot. (With sparse categorical CE and labels 0/1 it fails: FIT201.)
+
+    ## Example
+    ```python
+    layers.Dense(1, activation="softmax")
+    ```
+
+    ## Use instead
+    ```python
+    layers.Dense(1, activation="sigmoid")  # or Dense(2, activation="softmax")
+    ```
+    """
+
+    code = "FIT209"
+    name = "single-unit-softmax"
+    severity = "warning"
+    summary = "Dense(1, activation='softmax') as the output"
+
+    def check(self, ctx):
+        for model in ctx.facts.models:
+            if model.kind == "sequential":
+                outs = [model.layers[-1]] if model.layers and model.exact else []
+            else:
+                outs = [o.layer for o in model.outputs if o.layer is not None]
+            for layer in outs:
+                if layer.kind == "Dense" and layer.kw("units", 0) == 1 and L.output_activation(layer) == "softmax":
+                    yield Finding(
+                        self.code,
+                        "the output layer is Dense(1) with softmax: its output is always 1.0 and the model cannot learn",
+                        layer.origin.node, [(model.origin.node, f"model built here: {ctx.src(model.origin.node, 40)}")],
+                        hint="use activation='sigmoid' for one unit, or Dense(2, activation='softmax')")
