@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -67,14 +68,25 @@ def lint_source(source: bytes | str, path: str, rules: Sequence[Type[Rule]]) -> 
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        facts = Facts(syntax_error=(exc.message.strip().splitlines()[0] if exc.message else "syntax error",
-                                    exc.raw_line, exc.raw_column + 1))
+        line, column = exc.editor_line, exc.editor_column
+        found = re.search(r"error at (\d+):(\d+)", exc.message or "")
+        if found:  # the native parser puts the exact place in the message
+            line, column = int(found.group(1)), max(1, int(found.group(2)))
+        facts = Facts(syntax_error=(_syntax_message(exc), line, column))
         return _report(Context(path, None, facts), None, rules)
     except (UnicodeDecodeError, LookupError, ValueError) as exc:
         facts = Facts(syntax_error=(f"cannot decode the file: {exc}", 1, 1))
         return _report(Context(path, None, facts), None, rules)
     facts = analyze(module)
     return _report(Context(path, module, facts), module, rules)
+
+
+def _syntax_message(exc: cst.ParserSyntaxError) -> str:
+    text = (exc.message or "").strip().splitlines()[0] if exc.message else ""
+    text = re.sub(r"^(parser error: )?error at \d+:\d+: ", "", text)
+    if text.startswith("expected one of"):
+        return "invalid syntax"
+    return text or "invalid syntax"
 
 
 def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rule]]) -> List[Reported]:

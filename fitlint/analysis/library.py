@@ -907,6 +907,12 @@ def binop(ip, op: cst.BaseBinaryOp, left: Any, right: Any, node) -> Any:
         return None
     if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, cst.Add):
         return Seq(left.items + right.items, left.kind, Origin(node))
+    if isinstance(op, cst.Multiply) and isinstance(left, Seq) != isinstance(right, Seq):
+        seq, times = (left, right) if isinstance(left, Seq) else (right, left)
+        n = py(times)
+        if isinstance(n, int) and not isinstance(n, bool) and 0 <= n * len(seq.items) <= 100000:
+            return Seq(seq.items * n, seq.kind, Origin(node))
+        return None
     if isinstance(left, Array) and isinstance(right, Const):
         return _scalar_op(op, left, right.value, node, array_left=True)
     if isinstance(left, Const) and isinstance(right, Array):

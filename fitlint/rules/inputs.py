@@ -10,14 +10,17 @@ from ..findings import Finding
 from .base import Context, Rule, arg_name, built_here, compatible, input_here, related
 
 
-def _pairs(ctx: Context) -> Iterable[Tuple[DataCall, Binding, Sym, Array]]:
-    """Each known model input with the known array reaching it (batched)."""
+def _pairs(ctx: Context, from_shape: bool = False) -> Iterable[Tuple[DataCall, Binding, Sym, Array]]:
+    """Each known model input with the known array reaching it (batched).
+    Inputs declared from the data's full ``.shape`` (FIT103) are left out
+    unless ``from_shape``: every other input finding would be a consequence."""
     for call in ctx.facts.calls:
         if call.dataset is not None and not call.dataset.batched:
             continue
         for b in call.inputs:
             if b.input is not None and b.input.shape is not None and isinstance(b.value, Array) and b.value.shape is not None:
-                yield call, b, b.input, b.value
+                if (b.input.shape_from is not None) == from_shape:
+                    yield call, b, b.input, b.value
 
 
 def _tolerated(x: tuple, declared: tuple) -> Optional[tuple]:
@@ -85,7 +88,7 @@ class InputRankMismatch(Rule):
     def check(self, ctx):
         for call, b, sym, x in _pairs(ctx):
             declared = sym.shape
-            if len(x.shape) == len(declared) or sym.shape_from is not None:
+            if len(x.shape) == len(declared):
                 continue
             label = arg_name(ctx, b.node, b.label)
             rel = related(input_here(ctx, sym), built_here(ctx, label, x))
@@ -247,9 +250,9 @@ class InputShapeIncludesSamples(Rule):
 
     def check(self, ctx):
         seen = set()
-        for call, b, sym, x in _pairs(ctx):
+        for call, b, sym, x in _pairs(ctx, from_shape=True):
             data = sym.shape_from
-            if data is None or id(sym) in seen or len(x.shape) != len(sym.shape) - 1:
+            if id(sym) in seen or len(x.shape) != len(sym.shape) - 1:
                 continue
             seen.add(id(sym))
             label = arg_name(ctx, b.node, b.label)

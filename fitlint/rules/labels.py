@@ -15,6 +15,8 @@ def _targets(ctx: Context, *families: str) -> Iterable[Tuple[DataCall, Target, A
     for call in ctx.facts.calls:
         if call.dataset is not None and not call.dataset.batched:
             continue
+        if any(i.shape_from is not None for i in call.model.inputs):
+            continue  # FIT103: the output shape follows from a wrong input shape
         for t in call.targets:
             if t.loss not in families or not isinstance(t.y, Array) or t.y.shape is None or t.shape is None:
                 continue
@@ -89,7 +91,7 @@ class SparseLabelOutOfRange(Rule):
                 bad = y.hi if y.hi >= units else y.lo
                 yield Finding(
                     self.code,
-                    f"labels reach {fmt_range(bad, bad)} but the output has {units} unit{'s' * (units != 1)} "
+                    f"labels reach {fmt_range(bad, bad).split('..')[0]} but the output has {units} unit{'s' * (units != 1)} "
                     f"(valid labels: 0..{units - 1})",
                     call.node, _rel(ctx, t, y, out),
                     hint=f"use Dense({int(y.hi) + 1}) or keep labels in 0..{units - 1}" if y.lo >= 0
@@ -173,7 +175,7 @@ class SparseLossOneHotLabels(Rule):
                 kind = "one-hot" if y.onehot else "multi-column"
                 yield Finding(
                     self.code,
-                    f"sparse categorical cross-entropy needs integer labels of shape {fmt_shape(out[:-1])} but the "
+                    f"sparse categorical cross-entropy needs integer labels of shape {fmt_shape(('N',) + out[1:-1])} but the "
                     f"labels are {kind} with shape {fmt_shape(y.shape)}",
                     call.node, _rel(ctx, t, y, out),
                     hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)")
