@@ -74,7 +74,7 @@ def lint_source(source: bytes | str, path: str, rules: Sequence[Type[Rule]]) -> 
             line, column = int(found.group(1)), max(1, int(found.group(2)))
         facts = Facts(syntax_error=(_syntax_message(exc), line, column))
         return _report(Context(path, None, facts), None, rules)
-    except (UnicodeDecodeError, LookupError, ValueError) as exc:
+    except (UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
         facts = Facts(syntax_error=(f"cannot decode the file: {exc}", 1, 1))
         return _report(Context(path, None, facts), None, rules)
     facts = analyze(module)

@@ -633,13 +633,23 @@ class Interpreter:
         return out
 
     def sequential_output(self, model: Model, bindings: List[Binding]):
+        """The output shape for the data actually passed (layers without
+        weights, like Activation or global pooling, pass other sizes on), or
+        for the declared input when the data's shape is not known."""
         if not model.exact:
             return None
-        if model.inputs:
-            shape = model.inputs[0].shape
-        elif len(bindings) == 1 and isinstance(bindings[0].value, Array) and bindings[0].value.shape:
-            shape = (None,) + tuple(bindings[0].value.shape[1:])
-        else:
+        declared = model.inputs[0].shape if model.inputs else None
+        data = bindings[0].value if len(bindings) == 1 else None
+        shape = declared
+        if isinstance(data, Array) and data.shape:
+            actual = (None,) + tuple(data.shape[1:])
+            if declared is None or len(actual) == len(declared):
+                shape = actual
+            elif len(actual) == len(declared) - 1 and declared[-1] == 1:
+                shape = actual + (1,)
+            elif len(actual) == len(declared) + 1 and actual[-1] == 1:
+                shape = actual[:-1]
+        if shape is None:
             return None
         for layer in model.layers:
             shape = L.output_shape(layer, shape)

@@ -1,0 +1,133 @@
+"""The command line through the installed ``fitlint`` entry point."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+# The installed console script next to this interpreter (what users run).
+_SCRIPT = Path(sys.executable).parent / "fitlint"
+FITLINT = str(_SCRIPT) if _SCRIPT.exists() else shutil.which("fitlint")
+BUGGY = FIXTURES / "rules" / "FIT201_buggy.py"
+FIXED = FIXTURES / "rules" / "FIT201_fixed.py"
+
+
+def run(*args, stdin=None, cwd=ROOT):
+    cmd = [FITLINT] if FITLINT else [sys.executable, "-m", "fitlint"]
+    return subprocess.run(cmd + list(args), input=stdin, capture_output=True, text=True, cwd=cwd)
+
+
+def test_version():
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.startswith("fitlint ")
+
+
+def test_exit_codes():
+    assert run("check", str(FIXED)).returncode == 0
+    assert run("check", str(BUGGY)).returncode == 1
+    assert run("check", "--exit-zero", str(BUGGY)).returncode == 0
+    missing = run("check", "no/such/file.py")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    bad = run("check", "--select", "FIT999", str(BUGGY))
+    assert bad.returncode == 2 and "FIT999" in bad.stderr and "Traceback" not in bad.stderr
+    assert run("check", "--output-format", "xml", str(BUGGY)).returncode == 2
+
+
+def test_syntax_error_is_a_finding_not_exit_2():
+    out = run("check", str(FIXTURES / "rules" / "FIT000_buggy.py"))
+    assert out.returncode == 1 and "FIT000" in out.stdout and "Traceback" not in out.stderr
+
+
+def test_concise_shows_both_ends_and_hint():
+    out = run("check", str(BUGGY.relative_to(ROOT)))
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith(f"{BUGGY.relative_to(ROOT)}:11:1: FIT201 labels reach 9 but the output has 5 units")
+    assert any("output" in l and "Dense(NUM_CLASSES" in l for l in lines[1:])
+    assert any("y built here: np.random.randint(0, 10, size=64)" in l and "values 0..9" in l for l in lines[1:])
+    assert any(l.startswith("  hint: ") for l in lines)
+    assert lines[-1] == "Found 1 finding (1 error)."
+
+
+def test_full_has_excerpt_and_caret():
+    out = run("check", "--output-format", "full", str(BUGGY))
+    assert "model.fit(x, y, epochs=1, batch_size=64, verbose=0)" in out.stdout
+    assert "^^^^" in out.stdout
+
+
+def test_json_contract():
+    out = run("check", "--output-format", "json", str(FIXTURES / "seeds"))
+    data = json.loads(out.stdout)
+    assert out.returncode == 1 and data
+    keys = {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "cell",
+            "related", "hint", "confirmation"}
+    for f in data:
+        assert set(f) == keys
+        assert f["severity"] in ("error", "warning", "info")
+        assert f["line"] >= 1 and f["column"] >= 1 and f["end_line"] >= f["line"]
+        assert f["cell"] is None and f["confirmation"] is None
+        for r in f["related"]:
+            assert set(r) == {"path", "line", "column", "message"}
+    order = [(f["path"], f["line"], f["column"], f["code"]) for f in data]
+    assert order == sorted(order)
+    first = next(f for f in data if f["code"] == "FIT101")
+    assert first["name"] == "input-rank-mismatch" and first["related"]
+
+
+def test_select_ignore_prefix_and_names():
+    seeds = str(FIXTURES / "seeds")
+    codes = lambda out: {f["code"] for f in json.loads(out.stdout)}
+    assert codes(run("check", "--output-format", "json", "--select", "FIT5", seeds)) == {"FIT501"}
+    assert "FIT501" not in codes(run("check", "--output-format", "json", "--ignore", "fit-before-compile", seeds))
+    assert codes(run("check", "--output-format", "json", "--select", "FIT101", "--extend-select", "FIT104", seeds)) == {
+        "FIT101", "FIT104"}
+
+
+def test_stdin_with_filename():
+    out = run("check", "-", "--stdin-filename", "train.py", stdin=BUGGY.read_text())
+    assert out.returncode == 1 and out.stdout.startswith("train.py:11:1: FIT201")
+
+
+def test_directory_recursion_and_excludes(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "train.py").write_text(BUGGY.read_text())
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "bad.py").write_text(BUGGY.read_text())
+    (tmp_path / "notes.txt").write_text("model.fit(")
+    out = run("check", "--output-format", "json", str(tmp_path))
+    paths = {f["path"] for f in json.loads(out.stdout)}
+    assert paths == {str(tmp_path / "pkg" / "train.py")}
+
+
+def test_output_file(tmp_path):
+    target = tmp_path / "report.json"
+    out = run("check", "--output-format", "json", "--output-file", str(target), str(BUGGY))
+    assert out.returncode == 1 and out.stdout == ""
+    assert json.loads(target.read_text())[0]["code"] == "FIT201"
+
+
+def test_rule_docs():
+    out = run("rule", "FIT201")
+    assert out.returncode == 0
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert section in out.stdout
+    assert run("rule", "sparse-label-out-of-range").stdout == out.stdout
+    listing = run("rule", "--all")
+    assert listing.returncode == 0 and "FIT000" in listing.stdout and "FIT501" in listing.stdout
+    assert run("rule", "FIT999").returncode == 2
+
+
+def test_unreadable_input_does_not_traceback(tmp_path):
+    bad = tmp_path / "latin.py"
+    bad.write_bytes(b"x = '\xff\xfe'\n")
+    out = run("check", str(bad))
+    assert "Traceback" not in out.stderr and out.returncode == 1 and "FIT000" in out.stdout
+
+
+def test_deterministic_output():
+    a = run("check", "--output-format", "json", str(FIXTURES))
+    b = run("check", "--output-format", "json", "--jobs", "2", str(FIXTURES))
+    assert a.stdout == b.stdout

@@ -1,0 +1,75 @@
+"""Runs fixture scripts under real TensorFlow, one after another, in this one
+process. Reads one path per line on stdin; writes one JSON line per case:
+{"path", "status": "ok"|"raised", "exception", "message", "steps"}.
+``steps`` counts the batches that fit/evaluate/predict completed."""
+import contextlib
+import io
+import json
+import os
+import sys
+import traceback
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+import keras  # noqa: E402
+
+STEPS = [0]
+
+
+class _Count(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        STEPS[0] += 1
+
+    def on_test_batch_end(self, batch, logs=None):
+        STEPS[0] += 1
+
+    def on_predict_batch_end(self, batch, logs=None):
+        STEPS[0] += 1
+
+
+def _counting(method):
+    def wrapper(self, *args, **kwargs):
+        callbacks = list(kwargs.get("callbacks") or [])
+        kwargs["callbacks"] = callbacks + [_Count()]
+        return method(self, *args, **kwargs)
+    return wrapper
+
+
+for _name in ("fit", "evaluate", "predict"):
+    setattr(keras.Model, _name, _counting(getattr(keras.Model, _name)))
+
+
+def run(path):
+    STEPS[0] = 0
+    keras.backend.clear_session()
+    np.random.seed(0)
+    tf.random.set_seed(0)
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    sink = io.StringIO()
+    try:
+        code = compile(source, path, "exec")
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            exec(code, {"__name__": "__main__", "__file__": path})
+    except BaseException as exc:  # report every failure, including SystemExit
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return {"path": path, "status": "raised", "exception": type(exc).__name__, "message": message[:300],
+                "steps": STEPS[0], "trace": traceback.format_exc(limit=3)[-800:]}
+    return {"path": path, "status": "ok", "exception": None, "message": "", "steps": STEPS[0]}
+
+
+def main():
+    sys.stdout.write(json.dumps({"ready": tf.__version__, "keras": keras.__version__}) + "\n")
+    sys.stdout.flush()
+    for line in sys.stdin:
+        path = line.strip()
+        if path:
+            sys.stdout.write(json.dumps(run(path)) + "\n")
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
