@@ -32,8 +32,9 @@ class _Count(keras.callbacks.Callback):
 
 def _counting(method):
     def wrapper(self, *args, **kwargs):
-        callbacks = list(kwargs.get("callbacks") or [])
-        kwargs["callbacks"] = callbacks + [_Count()]
+        callbacks = kwargs.get("callbacks")
+        if not isinstance(callbacks, keras.callbacks.CallbackList):  # fit's own validation pass
+            kwargs["callbacks"] = list(callbacks or []) + [_Count()]
         return method(self, *args, **kwargs)
     return wrapper
 

@@ -88,6 +88,8 @@ def _conv(layer: Layer, shape: Shape) -> Shape:
     if padding == "causal" and rank == 1:
         padding = "same"
     dims = tuple(_spatial(n, k, s, d, padding) for n, k, s, d in zip(shape[1:-1], kernel, strides, dilation))
+    if any(d is not None and d <= 0 for d in dims):
+        return None
     return (shape[0],) + dims + (filters,)
 
 
@@ -100,6 +102,8 @@ def _pool(layer: Layer, shape: Shape) -> Shape:
     if len(shape) != rank + 2 or None in (pool, strides) or not _channels_last(layer) or not isinstance(padding, str):
         return None
     dims = tuple(_spatial(n, k, s, 1, padding.lower()) for n, k, s in zip(shape[1:-1], pool, strides))
+    if any(d is not None and d <= 0 for d in dims):
+        return None
     return (shape[0],) + dims + (shape[-1],)
 
 
@@ -161,6 +165,25 @@ for _k in GLOBAL_POOL_RANK:
     _SHAPES[_k] = _global_pool
 for _k in RNN:
     _SHAPES[_k] = _rnn
+
+
+def fails_on(layer: Layer, shape: Shape) -> bool:
+    """True when the layer cannot take ``shape`` at all: a conv/pool window
+    larger than the input ("valid" padding)."""
+    if shape is None or (layer.kind not in CONV_RANK and layer.kind not in POOL_RANK):
+        return False
+    rank = CONV_RANK.get(layer.kind) or POOL_RANK.get(layer.kind)
+    if len(shape) != rank + 2 or not _channels_last(layer):
+        return False
+    if layer.kind in CONV_RANK:
+        window = _tuple(layer.kw("kernel_size", 1), rank)
+        padding = layer.kw("padding", 3, "valid")
+    else:
+        window = _tuple(layer.kw("pool_size", 0, 2), rank)
+        padding = layer.kw("padding", 2, "valid")
+    if window is None or not isinstance(padding, str) or padding.lower() != "valid":
+        return False
+    return any(n is not None and n < k for n, k in zip(shape[1:-1], window))
 
 
 def output_shape(layer: Layer, shape: Shape) -> Shape:

@@ -113,16 +113,16 @@ class InputRankMismatch(Rule):
                 call.node, rel, hint=_reshape_hint(label, x.shape, declared))
 
 
-def _first_conflict(model: Model, sym: Sym, actual: tuple) -> Optional[Tuple[object, int, int, int]]:
+def _first_conflict(model: Model, sym: Sym, actual: tuple):
     """Walk the layers fed by ``sym`` with the declared and the actual shape
-    side by side; return (layer, axis, declared, actual) at the first layer
-    whose weights were built for a different size."""
+    side by side. Return ``(layer, axis, declared, actual)`` at the first
+    layer whose weights were built for another size, ``(layer, None, None,
+    None)`` at a conv/pool window larger than the data, or None."""
     if model.kind == "sequential":
         if not model.exact:
             return None
-        chains = [[layer for layer in model.layers]]
         declared = sym.shape
-        for layer in chains[0]:
+        for layer in model.layers:
             hit = _conflict_at(layer, declared, actual)
             if hit:
                 return hit
@@ -152,7 +152,11 @@ def _walk(sym: Sym, declared: tuple, actual: tuple, depth: int):
 
 
 def _conflict_at(layer, declared: tuple, actual: tuple):
-    if L.output_shape(layer, declared) is None or L.output_shape(layer, actual) is None:
+    if L.output_shape(layer, declared) is None:
+        return None
+    if L.fails_on(layer, actual):
+        return layer, None, None, None
+    if L.output_shape(layer, actual) is None:
         return None
     for axis in L.weight_axes(layer):
         if not -len(declared) <= axis < len(declared):
@@ -198,6 +202,8 @@ class InputDimMismatch(Rule):
     def check(self, ctx):
         for call, b, sym, x in _pairs(ctx):
             shape = x.shape
+            if _single_sample(shape, sym.shape):
+                continue  # FIT108
             if len(shape) != len(sym.shape):
                 shape = _tolerated(shape, sym.shape)
                 if shape is None:
@@ -208,13 +214,18 @@ class InputDimMismatch(Rule):
                 continue
             layer, axis, want, got = hit
             label = arg_name(ctx, b.node, b.label)
+            if axis is None:
+                why = f"{ctx.src(layer.origin.node, 40)} gets an input smaller than its window"
+                layer_note = f"layer: {ctx.src(layer.origin.node)}"
+            else:
+                why = f"{ctx.src(layer.origin.node, 40)} was built for size {want} on axis {axis}, the data gives {got}"
+                layer_note = f"layer built for size {want}: {ctx.src(layer.origin.node)}"
             yield Finding(
                 self.code,
                 f"model.{call.what} input has shape {fmt_shape(x.shape)} but the model expects {fmt_shape(sym.shape)}: "
-                f"{ctx.src(layer.origin.node, 40)} was built for size {want} on axis {axis}, the data gives {got}",
+                + why,
                 call.node,
-                related(input_here(ctx, sym), (layer.origin.node, f"layer built for size {want}: {ctx.src(layer.origin.node)}"),
-                        built_here(ctx, label, x)),
+                related(input_here(ctx, sym), (layer.origin.node, layer_note), built_here(ctx, label, x)),
                 hint=f"give {label} the shape (N, {', '.join(str(d) for d in sym.shape[1:])}) or change the model input",
             )
 
@@ -504,8 +515,14 @@ class MissingBatchAxis(Rule):
 
     def check(self, ctx):
         for call, b, sym, x in _pairs(ctx):
-            if _tolerated(x.shape, sym.shape) is not None or not _single_sample(x.shape, sym.shape):
+            if not _single_sample(x.shape, sym.shape):
                 continue
+            adjusted = _tolerated(x.shape, sym.shape)
+            if adjusted is not None:
+                # Keras appends an axis of size 1 and takes the sample's first
+                # axis as the batch: an error only where a layer then fails.
+                if compatible(adjusted, sym.shape) or _first_conflict(call.model, sym, (None,) + adjusted[1:]) is None:
+                    continue
             label = arg_name(ctx, b.node, b.label)
             yield Finding(
                 self.code,
