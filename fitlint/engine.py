@@ -2,13 +2,15 @@
 findings into positions (computed only for files that have findings)."""
 from __future__ import annotations
 
+import ast
 import fnmatch
 import os
 import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Sequence, Tuple, Type
+from functools import lru_cache
+from typing import Iterable, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -63,26 +65,67 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE) -> 
     return unique, missing
 
 
-def lint_source(source: bytes | str, path: str, rules: Sequence[Type[Rule]]) -> List[Reported]:
-    """Lint one file's content. Parse errors become FIT000 findings."""
+@lru_cache(maxsize=32)
+def _triggers(codes: Tuple[str, ...]) -> Optional[Tuple[Tuple["re.Pattern[bytes]", ...], ...]]:
+    """The selected rules' triggers (see ``Rule.triggers``); None when some
+    rule needs every file analysed. FIT000 is checked on every file anyway."""
+    rules = []
+    for code in codes:
+        if code == "FIT000":
+            continue
+        trigger = BY_CODE[code].triggers
+        if trigger is None:
+            return None
+        rules.append(tuple(re.compile(p.encode()) for p in trigger))
+    return tuple(rules)
+
+
+def _triggered(data: bytes, rules: Tuple[Tuple["re.Pattern[bytes]", ...], ...]) -> bool:
+    seen: dict = {}
+    for patterns in rules:
+        if all(seen[p] if p in seen else seen.setdefault(p, p.search(data) is not None) for p in patterns):
+            return True
+    return False
+
+
+def _python_syntax_error(source: bytes, path: str) -> Optional[Tuple[str, int, int]]:
+    """Python's own verdict on the syntax: (message, line, column) or None."""
     try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        line, column = exc.editor_line, exc.editor_column
-        found = re.search(r"error at (\d+):(\d+)", exc.message or "")
-        if found:  # the native parser puts the exact place in the message
-            line, column = int(found.group(1)), max(1, int(found.group(2)))
-        facts = Facts(syntax_error=(_syntax_message(exc), line, column))
-        return _report(Context(path, None, facts), None, rules)
-    except (UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
-        facts = Facts(syntax_error=(f"cannot decode the file: {exc}", 1, 1))
-        return _report(Context(path, None, facts), None, rules)
+        compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return exc.msg or "invalid syntax", exc.lineno or 1, exc.offset or 1
+    except (ValueError, UnicodeDecodeError) as exc:
+        return f"cannot read the source: {exc}", 1, 1
+    return None
+
+
+def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]]) -> List[Reported]:
+    """Lint one file's content. Parse errors become FIT000 findings."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    codes = tuple(r.code for r in rules)
+    rules_triggers = _triggers(codes)
+    if rules_triggers is not None and not _triggered(data, rules_triggers):
+        # Nothing a selected rule reports on can be in this file: only its
+        # syntax needs checking, and Python's own parser does that fastest.
+        error = _python_syntax_error(data, path) if "FIT000" in codes else None
+        if error is None:
+            return []
+        return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
+    try:
+        module = cst.parse_module(data)
+    except (cst.ParserSyntaxError, UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
+        error = _python_syntax_error(data, path)
+        if error is None:  # Python accepts it; LibCST does not
+            error = (f"LibCST cannot parse this file: {_syntax_message(exc)}", getattr(exc, "editor_line", 1),
+                     getattr(exc, "editor_column", 1))
+        return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
     facts = analyze(module)
     return _report(Context(path, module, facts), module, rules)
 
 
-def _syntax_message(exc: cst.ParserSyntaxError) -> str:
-    text = (exc.message or "").strip().splitlines()[0] if exc.message else ""
+def _syntax_message(exc: Exception) -> str:
+    text = str(getattr(exc, "message", "") or exc).strip()
+    text = text.splitlines()[0] if text else ""
     text = re.sub(r"^(parser error: )?error at \d+:\d+: ", "", text)
     if text.startswith("expected one of"):
         return "invalid syntax"

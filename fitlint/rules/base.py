@@ -11,6 +11,12 @@ from ..analysis.values import Array, Sym, fmt_range, fmt_shape
 from ..findings import Finding
 
 
+# Facts about data reaching a model need a data call and a model built in
+# the file (``Sequential(...)`` or ``Model(...)``).
+DATA_CALLS = (r"\.\s*(?:fit|evaluate|predict|train_on_batch|test_on_batch|predict_on_batch)\b",
+              r"Sequential|Model\s*\(")
+
+
 class Context:
     """One analysed file as rules see it: its facts, and source text on demand."""
 
@@ -41,6 +47,10 @@ class Rule:
     summary: ClassVar[str]
     exception: ClassVar[Optional[str]] = None
     default: ClassVar[bool] = True
+    # Regular expressions that every file this rule can report on matches,
+    # all of them (the calls its facts come from). The engine does not
+    # analyse a file no selected rule is triggered by. None: every file.
+    triggers: ClassVar[Optional[Tuple[str, ...]]] = None
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError

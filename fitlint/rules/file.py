@@ -31,6 +31,7 @@ class SyntaxErrorRule(Rule):
     severity = "error"
     summary = "the file cannot be parsed"
     exception = "SyntaxError"
+    triggers = ()  # the engine checks the syntax of every file itself
 
     def check(self, ctx):
         error = ctx.facts.syntax_error

@@ -7,7 +7,7 @@ from ..analysis import layers as L
 from ..analysis.facts import Binding, DataCall
 from ..analysis.values import Array, Dict_, Model, Seq, Sym, fmt_shape
 from ..findings import Finding
-from .base import Context, Rule, arg_name, built_here, compatible, input_here, related
+from .base import DATA_CALLS, Context, Rule, arg_name, built_here, compatible, input_here, related
 
 
 def _pairs(ctx: Context, from_shape: bool = False) -> Iterable[Tuple[DataCall, Binding, Sym, Array]]:
@@ -83,6 +83,7 @@ class InputRankMismatch(Rule):
     name = "input-rank-mismatch"
     severity = "error"
     summary = "rank of the data differs from the model input's rank"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -197,6 +198,7 @@ class InputDimMismatch(Rule):
     name = "input-dim-mismatch"
     severity = "error"
     summary = "a fixed dimension of the data differs from the model input"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -257,6 +259,7 @@ class InputShapeIncludesSamples(Rule):
     name = "input-shape-includes-samples"
     severity = "error"
     summary = "Input shape built from the data's full .shape (sample axis included)"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -312,6 +315,7 @@ class MissingModelInput(Rule):
     name = "missing-model-input"
     severity = "error"
     summary = "a named model input gets no data, or a list has too few arrays"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -369,6 +373,7 @@ class UnknownInputKey(Rule):
     name = "unknown-input-key"
     severity = "warning"
     summary = "a dict key names no model input"
+    triggers = DATA_CALLS
 
     def check(self, ctx):
         for call in ctx.facts.calls:
@@ -415,6 +420,7 @@ class UnbatchedDataset(Rule):
     name = "unbatched-dataset"
     severity = "error"
     summary = "a tf.data.Dataset without .batch() reaches fit/evaluate/predict"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -466,6 +472,7 @@ class InvalidInputDtype(Rule):
     name = "invalid-input-dtype"
     severity = "error"
     summary = "string, object or ragged data reaches a numeric model input"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -511,6 +518,7 @@ class MissingBatchAxis(Rule):
     name = "missing-batch-axis"
     severity = "error"
     summary = "a single sample without the batch axis"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -561,6 +569,7 @@ class SampleCountMismatch(Rule):
     name = "sample-count-mismatch"
     severity = "error"
     summary = "x and y have different numbers of samples"
+    triggers = (DATA_CALLS[0] + "|from_tensor_slices",)
     exception = "ValueError"
 
     def check(self, ctx):

@@ -7,7 +7,7 @@ from ..analysis import layers as L
 from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, Target
 from ..analysis.values import Array, fmt_range, fmt_shape
 from ..findings import Finding
-from .base import Context, Rule, arg_name, built_here, related
+from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related
 
 
 def _targets(ctx: Context, *families: str) -> Iterable[Tuple[DataCall, Target, Array, tuple]]:
@@ -80,6 +80,7 @@ class SparseLabelOutOfRange(Rule):
     name = "sparse-label-out-of-range"
     severity = "error"
     summary = "sparse categorical CE with labels >= the output units or < 0"
+    triggers = DATA_CALLS
     exception = "InvalidArgumentError"
 
     def check(self, ctx):
@@ -126,6 +127,7 @@ class CategoricalLossIntegerLabels(Rule):
     name = "categorical-loss-integer-labels"
     severity = "error"
     summary = "categorical CE with integer class labels"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -167,6 +169,7 @@ class SparseLossOneHotLabels(Rule):
     name = "sparse-loss-onehot-labels"
     severity = "error"
     summary = "sparse categorical CE with one-hot labels"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -208,6 +211,7 @@ class LabelWidthMismatch(Rule):
     name = "label-width-mismatch"
     severity = "error"
     summary = "label width differs from the output units"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -250,6 +254,7 @@ class OutputRankMismatch(Rule):
     name = "output-rank-mismatch"
     severity = "error"
     summary = "model output rank differs from what the labels and loss need"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -297,6 +302,7 @@ class BinaryLossShapeMismatch(Rule):
     name = "binary-loss-shape-mismatch"
     severity = "error"
     summary = "binary CE with labels and output of different widths"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -343,6 +349,7 @@ class RegressionTargetMismatch(Rule):
     name = "regression-target-mismatch"
     severity = "error"
     summary = "MSE/MAE-style loss with label and output shapes that cannot broadcast"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -397,6 +404,7 @@ class OneHotDepthTooSmall(Rule):
     name = "one-hot-depth-too-small"
     severity = "error"
     summary = "one_hot/to_categorical depth smaller than the label range"
+    triggers = (r"one_hot|to_categorical",)
     exception = "IndexError"
 
     def check(self, ctx):
@@ -442,6 +450,7 @@ class SingleUnitSoftmax(Rule):
     name = "single-unit-softmax"
     severity = "warning"
     summary = "Dense(1, activation='softmax') as the output"
+    triggers = (r"softmax", r"Sequential|Model\s*\(")
 
     def check(self, ctx):
         for model in ctx.facts.models:

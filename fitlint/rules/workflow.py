@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..findings import Finding
-from .base import Rule
+from .base import DATA_CALLS, Rule
 
 _NEEDS_COMPILE = ("fit", "evaluate", "train_on_batch", "test_on_batch")
 
@@ -37,6 +37,7 @@ class FitBeforeCompile(Rule):
     name = "fit-before-compile"
     severity = "error"
     summary = "fit/evaluate on a model that is not compiled"
+    triggers = DATA_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
