@@ -98,10 +98,12 @@ class Interpreter:
         self.pending: List[Tuple[cst.FunctionDef, Env]] = []
         self.guarded = 0  # > 0 inside `with self.assertRaises(...)` / `pytest.raises`
         self.loops = 0
+        self.globals = Env()  # module-level names once the module body ran
+        self.star_imports: List[str] = []  # modules of `from X import *`
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Facts:
-        self.block(self.module.body, Env())
+        self.block(self.module.body, self.globals)
         while self.pending:
             fn, parent = self.pending.pop(0)
             # A function may run at any time: models it did not build itself
@@ -191,6 +193,9 @@ class Interpreter:
                     env.vars[top] = ModuleRef(top)
         elif isinstance(node, cst.ImportFrom):
             base = _dotted(node.module) if node.module is not None else None
+            if isinstance(node.names, cst.ImportStar) and base and not node.relative:
+                self.star_imports.append(base)
+                return False
             if node.relative or base is None or isinstance(node.names, cst.ImportStar):
                 if isinstance(node.names, Sequence):
                     for alias in node.names:
@@ -330,7 +335,7 @@ class Interpreter:
                 return Const({"True": True, "False": False, "None": None}[name], Origin(node))
             value = env.get(name)
             if value is MISSING:
-                return ModuleRef("builtins." + name) if name in library.BUILTINS else None
+                return self.unbound(name)
             return value
         if isinstance(node, cst.Call):
             return self.call(node, env)
@@ -392,6 +397,17 @@ class Interpreter:
             return body if body is orelse else None
         if isinstance(node, cst.Await):
             return self.ev(node.expression, env)
+        return None
+
+    def unbound(self, name: str) -> Any:
+        """A name no assignment or import binds: a builtin, or a library
+        object a star import brought in."""
+        if name in library.BUILTINS:
+            return ModuleRef("builtins." + name)
+        for base in self.star_imports:
+            path = f"{base}.{name}"
+            if library.is_known(canonical(path)):
+                return ModuleRef(path)
         return None
 
     def call(self, node: cst.Call, env: Env) -> Any:

@@ -753,6 +753,13 @@ def _cast_const(a, kind) -> Any:
     return Const(kind(v)) if v is not None else None
 
 
+def is_known(name: str) -> bool:
+    """Whether ``name`` (canonical) is a library object fitlint models."""
+    if name in CALLS:
+        return True
+    return name.startswith("keras.layers.") and name[13:] in L.KNOWN | {"InputLayer"}
+
+
 def call_function(ip, name: str, a, node: cst.Call) -> Any:
     handler = CALLS.get(name)
     if handler is not None:

@@ -1,0 +1,215 @@
+"""The analysis pass: import spellings, constants and abstract values."""
+import textwrap
+
+import libcst as cst
+import pytest
+
+from fitlint.analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE
+from fitlint.analysis.interpreter import Interpreter
+from fitlint.analysis.values import Array, Dataset, Model
+
+
+def run(src):
+    interp = Interpreter(cst.parse_module(textwrap.dedent(src)))
+    facts = interp.run()
+    return interp.globals.vars, facts
+
+
+def value(src, name):
+    return run(src)[0][name]
+
+
+@pytest.mark.parametrize("header, dense, inp", [
+    ("import tensorflow as tf", "tf.keras.layers.Dense", "tf.keras.layers.Input"),
+    ("from tensorflow import keras", "keras.layers.Dense", "keras.Input"),
+    ("from tensorflow.keras.layers import Dense, Input", "Dense", "Input"),
+    ("import keras", "keras.layers.Dense", "keras.layers.Input"),
+    ("from keras import layers\nimport keras", "layers.Dense", "keras.Input"),
+    ("import tensorflow.keras as K", "K.layers.Dense", "K.Input"),
+    ("from keras.src import layers, models", "layers.Dense", "layers.Input"),
+])
+def test_import_spellings(header, dense, inp):
+    env = run(f"""
+{header}
+from keras.models import Sequential as Seq
+NUM_CLASSES = 10
+m = Seq([{inp}(shape=(28, 28, 1)), {dense}(NUM_CLASSES)])
+""")[0]
+    model = env["m"]
+    assert isinstance(model, Model)
+    assert model.inputs[0].shape == (None, 28, 28, 1)
+    assert model.layers[0].kind == "Dense" and model.layers[0].kw("units", 0) == 10
+
+
+@pytest.mark.parametrize("expr, shape, dtype, lo, hi", [
+    ("np.random.rand(100, 784)", (100, 784), "float64", 0, 1),
+    ("np.random.randn(5, 3)", (5, 3), "float64", None, None),
+    ("np.random.random((4, 2))", (4, 2), "float64", 0, 1),
+    ("np.random.random_sample(size=7)", (7,), "float64", 0, 1),
+    ("np.random.uniform(-1, 1, (3, 3))", (3, 3), "float64", -1, 1),
+    ("np.random.normal(0, 1, size=(2, 8))", (2, 8), "float64", None, None),
+    ("np.random.randint(0, 10, 100)", (100,), "int64", 0, 9),
+    ("np.random.randint(5, size=(8, 1))", (8, 1), "int64", 0, 4),
+    ("np.zeros((2, 3))", (2, 3), "float64", 0, 0),
+    ("np.ones(4, dtype='int32')", (4,), "int32", 1, 1),
+    ("np.empty((2, 2))", (2, 2), "float64", None, None),
+    ("np.full((2, 2), 7)", (2, 2), "int64", 7, 7),
+    ("np.arange(10)", (10,), "int64", 0, 9),
+    ("np.arange(2, 20, 3)", (6,), "int64", 2, 17),
+    ("np.array([[1, 2], [3, 4]])", (2, 2), "int64", 1, 4),
+    ("np.asarray([0.5, 1.5])", (2,), "float64", 0.5, 1.5),
+    ("np.array(['a', 'b'])", (2,), "str", None, None),
+    ("np.eye(3)", (3, 3), "float64", 0, 1),
+    ("np.random.rand(100, 784).reshape(-1, 28, 28, 1)", (100, 28, 28, 1), "float64", 0, 1),
+    ("np.random.rand(10, 4).astype('float32')", (10, 4), "float32", 0, 1),
+    ("np.random.randint(0, 256, (2, 3)).astype(np.uint8) / 255.0", (2, 3), "float64", 0, 1),
+    ("np.expand_dims(np.zeros((5, 3)), -1)", (5, 3, 1), "float64", 0, 0),
+    ("np.zeros((5, 3)).T", (3, 5), "float64", 0, 0),
+    ("np.zeros((50, 3))[:40]", (40, 3), "float64", 0, 0),
+    ("np.zeros((50, 3))[10:, 1]", (40,), "float64", 0, 0),
+    ("np.concatenate([np.zeros((5, 3)), np.ones((2, 3))])", (7, 3), "float64", 0, 1),
+    ("np.stack([np.zeros(3), np.zeros(3)], axis=1)", (3, 2), "float64", 0, 0),
+    ("tf.constant([[1, 2], [3, 4]])", (2, 2), "int32", 1, 4),
+    ("tf.constant(np.random.rand(3, 2))", (3, 2), "float64", 0, 1),
+    ("tf.cast(tf.constant([1, 2]), tf.float32)", (2,), "float32", 1, 2),
+    ("tf.reshape(tf.zeros((4, 6)), (-1, 3))", (8, 3), "float32", 0, 0),
+    ("tf.one_hot(np.random.randint(0, 3, 10), depth=3)", (10, 3), "float32", 0, 1),
+    ("tf.ones((2, 5))", (2, 5), "float32", 1, 1),
+    ("tf.random.normal((4, 4))", (4, 4), "float32", None, None),
+    ("tf.random.uniform((4,), 0, 5, dtype=tf.int32)", (4,), "int32", 0, 4),
+    ("keras.utils.to_categorical(np.random.randint(0, 4, 9))", (9, 4), "float32", 0, 1),
+    ("keras.utils.to_categorical(np.random.randint(0, 4, (9, 1)), num_classes=6)", (9, 6), "float32", 0, 1),
+    ("np.eye(5)[np.random.randint(0, 5, 12)]", (12, 5), "float64", 0, 1),
+    ("np.random.default_rng(0).integers(0, 3, size=6)", (6,), "int64", 0, 2),
+])
+def test_array_values(expr, shape, dtype, lo, hi):
+    arr = value(f"import numpy as np\nimport tensorflow as tf\nimport keras\nv = {expr}\n", "v")
+    assert isinstance(arr, Array)
+    assert (arr.shape, arr.dtype, arr.lo, arr.hi) == (shape, dtype, lo, hi)
+    assert arr.origin is not None
+
+
+def test_one_hot_flags():
+    env = run("import numpy as np\nimport keras\na = np.eye(4)[np.arange(4)]\nb = keras.utils.to_categorical([0, 1], 2)\n"
+              "c = np.random.rand(3, 4)\n")[0]
+    assert env["a"].onehot and env["b"].onehot and not env["c"].onehot
+
+
+def test_unknown_stays_unknown():
+    env = run("import numpy as np\nx = load()\ny = x.reshape(-1, 2)\nz = np.random.rand(n, 3)\nw = np.zeros(shape)\n")[0]
+    assert env["y"] is None and env["z"] is None and env["w"] is None
+
+
+def test_dataset_pipeline():
+    env = run("""
+import numpy as np, tensorflow as tf
+x = np.random.rand(10, 4); y = np.random.randint(0, 2, 10)
+ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(10).batch(2).prefetch(1)
+raw = tf.data.Dataset.from_tensor_slices({"a": x})
+mapped = ds.map(fn)
+""")[0]
+    assert isinstance(env["ds"], Dataset) and env["ds"].batched
+    assert env["ds"].element.items[0].shape == (4,)
+    assert not env["raw"].batched and env["raw"].element.items["a"].shape == (4,)
+    assert env["mapped"].element is None
+
+
+@pytest.mark.parametrize("layers_src, out", [
+    ("Dense(10)", (None, 28, 28, 10)),
+    ("Flatten(), Dense(3)", (None, 3)),
+    ("Conv2D(8, 3), MaxPooling2D(), Flatten()", (None, 13 * 13 * 8)),
+    ("Conv2D(8, (3, 3), padding='same', strides=2), GlobalAveragePooling2D()", (None, 8)),
+    ("Conv2D(4, 5), AveragePooling2D(pool_size=(2, 2)), Dropout(0.2), BatchNormalization(), Activation('relu')",
+     (None, 12, 12, 4)),
+    ("Reshape((784,)), Dense(2)", (None, 2)),
+    ("Reshape((-1, 28)), LSTM(16)", (None, 16)),
+    ("Reshape((28, 28)), GRU(8, return_sequences=True)", (None, 28, 8)),
+    ("Reshape((28, 28)), Conv1D(4, 3), GlobalMaxPooling1D()", (None, 4)),
+    ("Reshape((28, 28)), SimpleRNN(3, return_sequences=True), MaxPooling1D(2)", (None, 14, 3)),
+])
+def test_layer_output_shapes(layers_src, out):
+    src = f"""
+import numpy as np
+from keras import Sequential, Input
+from keras.layers import *
+m = Sequential([Input((28, 28, 1)), {layers_src}])
+m.compile(loss="mse")
+m.fit(np.zeros((4, 28, 28, 1)), np.zeros((4, 1)))
+"""
+    _, facts = run(src)
+    assert facts.calls[0].targets[0].shape == out
+
+
+def test_embedding_and_input_dim():
+    _, facts = run("""
+import numpy as np
+from tensorflow.keras import models, layers
+m = models.Sequential()
+m.add(layers.Embedding(1000, 16, input_shape=(20,)))
+m.add(layers.LSTM(8))
+m.add(layers.Dense(1, activation="sigmoid"))
+m.compile(loss="binary_crossentropy")
+m.fit(np.random.randint(0, 1000, (5, 20)), np.zeros(5))
+d = models.Sequential([layers.Dense(4, input_dim=7)])
+d.compile(loss="mse")
+d.fit(np.zeros((3, 7)), np.zeros((3, 4)))
+""")
+    assert facts.calls[0].targets[0].shape == (None, 1)
+    assert facts.calls[0].inputs[0].input.shape == (None, 20)
+    assert facts.calls[1].inputs[0].input.shape == (None, 7)
+
+
+@pytest.mark.parametrize("loss, family", [
+    ("'sparse_categorical_crossentropy'", SPARSE),
+    ("keras.losses.SparseCategoricalCrossentropy(from_logits=True)", SPARSE),
+    ("keras.losses.categorical_crossentropy", CATEGORICAL),
+    ("tf.keras.losses.BinaryCrossentropy()", BINARY),
+    ("'mae'", REGRESSION),
+    ("keras.losses.MeanSquaredError()", REGRESSION),
+    ("my_loss", None),
+])
+def test_loss_forms(loss, family):
+    _, facts = run(f"""
+import numpy as np, tensorflow as tf, keras
+m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+m.compile(optimizer="adam", loss={loss})
+m.fit(np.zeros((4, 3)), np.zeros(4))
+""")
+    assert facts.calls[0].targets[0].loss == family
+
+
+def test_functional_named_inputs_outputs_and_validation():
+    _, facts = run("""
+import numpy as np
+from tensorflow import keras
+a = keras.Input(shape=(5,), name="a")
+b = keras.Input(shape=(3,), name="b")
+h = keras.layers.Concatenate()([a, b])
+out1 = keras.layers.Dense(4, activation="softmax", name="cls")(h)
+out2 = keras.layers.Dense(1, name="reg")(h)
+m = keras.Model(inputs=[a, b], outputs=[out1, out2])
+m.compile(loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"})
+m.fit({"a": np.zeros((8, 5)), "b": np.zeros((8, 3))}, {"cls": np.zeros(8), "reg": np.zeros(8)},
+      validation_data=([np.zeros((2, 5)), np.zeros((2, 3))], [np.zeros(2), np.zeros(2)]))
+""")
+    fit, val = facts.calls
+    assert [b.input.name for b in fit.inputs] == ["a", "b"]
+    assert [(t.shape, t.loss) for t in fit.targets] == [((None, 4), SPARSE), ((None, 1), REGRESSION)]
+    assert val.validation and [b.value.shape for b in val.inputs] == [(2, 5), (2, 3)]
+
+
+def test_compile_state_follows_paths():
+    _, facts = run("""
+import keras
+m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+if flag:
+    m.compile(loss="mse")
+m.fit(x, y)
+n = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+n.fit(x, y)
+n.compile(loss="mse")
+n.fit(x, y)
+with self.assertRaises(ValueError):
+    keras.Sequential([keras.layers.Dense(1)]).fit(x, y)
+""")
+    assert [c.compiled for c in facts.calls] == [None, False, True]
