@@ -213,3 +213,21 @@ with self.assertRaises(ValueError):
     keras.Sequential([keras.layers.Dense(1)]).fit(x, y)
 """)
     assert [c.compiled for c in facts.calls] == [None, False, True]
+
+
+def test_functions_do_not_trust_rebound_globals():
+    _, facts = run("""
+import numpy as np, keras
+model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
+model.compile(loss="mse")
+x = np.random.rand(10, 784)
+y = np.zeros((10, 2))
+def train():
+    model.fit(x, y)
+train()
+x = x.reshape(-1, 28, 28, 1)
+""")
+    call = facts.calls[0]
+    assert call.inputs[0].value is None  # x is bound twice: unknown inside train()
+    assert call.targets[0].y.shape == (10, 2)  # y is bound once
+    assert call.compiled is None

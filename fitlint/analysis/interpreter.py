@@ -28,11 +28,25 @@ class UserFunction:
 
 
 class Env:
-    __slots__ = ("vars", "parent")
+    """A scope: names to abstract values, and how often each was bound."""
 
-    def __init__(self, parent: Optional["Env"] = None, vars: Optional[dict] = None) -> None:
+    __slots__ = ("vars", "parent", "counts")
+
+    def __init__(self, parent: Optional["Env"] = None, vars: Optional[dict] = None,
+                 counts: Optional[dict] = None) -> None:
         self.vars: Dict[str, Any] = {} if vars is None else vars
         self.parent = parent
+        self.counts: Dict[str, int] = {} if counts is None else counts
+
+    def assign(self, name: str, value: Any) -> None:
+        self.vars[name] = value
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def seen_from_function(self) -> "Env":
+        """The scope as a function defined in it sees it: the function may run
+        at any time, so a name bound more than once has no known value."""
+        parent = self.parent.seen_from_function() if self.parent is not None else None
+        return Env(parent, {k: (None if self.counts.get(k, 0) > 1 else v) for k, v in self.vars.items()})
 
     def get(self, name: str) -> Any:
         env: Optional[Env] = self
@@ -43,7 +57,7 @@ class Env:
         return MISSING
 
     def copy(self) -> "Env":
-        return Env(self.parent, dict(self.vars))
+        return Env(self.parent, dict(self.vars), dict(self.counts))
 
 
 class Args:
@@ -110,7 +124,7 @@ class Interpreter:
             # may or may not be compiled when it does.
             for model in self.models:
                 model.compiled = None
-            env = Env(parent)
+            env = Env(parent.seen_from_function())
             params = fn.params
             for p in list(params.params) + list(params.posonly_params) + list(params.kwonly_params):
                 env.vars[p.name.value] = None
@@ -144,11 +158,11 @@ class Interpreter:
         if isinstance(node, cst.With):
             return self.with_(node, env)
         if isinstance(node, cst.FunctionDef):
-            env.vars[node.name.value] = UserFunction(node)
+            env.assign(node.name.value, UserFunction(node))
             self.pending.append((node, env))
             return False
         if isinstance(node, cst.ClassDef):
-            env.vars[node.name.value] = None
+            env.assign(node.name.value, None)
             self.class_body(node, env)
             return False
         return False
@@ -187,10 +201,10 @@ class Interpreter:
                 if dotted is None:
                     continue
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    env.vars[alias.asname.name.value] = ModuleRef(dotted)
+                    env.assign(alias.asname.name.value, ModuleRef(dotted))
                 else:
                     top = dotted.split(".")[0]
-                    env.vars[top] = ModuleRef(top)
+                    env.assign(top, ModuleRef(top))
         elif isinstance(node, cst.ImportFrom):
             base = _dotted(node.module) if node.module is not None else None
             if isinstance(node.names, cst.ImportStar) and base and not node.relative:
@@ -205,14 +219,14 @@ class Interpreter:
                 name = _dotted(alias.name)
                 target = alias.asname.name if alias.asname else alias.name
                 if isinstance(target, cst.Name) and name:
-                    env.vars[target.value] = ModuleRef(f"{base}.{name}")
+                    env.assign(target.value, ModuleRef(f"{base}.{name}"))
         elif isinstance(node, cst.Del):
             self.bind(node.target, None, env)
         return False
 
     def bind(self, target: cst.CSTNode, value: Any, env: Env) -> None:
         if isinstance(target, cst.Name):
-            env.vars[target.value] = value
+            env.assign(target.value, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             starred = any(isinstance(e, cst.StarredElement) for e in elements)
@@ -249,6 +263,7 @@ class Interpreter:
             values = [b.vars.get(key, MISSING) for b, _, _ in live]
             first = values[0]
             env.vars[key] = first if all(v is first for v in values) and first is not MISSING else None
+            env.counts[key] = max(b.counts.get(key, 0) for b, _, _ in live)
         snaps = [s for _, s, _ in live]
         for model in self.models:
             states = [s.get(model) for s in snaps]
