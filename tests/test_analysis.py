@@ -231,3 +231,17 @@ x = x.reshape(-1, 28, 28, 1)
     assert call.inputs[0].value is None  # x is bound twice: unknown inside train()
     assert call.targets[0].y.shape == (10, 2)  # y is bound once
     assert call.compiled is None
+
+
+def test_float_ranges_keep_their_open_end():
+    env = run("""
+import numpy as np
+a = (np.random.rand(50) * 10).astype(int)
+b = np.random.uniform(0, 5, 20).astype("int32")
+c = np.random.rand(5) * 10
+d = -np.random.rand(5)
+""")[0]
+    assert (env["a"].lo, env["a"].hi) == (0, 9)
+    assert (env["b"].lo, env["b"].hi) == (0, 4)
+    assert (env["c"].hi, env["c"].open_hi) == (10, True)
+    assert (env["d"].lo, env["d"].hi) == (None, 0)

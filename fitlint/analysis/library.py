@@ -236,7 +236,8 @@ def to_array(value: Any, node: cst.CSTNode) -> Optional[Array]:
 def _random(ip, a, node, *, lo=None, hi=None, dtype="float64", shape=None) -> Any:
     if shape is None:
         return None
-    return Array(shape, dtype, lo, hi, origin=Origin(node))
+    # Floating-point generators never reach their upper bound.
+    return Array(shape, dtype, lo, hi, open_hi=dtype not in INT_DTYPES and hi is not None, origin=Origin(node))
 
 
 def _dims_from_pos(a) -> Shape:
@@ -814,10 +815,13 @@ def array_method(arr: Array, method: str, a, node: cst.Call) -> Any:
         if dtype is None:
             return arr.but(dtype=None, origin=Origin(node))
         lo, hi = arr.lo, arr.hi
+        open_hi = arr.open_hi
         if dtype in INT_DTYPES and arr.dtype in FLOAT_DTYPES:
             lo = None if lo is None else float(math.trunc(lo))
-            hi = None if hi is None else float(math.trunc(hi))
-        return arr.but(dtype=dtype, lo=lo, hi=hi, origin=Origin(node))
+            if hi is not None:
+                hi = float(math.ceil(hi) - 1) if open_hi and float(hi).is_integer() else float(math.trunc(hi))
+            open_hi = False
+        return arr.but(dtype=dtype, lo=lo, hi=hi, open_hi=open_hi, origin=Origin(node))
     if method in ("flatten", "ravel"):
         size = _known_size(arr.shape)
         return arr.but(shape=(size,) if arr.shape is not None else None, origin=Origin(node), onehot=False)
@@ -943,13 +947,21 @@ def _scalar_op(op, arr: Array, scalar: Any, node, array_left: bool) -> Optional[
         if dtype in INT_DTYPES or dtype == "bool":
             dtype = "float32" if arr.tensor else "float64"
     lo = hi = None
+    open_hi = False
     if arr.lo is not None and arr.hi is not None:
         a_vals = [arr.lo, arr.hi]
         results = [_arith(op, v, scalar) if array_left else _arith(op, scalar, v) for v in a_vals]
-        monotonic = isinstance(op, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide))
+        monotonic = isinstance(op, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide))
         if monotonic and None not in results:
             lo, hi = min(results), max(results)
-    return arr.but(dtype=dtype, lo=lo, hi=hi, origin=Origin(node), onehot=False)
+            if arr.open_hi:
+                if results[1] >= results[0]:
+                    open_hi = True
+                else:  # the bound never reached is now the lower one: keep it unknown
+                    lo = None
+        elif isinstance(op, cst.FloorDivide) and None not in results and not arr.open_hi:
+            lo, hi = min(results), max(results)
+    return arr.but(dtype=dtype, lo=lo, hi=hi, open_hi=open_hi, origin=Origin(node), onehot=False)
 
 
 def _broadcast(a: Shape, b: Shape) -> Shape:
@@ -974,9 +986,9 @@ def unary(op, value: Any, node) -> Any:
         if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
             return Const(-value.value, Origin(node))
         if isinstance(value, Array):
-            lo = None if value.hi is None else -value.hi
+            lo = None if value.hi is None or value.open_hi else -value.hi
             hi = None if value.lo is None else -value.lo
-            return value.but(lo=lo, hi=hi, origin=Origin(node), onehot=False)
+            return value.but(lo=lo, hi=hi, open_hi=False, origin=Origin(node), onehot=False)
     if isinstance(op, cst.Plus):
         return value
     return None

@@ -70,6 +70,7 @@ class Array:
     dtype: Optional[str]
     lo: Optional[float] = None  # smallest value it can hold, if known
     hi: Optional[float] = None  # largest value it can hold, if known
+    open_hi: bool = False  # values stay below ``hi`` (np.random.rand: [0, 1))
     onehot: bool = False  # each row is a one-hot (or categorical) vector
     origin: Optional[Origin] = None
     tensor: bool = False

@@ -88,8 +88,13 @@ class SparseLabelOutOfRange(Rule):
             if y.lo is None or y.hi is None or _sparse_rank(y.shape, out) != len(out) - 1:
                 continue
             units = out[-1]
-            if y.hi >= units or y.lo < 0:
-                bad = y.hi if y.hi >= units else y.lo
+            if y.integral:
+                too_high, too_low = y.hi >= units, y.lo < 0
+            else:  # Keras truncates float labels toward zero
+                too_high = y.hi > units or (y.hi == units and not y.open_hi)
+                too_low = y.lo <= -1
+            if too_high or too_low:
+                bad = y.hi if too_high else y.lo
                 yield Finding(
                     self.code,
                     f"labels reach {fmt_range(bad, bad).split('..')[0]} but the output has {units} unit{'s' * (units != 1)} "
@@ -410,7 +415,7 @@ class OneHotDepthTooSmall(Rule):
     def check(self, ctx):
         for event in ctx.facts.one_hots:
             labels = event.labels
-            if labels.hi is None or labels.hi < event.depth:
+            if labels.hi is None or labels.hi < event.depth or not labels.integral:
                 continue
             silent = event.function == "tf.one_hot"
             consequence = ("those rows become all zeros and the model trains on wrong targets"
