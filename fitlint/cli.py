@@ -85,7 +85,7 @@ def _check(args: argparse.Namespace) -> int:
         name = args.stdin_filename or "-"
         findings = engine.lint_source(source, name, rules)
         findings.sort(key=lambda f: f.sort_key())
-        errors, files = [], 1
+        errors = []
     else:
         files_list, missing = engine.discover(paths)
         if missing:
@@ -93,7 +93,7 @@ def _check(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
             return 2
         result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty())
-        findings, errors, files = result.findings, result.errors, result.files
+        findings, errors = result.findings, result.errors
     text = FORMATS[args.output_format](findings)
     if args.output_format in ("concise", "full") and not args.quiet:
         text += summary(findings) + "\n"

@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import FIXTURES, ROOT
 
 # The installed console script next to this interpreter (what users run).

@@ -571,10 +571,6 @@ class Interpreter:
             if not args.star or args.has("x", 0):
                 self.data_call(model, method, args, node)
             return None
-        if method in ("summary", "build", "save", "save_weights", "load_weights", "get_config", "to_json", "count_params"):
-            return None
-        if method == "__call__":
-            return None
         return None
 
     def data_call(self, model: Model, method: str, args: Args, node: cst.Call) -> None:

@@ -15,7 +15,7 @@ from . import layers as L
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, SliceCounts
 from .values import (
     FLOAT_DTYPES, INT_DTYPES, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Rng, Seq,
-    Shape, Sym, as_shape, py,
+    Shape, as_shape, py,
 )
 
 BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs"}
@@ -768,10 +768,8 @@ def call_function(ip, name: str, a, node: cst.Call) -> Any:
             return None
         return handler(ip, a, node)
     if name.startswith("keras.layers.") and name[13:14].isupper():
-        kind = name[13:]
-        if kind == "InputLayer" or kind in L.KNOWN:
-            return Layer(kind, list(a.pos), dict(a.kw), Origin(node))
-        return Layer(kind, list(a.pos), dict(a.kw), Origin(node))
+        # Unknown layer kinds become layers too: models holding them are inexact.
+        return Layer(name[13:], list(a.pos), dict(a.kw), Origin(node))
     if name.startswith(("numpy.", "tensorflow.", "keras.", "builtins.")) and not any(isinstance(v, Model) for v in a.values()):
         return None
     ip.escape(a)
@@ -789,8 +787,8 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
             return rng_integers(ip, a, node)
         if method == "random":
             return np_random(ip, a, node)
-        if method in ("normal", "standard_normal"):
-            return np_normal(ip, a, node) if method == "normal" else np_random(ip, a, node).but(lo=None, hi=None) if np_random(ip, a, node) else None
+        if method == "normal":
+            return np_normal(ip, a, node)
         if method == "uniform":
             return np_uniform(ip, a, node)
         if method == "randint":
@@ -865,9 +863,6 @@ def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
             size = _known_size(base.shape)
             return Const(size) if size is not None else None
     return None
-
-
-_PROMOTE = {"int": 0, "uint8": 0, "float16": 1, "float32": 2, "float64": 3}
 
 
 def _promote(a: Optional[str], b: Optional[str]) -> Optional[str]:

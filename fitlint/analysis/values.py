@@ -170,11 +170,6 @@ class Model:
     output_names: Optional[List[Optional[str]]] = None
 
 
-@dataclass(eq=False)
-class Unknown_:
-    pass
-
-
 class _Missing:
     pass
 

@@ -1,7 +1,7 @@
 """The rule table: every rule by code and by name, and rule selection."""
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Sequence, Type
+from typing import Dict, List, Optional, Sequence, Type
 
 from .base import Context, Rule
 from .file import SyntaxErrorRule

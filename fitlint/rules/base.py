@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Iterable, Optional, Tuple
 
 import libcst as cst
 
-from ..analysis.facts import DataCall, Facts
+from ..analysis.facts import Facts
 from ..analysis.values import Array, Sym, fmt_range, fmt_shape
 from ..findings import Finding
 
@@ -87,10 +87,6 @@ def input_here(ctx: Context, sym: Sym) -> Tuple[cst.CSTNode, str]:
 
 def related(*items: Optional[Tuple[cst.CSTNode, str]]) -> list:
     return [item for item in items if item is not None]
-
-
-def calls(ctx: Context) -> Iterable[DataCall]:
-    return ctx.facts.calls
 
 
 def arg_name(ctx: Context, node: Optional[cst.CSTNode], default: str) -> str:

@@ -1,7 +1,7 @@
 """FIT2xx: the labels vs the model output and the loss."""
 from __future__ import annotations
 
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, Tuple
 
 from ..analysis import layers as L
 from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, Target
