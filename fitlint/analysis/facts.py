@@ -89,6 +89,27 @@ class InputFromShape:
     shape: Shape
 
 
+@dataclass(eq=False)
+class LayerUse:
+    """A layer applied to inputs of known shape (batch axis included)."""
+
+    layer: Layer
+    shapes: List[Shape]
+    sources: List[Optional[Origin]]  # where each input comes from (an Input or the previous layer)
+    previous: Optional[Layer] = None  # the layer feeding it, in a Sequential model
+
+
+@dataclass(eq=False)
+class Op:
+    """A tensor operation outside the model on two known arrays."""
+
+    node: cst.CSTNode
+    kind: str  # "matmul" | "elementwise"
+    name: str  # how it was spelled: "tf.matmul", "@", "+", "tf.add", ...
+    left: Array
+    right: Any  # an Array, or a Python number (Const) for elementwise ops
+
+
 @dataclass
 class Facts:
     calls: List[DataCall] = field(default_factory=list)
@@ -96,4 +117,7 @@ class Facts:
     slice_counts: List[SliceCounts] = field(default_factory=list)
     inputs_from_shape: List[InputFromShape] = field(default_factory=list)
     models: List[Model] = field(default_factory=list)
+    layers: List[Layer] = field(default_factory=list)  # every layer constructed
+    layer_uses: List[LayerUse] = field(default_factory=list)
+    ops: List[Op] = field(default_factory=list)
     syntax_error: Optional[Tuple[str, int, int]] = None  # message, line, column

@@ -13,7 +13,7 @@ import libcst as cst
 
 from . import layers as L
 from . import library
-from .facts import Binding, DataCall, Facts, InputFromShape, Target
+from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Target
 from .names import canonical
 from .values import (
     MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py,
@@ -133,7 +133,26 @@ class Interpreter:
                     env.vars[p.name.value] = None
             body = fn.body
             self.block(body.body if isinstance(body, cst.IndentedBlock) else [body], env)
+        for model in self.models:
+            if model.kind == "sequential" and model.inputs:
+                self.trace_sequential(model, model.inputs[0].shape, model.inputs[0].origin)
         return self.facts
+
+    def trace_sequential(self, model: Model, shape, origin: Origin) -> None:
+        """Record each layer's input shape, up to the first layer that
+        cannot take it (or whose output is not known)."""
+        if not model.exact or shape is None or model.traced:
+            return
+        model.traced = True
+        previous = None
+        for layer in model.layers:
+            self.facts.layer_uses.append(LayerUse(layer, [shape], [origin], previous))
+            if L.problem(layer, shape) is not None:
+                return
+            shape = L.output_shape(layer, shape)
+            if shape is None:
+                return
+            origin, previous = layer.origin, layer
 
     # -------------------------------------------------------------- statements
     def block(self, stmts: Sequence[cst.CSTNode], env: Env) -> bool:
@@ -491,12 +510,20 @@ class Interpreter:
     def call_layer(self, layer: Layer, args: Args, node: cst.Call) -> Any:
         inputs = args.get("inputs", 0)
         if isinstance(inputs, Sym):
+            if inputs.shape is not None and not self.guarded:
+                self.facts.layer_uses.append(LayerUse(layer, [inputs.shape], [inputs.origin]))
             shape = L.output_shape(layer, inputs.shape)
             out = Sym(shape, inputs.dtype, Origin(node), layer=layer)
             inputs.consumers.append((layer, out))
             return out
         if isinstance(inputs, Seq) and inputs.items and all(isinstance(i, Sym) for i in inputs.items):
-            return Sym(L.merge_shape(layer, [i.shape for i in inputs.items]), inputs.items[0].dtype, Origin(node), layer=layer)
+            shapes = [i.shape for i in inputs.items]
+            if all(s is not None for s in shapes) and not self.guarded:
+                self.facts.layer_uses.append(LayerUse(layer, shapes, [i.origin for i in inputs.items]))
+            out = Sym(L.merge_shape(layer, shapes), inputs.items[0].dtype, Origin(node), layer=layer)
+            for i in inputs.items:
+                i.consumers.append((layer, out))
+            return out
         return None
 
     def sequential(self, layer_list: Any, node: cst.Call) -> Model:
@@ -609,6 +636,10 @@ class Interpreter:
         call = DataCall(method, node, model, model.compiled, [], [], x, x_node, y, y_node,
                         dataset=dataset, batch_size=batch, validation=validation)
         call.inputs = self.bindings(model, x, x_node, "validation x" if validation else "x")
+        if model.kind == "sequential" and not model.inputs and len(call.inputs) == 1 and not validation:
+            data = call.inputs[0].value
+            if isinstance(data, Array) and data.shape and (dataset is None or dataset.batched):
+                self.trace_sequential(model, (None,) + tuple(data.shape[1:]), data.origin or Origin(x_node))
         call.targets = self.targets(model, call.inputs, y, y_node, "validation y" if validation else "y")
         self.facts.calls.append(call)
 

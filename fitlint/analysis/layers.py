@@ -5,18 +5,30 @@ non-literal arguments, ``channels_first`` data, unexpected ranks.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
-from .values import Layer, Shape, as_shape
+from .values import Layer, Shape, as_shape, fmt_shape
 
 IDENTITY = {
     "Dropout", "Activation", "BatchNormalization", "LayerNormalization", "Softmax", "ReLU",
     "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU", "GaussianNoise", "GaussianDropout",
     "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Masking",
-    "ActivityRegularization", "UnitNormalization", "InputLayer", "Identity",
+    "ActivityRegularization", "UnitNormalization", "InputLayer", "Identity", "Rescaling",
+    "Normalization", "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
+    "GroupNormalization",
 }
+# Layers that take the values themselves down to a small range.
+SCALING = {"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization", "GroupNormalization", "Lambda"}
 RNN = {"LSTM", "GRU", "SimpleRNN"}
-CONV_RANK = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Convolution1D": 1, "Convolution2D": 2, "Convolution3D": 3}
+CONV_RANK = {
+    "Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Convolution1D": 1, "Convolution2D": 2, "Convolution3D": 3,
+    "SeparableConv1D": 1, "SeparableConv2D": 2, "SeparableConvolution1D": 1, "SeparableConvolution2D": 2,
+}
+DEPTHWISE_RANK = {"DepthwiseConv1D": 1, "DepthwiseConv2D": 2}
+TRANSPOSE_RANK = {"Conv1DTranspose": 1, "Conv2DTranspose": 2, "Conv3DTranspose": 3,
+                  "Convolution2DTranspose": 2, "Convolution3DTranspose": 3}
+RESAMPLE_RANK = {"UpSampling1D": 1, "UpSampling2D": 2, "UpSampling3D": 3, "ZeroPadding1D": 1, "ZeroPadding2D": 2,
+                 "ZeroPadding3D": 3, "Cropping1D": 1, "Cropping2D": 2, "Cropping3D": 3}
 POOL_RANK = {
     "MaxPooling1D": 1, "MaxPooling2D": 2, "MaxPooling3D": 3, "MaxPool1D": 1, "MaxPool2D": 2, "MaxPool3D": 3,
     "AveragePooling1D": 1, "AveragePooling2D": 2, "AveragePooling3D": 3,
@@ -29,9 +41,18 @@ GLOBAL_POOL_RANK = {
     "GlobalMaxPool1D": 1, "GlobalMaxPool2D": 2, "GlobalMaxPool3D": 3,
 }
 MERGE = {"Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Subtract", "Dot"}
-KNOWN = IDENTITY | RNN | set(CONV_RANK) | set(POOL_RANK) | set(GLOBAL_POOL_RANK) | MERGE | {
-    "Dense", "Flatten", "Reshape", "Embedding",
-}
+KNOWN = IDENTITY | RNN | set(CONV_RANK) | set(POOL_RANK) | set(GLOBAL_POOL_RANK) | MERGE | set(DEPTHWISE_RANK) | {
+    "Dense", "Flatten", "Reshape", "Embedding", "RepeatVector", "Permute", "Resizing", "Bidirectional",
+    "TimeDistributed", "CenterCrop", "EinsumDense",
+} | set(TRANSPOSE_RANK) | set(RESAMPLE_RANK)
+# The input rank each layer needs (batch axis included): exact, or a minimum.
+NDIM = {"LSTM": 3, "GRU": 3, "SimpleRNN": 3, "Bidirectional": 3, "RepeatVector": 2}
+MIN_NDIM = {"Dense": 2}
+for _k, _r in {**CONV_RANK, **DEPTHWISE_RANK, **TRANSPOSE_RANK}.items():
+    MIN_NDIM[_k] = _r + 2
+for _table in (POOL_RANK, GLOBAL_POOL_RANK, RESAMPLE_RANK):
+    for _k, _r in _table.items():
+        NDIM[_k] = _r + 2
 
 
 def _tuple(value, n: int) -> Optional[tuple]:
@@ -154,9 +175,128 @@ def _rnn(layer: Layer, shape: Shape) -> Shape:
     return None
 
 
+def _depthwise(layer: Layer, shape: Shape) -> Shape:
+    rank = DEPTHWISE_RANK[layer.kind]
+    mult = layer.kw("depth_multiplier", default=1)
+    kernel = _tuple(layer.kw("kernel_size", 0), rank)
+    strides = _tuple(layer.kw("strides", 1, 1), rank)
+    padding = layer.kw("padding", 2, "valid")
+    if (len(shape) != rank + 2 or kernel is None or strides is None or not isinstance(mult, int)
+            or not isinstance(padding, str) or not _channels_last(layer)):
+        return None
+    dims = tuple(_spatial(n, k, s, 1, padding.lower()) for n, k, s in zip(shape[1:-1], kernel, strides))
+    if any(d is not None and d <= 0 for d in dims):
+        return None
+    return (shape[0],) + dims + (None if shape[-1] is None else shape[-1] * mult,)
+
+
+def _transpose(layer: Layer, shape: Shape) -> Shape:
+    rank = TRANSPOSE_RANK[layer.kind]
+    filters = layer.kw("filters", 0)
+    kernel = _tuple(layer.kw("kernel_size", 1), rank)
+    strides = _tuple(layer.kw("strides", 2, 1), rank)
+    padding = layer.kw("padding", 3, "valid")
+    if (len(shape) != rank + 2 or not isinstance(filters, int) or kernel is None or strides is None
+            or layer.has("output_padding") or not isinstance(padding, str) or not _channels_last(layer)):
+        return None
+    dims = []
+    for n, k, s in zip(shape[1:-1], kernel, strides):
+        if n is None:
+            dims.append(None)
+        elif padding.lower() == "valid":
+            dims.append(n * s + max(k - s, 0))
+        elif padding.lower() == "same":
+            dims.append(n * s)
+        else:
+            return None
+    return (shape[0],) + tuple(dims) + (filters,)
+
+
+def _resample(layer: Layer, shape: Shape) -> Shape:
+    rank = RESAMPLE_RANK[layer.kind]
+    if len(shape) != rank + 2 or not _channels_last(layer):
+        return None
+    kind = layer.kind[:-2]
+    if kind == "UpSampling":
+        size = _tuple(layer.kw("size", 0, 2), rank)
+        if size is None:
+            return None
+        dims = tuple(None if n is None else n * f for n, f in zip(shape[1:-1], size))
+        return (shape[0],) + dims + (shape[-1],)
+    value = layer.kw("padding" if kind == "ZeroPadding" else "cropping", 0, 1 if kind == "ZeroPadding" else (1, 1))
+    per_axis = []
+    if isinstance(value, int):
+        per_axis = [(value, value)] * rank
+    elif isinstance(value, (tuple, list)) and len(value) == rank:
+        for v in value:
+            if isinstance(v, int):
+                per_axis.append((v, v))
+            elif isinstance(v, (tuple, list)) and len(v) == 2 and all(isinstance(i, int) for i in v):
+                per_axis.append(tuple(v))
+            else:
+                return None
+    elif rank == 1 and isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(i, int) for i in value):
+        per_axis = [tuple(value)]
+    else:
+        return None
+    sign = 1 if kind == "ZeroPadding" else -1
+    dims = tuple(None if n is None else n + sign * (a + b) for n, (a, b) in zip(shape[1:-1], per_axis))
+    if any(d is not None and d <= 0 for d in dims):
+        return None
+    return (shape[0],) + dims + (shape[-1],)
+
+
+def _repeat(layer: Layer, shape: Shape) -> Shape:
+    n = layer.kw("n", 0)
+    return (shape[0], n, shape[1]) if isinstance(n, int) and len(shape) == 2 else None
+
+
+def _permute(layer: Layer, shape: Shape) -> Shape:
+    dims = layer.kw("dims", 0)
+    if not isinstance(dims, (tuple, list)) or sorted(dims) != list(range(1, len(shape))):
+        return None
+    return (shape[0],) + tuple(shape[d] for d in dims)
+
+
+def _resizing(layer: Layer, shape: Shape) -> Shape:
+    h, w = layer.kw("height", 0), layer.kw("width", 1)
+    if not isinstance(h, int) or not isinstance(w, int) or len(shape) not in (3, 4) or not _channels_last(layer):
+        return None
+    return (shape[0], h, w, shape[-1]) if len(shape) == 4 else (h, w, shape[-1])
+
+
+def _bidirectional(layer: Layer, shape: Shape) -> Shape:
+    inner = layer.args[0] if layer.args else layer.kwargs.get("layer")
+    if not isinstance(inner, Layer) or inner.kind not in RNN:
+        return None
+    out = _rnn(inner, shape)
+    if out is None:
+        return None
+    mode = layer.kw("merge_mode", default="concat")
+    if mode == "concat":
+        return out[:-1] + (out[-1] * 2,)
+    return out if mode in ("sum", "mul", "ave") else None
+
+
+def _time_distributed(layer: Layer, shape: Shape) -> Shape:
+    inner = layer.args[0] if layer.args else layer.kwargs.get("layer")
+    if not isinstance(inner, Layer) or len(shape) < 3:
+        return None
+    out = output_shape(inner, (shape[0],) + shape[2:])
+    return None if out is None else (shape[0], shape[1]) + out[1:]
+
+
 _SHAPES: Dict[str, Callable[[Layer, tuple], Shape]] = {
     "Dense": _dense, "Flatten": _flatten, "Reshape": _reshape, "Embedding": _embedding,
+    "RepeatVector": _repeat, "Permute": _permute, "Resizing": _resizing, "Bidirectional": _bidirectional,
+    "TimeDistributed": _time_distributed,
 }
+for _k in DEPTHWISE_RANK:
+    _SHAPES[_k] = _depthwise
+for _k in TRANSPOSE_RANK:
+    _SHAPES[_k] = _transpose
+for _k in RESAMPLE_RANK:
+    _SHAPES[_k] = _resample
 for _k in CONV_RANK:
     _SHAPES[_k] = _conv
 for _k in POOL_RANK:
@@ -195,6 +335,64 @@ def output_shape(layer: Layer, shape: Shape) -> Shape:
         return shape
     fn = _SHAPES.get(layer.kind)
     return fn(layer, shape) if fn else None
+
+
+def problem(layer: Layer, shape: Shape) -> Optional[Tuple[str, str]]:
+    """Why ``layer`` cannot take an input of ``shape``: (code, detail), or
+    None when it can or when that is not known."""
+    if shape is None:
+        return None
+    need = NDIM.get(layer.kind)
+    if need is not None and len(shape) != need:
+        return "FIT302", f"{layer.kind} needs {need}-D input, gets {len(shape)}-D {fmt_shape(shape)}"
+    least = MIN_NDIM.get(layer.kind)
+    if least is not None and len(shape) < least:
+        return "FIT302", f"{layer.kind} needs input of at least {least}-D, gets {len(shape)}-D {fmt_shape(shape)}"
+    if fails_on(layer, shape):
+        return "FIT303", f"{layer.kind} window is larger than its input {fmt_shape(shape)}"
+    if layer.kind == "Reshape":
+        target = as_shape(layer.args[0]) if layer.args else as_shape(layer.kwargs.get("target_shape"))
+        size = 1
+        for d in shape[1:]:
+            if d is None:
+                return None
+            size *= d
+        if target is None or any(d is None for d in target) or target.count(-1) > 1:
+            return None
+        known = 1
+        for d in target:
+            if d != -1:
+                known *= d
+        if (-1 in target and (known == 0 or size % known)) or (-1 not in target and known != size):
+            return "FIT304", f"Reshape{fmt_shape(target)} needs {known} values per sample, gets {size} {fmt_shape(shape)}"
+    return None
+
+
+def merge_problem(layer: Layer, shapes: List[Shape]) -> Optional[str]:
+    if any(s is None for s in shapes) or len(shapes) < 2:
+        return None
+    rank = len(shapes[0])
+    shown = ", ".join(fmt_shape(s) for s in shapes)
+    if layer.kind == "Concatenate":
+        axis = layer.kw("axis", default=-1)
+        if not isinstance(axis, int) or any(len(s) != rank for s in shapes) or not -rank <= axis < rank:
+            return None
+        axis %= rank
+        for i in range(rank):
+            if i == axis:
+                continue
+            dims = {s[i] for s in shapes if s[i] is not None}
+            if len(dims) > 1:
+                return f"Concatenate(axis={axis}) needs equal sizes on every other axis; gets {shown}"
+        return None
+    if layer.kind in ("Add", "Multiply", "Average", "Maximum", "Minimum", "Subtract"):
+        if any(len(s) != rank for s in shapes):
+            return None
+        for i in range(1, rank):
+            dims = {s[i] for s in shapes if s[i] is not None and s[i] != 1}
+            if len(dims) > 1:
+                return f"{layer.kind} needs inputs of the same shape; gets {shown}"
+    return None
 
 
 def merge_shape(layer: Layer, shapes: List[Shape]) -> Shape:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, SliceCounts
+from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
     FLOAT_DTYPES, INT_DTYPES, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Rng, Seq,
     Shape, as_shape, py,
@@ -693,6 +693,59 @@ def _loss_class(family: Optional[str]):
     return handler
 
 
+def _record(ip, node, kind: str, name: str, left: Any, right: Any) -> None:
+    if ip is not None and not ip.guarded and isinstance(left, Array) and (
+            isinstance(right, Array) or isinstance(right, Const)):
+        ip.facts.ops.append(Op(node, kind, name, left, right))
+
+
+def matmul(ip, left: Any, right: Any, node, name: str) -> Any:
+    _record(ip, node, "matmul", name, left, right)
+    if not isinstance(left, Array) or not isinstance(right, Array) or not left.shape or not right.shape:
+        return None
+    a, b = left.shape, right.shape
+    if len(a) < 2 or len(b) < 2 or a[-1] is None or b[-2] is None or a[-1] != b[-2]:
+        return None
+    batch = _broadcast(a[:-2], b[:-2])
+    if batch is None:
+        return None
+    tensor = left.tensor or right.tensor
+    return Array(batch + (a[-2], b[-1]), left.dtype if left.dtype == right.dtype else None, origin=Origin(node),
+                 tensor=tensor)
+
+
+def _matmul_fn(name: str, tensor: bool):
+    def handler(ip, a, node):
+        left = a.get("a", 0, a.get("x1", 0))
+        right = a.get("b", 1, a.get("x2", 1))
+        if tensor:
+            left, right = _tensor_arg(left, node), _tensor_arg(right, node)
+        else:
+            left, right = to_array(left, node) or left, to_array(right, node) or right
+        return matmul(ip, left, right, node, name)
+    return handler
+
+
+def _tensor_arg(value: Any, node) -> Any:
+    """A TF op turns a Python list into a tensor the way tf.constant does."""
+    if isinstance(value, Seq):
+        return literal_array(value, node, tensor=True)
+    return value
+
+
+_ELEMENTWISE = {"add": cst.Add(), "subtract": cst.Subtract(), "multiply": cst.Multiply(), "divide": cst.Divide()}
+
+
+def _elementwise_fn(name: str):
+    def handler(ip, a, node):
+        left, right = _tensor_arg(a.get("x", 0), node), _tensor_arg(a.get("y", 1), node)
+        if isinstance(left, Array) and isinstance(right, Array):
+            _record(ip, node, "elementwise", f"tf.{name}", left, right)
+            return _array_op(_ELEMENTWISE[name], left, right, node)
+        return None
+    return handler
+
+
 CALLS: Dict[str, Callable] = {
     "numpy.random.rand": np_rand, "numpy.random.randn": np_randn,
     "numpy.random.standard_normal": np_random, "numpy.random.random": np_random,
@@ -706,7 +759,7 @@ CALLS: Dict[str, Callable] = {
     "numpy.eye": np_eye, "numpy.identity": lambda ip, a, node: np_eye(ip, a, node),
     "numpy.expand_dims": expand_dims, "numpy.concatenate": _join(False), "numpy.stack": _join(True),
     "numpy.reshape": fn_reshape, "numpy.squeeze": np_squeeze, "numpy.argmax": np_argmax, "numpy.argmin": np_argmax,
-    "numpy.transpose": np_transpose,
+    "numpy.transpose": np_transpose, "tensorflow.transpose": np_transpose,
     "tensorflow.constant": tf_constant, "tensorflow.convert_to_tensor": tf_convert, "tensorflow.cast": tf_cast,
     "tensorflow.reshape": fn_reshape, "tensorflow.one_hot": tf_one_hot, "tensorflow.expand_dims": expand_dims,
     "tensorflow.squeeze": np_squeeze, "tensorflow.concat": _join(False, True), "tensorflow.stack": _join(True, True),
@@ -714,6 +767,12 @@ CALLS: Dict[str, Callable] = {
     "tensorflow.random.normal": tf_random("normal"), "tensorflow.random.uniform": tf_random("uniform"),
     "tensorflow.random.truncated_normal": tf_random("normal"), "tensorflow.range": tf_range,
     "tensorflow.argmax": np_argmax,
+    "tensorflow.matmul": _matmul_fn("tf.matmul", True), "tensorflow.linalg.matmul": _matmul_fn("tf.matmul", True),
+    "numpy.matmul": _matmul_fn("np.matmul", False), "numpy.dot": _matmul_fn("np.dot", False),
+    "tensorflow.add": _elementwise_fn("add"), "tensorflow.math.add": _elementwise_fn("add"),
+    "tensorflow.subtract": _elementwise_fn("subtract"), "tensorflow.math.subtract": _elementwise_fn("subtract"),
+    "tensorflow.multiply": _elementwise_fn("multiply"), "tensorflow.math.multiply": _elementwise_fn("multiply"),
+    "tensorflow.divide": _elementwise_fn("divide"), "tensorflow.math.divide": _elementwise_fn("divide"),
     "tensorflow.data.Dataset.from_tensor_slices": from_tensor_slices,
     "keras.utils.to_categorical": to_categorical,
     "keras.Input": keras_input, "keras.Sequential": keras_sequential, "keras.Model": keras_model,
@@ -769,7 +828,10 @@ def call_function(ip, name: str, a, node: cst.Call) -> Any:
         return handler(ip, a, node)
     if name.startswith("keras.layers.") and name[13:14].isupper():
         # Unknown layer kinds become layers too: models holding them are inexact.
-        return Layer(name[13:], list(a.pos), dict(a.kw), Origin(node))
+        layer = Layer(name[13:], list(a.pos), dict(a.kw), Origin(node))
+        if not ip.guarded:
+            ip.facts.layers.append(layer)
+        return layer
     if name.startswith(("numpy.", "tensorflow.", "keras.", "builtins.")) and not any(isinstance(v, Model) for v in a.values()):
         return None
     ip.escape(a)
@@ -898,8 +960,13 @@ def _arith(op: cst.BaseBinaryOp, x: float, y: float) -> Optional[float]:
     return None
 
 
+_OP_SYMBOLS = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/"}
+
+
 def binop(ip, op: cst.BaseBinaryOp, left: Any, right: Any, node) -> Any:
-    if isinstance(op, (cst.MatrixMultiply, cst.BitOr, cst.BitAnd, cst.BitXor, cst.LeftShift, cst.RightShift)):
+    if isinstance(op, cst.MatrixMultiply):
+        return matmul(ip, left, right, node, "@")
+    if isinstance(op, (cst.BitOr, cst.BitAnd, cst.BitXor, cst.LeftShift, cst.RightShift)):
         return None
     if isinstance(left, Const) and isinstance(right, Const):
         lv, rv = left.value, right.value
@@ -919,19 +986,30 @@ def binop(ip, op: cst.BaseBinaryOp, left: Any, right: Any, node) -> Any:
         if isinstance(n, int) and not isinstance(n, bool) and 0 <= n * len(seq.items) <= 100000:
             return Seq(seq.items * n, seq.kind, Origin(node))
         return None
+    symbol = _OP_SYMBOLS.get(type(op))
     if isinstance(left, Array) and isinstance(right, Const):
+        if symbol and node is not None and not isinstance(node, cst.AugAssign):
+            _record(ip, node, "elementwise", symbol, left, right)
         return _scalar_op(op, left, right.value, node, array_left=True)
     if isinstance(left, Const) and isinstance(right, Array):
+        if symbol and node is not None and not isinstance(node, cst.AugAssign):
+            _record(ip, node, "elementwise", symbol, right, left)
         return _scalar_op(op, right, left.value, node, array_left=False)
     if isinstance(left, Array) and isinstance(right, Array):
-        shape = _broadcast(left.shape, right.shape)
-        if left.tensor and right.tensor and left.dtype != right.dtype:
-            return None
-        dtype = _promote(left.dtype, right.dtype)
-        if isinstance(op, cst.Divide) and dtype in INT_DTYPES:
-            dtype = "float64"
-        return Array(shape, dtype, origin=Origin(node), tensor=left.tensor or right.tensor)
+        if symbol:
+            _record(ip, node, "elementwise", symbol, left, right)
+        return _array_op(op, left, right, node)
     return None
+
+
+def _array_op(op, left: Array, right: Array, node) -> Optional[Array]:
+    shape = _broadcast(left.shape, right.shape)
+    if left.tensor and right.tensor and left.dtype != right.dtype:
+        return None
+    dtype = _promote(left.dtype, right.dtype)
+    if isinstance(op, cst.Divide) and dtype in INT_DTYPES:
+        dtype = "float64"
+    return Array(shape, dtype, origin=Origin(node), tensor=left.tensor or right.tensor)
 
 
 def _scalar_op(op, arr: Array, scalar: Any, node, array_left: bool) -> Optional[Array]:

@@ -168,6 +168,7 @@ class Model:
     compile_origin: Optional[Origin] = None
     input_dict: bool = False  # Model(inputs={...})
     output_names: Optional[List[Optional[str]]] = None
+    traced: bool = False  # layer input shapes recorded (see Interpreter.trace_sequential)
 
 
 class _Missing:

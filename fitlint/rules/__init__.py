@@ -14,7 +14,12 @@ from .labels import (
     OutputRankMismatch, RegressionTargetMismatch, SingleUnitSoftmax, SparseLabelOutOfRange,
     SparseLossOneHotLabels,
 )
-from .workflow import FitBeforeCompile
+from .graph import (
+    EmbeddingIndexOutOfRange, LayerRankMismatch, MergeShapeMismatch, NonPositiveOutputSize, ReshapeSizeMismatch,
+    WeightsShapeMismatch,
+)
+from .ops import BroadcastMismatch, MatmulShapeMismatch, MixedDtypeOp
+from .workflow import FitBeforeCompile, UnscaledImageInput
 
 ALL_RULES: List[Type[Rule]] = sorted([
     SyntaxErrorRule,
@@ -23,7 +28,10 @@ ALL_RULES: List[Type[Rule]] = sorted([
     SparseLabelOutOfRange, CategoricalLossIntegerLabels, SparseLossOneHotLabels, LabelWidthMismatch,
     OutputRankMismatch, BinaryLossShapeMismatch, RegressionTargetMismatch, OneHotDepthTooSmall,
     SingleUnitSoftmax,
-    FitBeforeCompile,
+    EmbeddingIndexOutOfRange, LayerRankMismatch, NonPositiveOutputSize, ReshapeSizeMismatch, MergeShapeMismatch,
+    WeightsShapeMismatch,
+    MatmulShapeMismatch, MixedDtypeOp, BroadcastMismatch,
+    FitBeforeCompile, UnscaledImageInput,
 ], key=lambda r: r.code)
 
 BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}

@@ -1,8 +1,10 @@
 """FIT5xx: the order of the workflow."""
 from __future__ import annotations
 
+from ..analysis import layers as L
+from ..analysis.values import Array, fmt_range, fmt_shape
 from ..findings import Finding
-from .base import DATA_CALLS, Rule
+from .base import DATA_CALLS, Rule, arg_name, built_here, related
 
 _NEEDS_COMPILE = ("fit", "evaluate", "train_on_batch", "test_on_batch")
 
@@ -51,3 +53,63 @@ class FitBeforeCompile(Rule):
                 call.node,
                 [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
                 hint="call model.compile(optimizer=..., loss=...) before model." + call.method)
+
+
+class UnscaledImageInput(Rule):
+    """
+    ## What it does
+    Points out uint8 / 0..255 image data fed to a model that has no
+    `Rescaling` or normalisation layer. This is advice, not an error: the
+    script runs.
+
+    ## Why is this bad?
+    It is not a bug — Keras casts the data and trains — but large input
+    values slow convergence and can stall training. (Articles often claim
+    uint8 data makes `fit` fail; measured, it does not.) Off by default.
+
+    ## Example
+    ```python
+    (x, y), _ = keras.datasets.mnist.load_data()
+    model.fit(x, y)
+    ```
+
+    ## Use instead
+    ```python
+    model.fit(x / 255.0, y)   # or a layers.Rescaling(1 / 255) first layer
+    ```
+    """
+
+    code = "FIT502"
+    name = "unscaled-image-input"
+    severity = "info"
+    summary = "uint8/0..255 images into a model without rescaling (runs; slower training)"
+    default = False
+    triggers = DATA_CALLS
+
+    def check(self, ctx):
+        for call in ctx.facts.calls:
+            if call.validation or call.method not in ("fit", "train_on_batch"):
+                continue
+            model = call.model
+            if not model.exact or any(layer.kind in L.SCALING for layer in model.layers):
+                continue
+            if model.kind == "functional" and any(
+                    layer.kind in L.SCALING for sym in model.inputs for layer, _ in sym.consumers):
+                continue
+            if model.kind == "functional" and not model.outputs:
+                continue
+            for b in call.inputs:
+                x = b.value
+                if not isinstance(x, Array) or x.rank is None or x.rank < 3:
+                    continue
+                images = x.dtype == "uint8" or (x.integral and x.lo is not None and x.lo >= 0
+                                                and x.hi is not None and x.hi >= 255)
+                if not images:
+                    continue
+                rng = f", values {fmt_range(x.lo, x.hi)}" if x.lo is not None and x.hi is not None else ""
+                yield Finding(
+                    self.code,
+                    f"model.{call.what} gets unscaled images {fmt_shape(x.shape)} ({x.dtype}{rng}) and the model "
+                    f"has no Rescaling/normalisation layer: this runs, but training converges slowly",
+                    call.node, related(built_here(ctx, arg_name(ctx, b.node, b.label), x)),
+                    hint="divide by 255.0 or add layers.Rescaling(1 / 255) as the first layer")
