@@ -216,7 +216,7 @@ with self.assertRaises(ValueError):
 
 
 def test_functions_do_not_trust_rebound_globals():
-    _, facts = run("""
+    src = """
 import numpy as np, keras
 model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
 model.compile(loss="mse")
@@ -224,24 +224,64 @@ x = np.random.rand(10, 784)
 y = np.zeros((10, 2))
 def train():
     model.fit(x, y)
-train()
+{call}
 x = x.reshape(-1, 28, 28, 1)
-""")
-    call = facts.calls[0]
-    assert call.inputs[0].value is None  # x is bound twice: unknown inside train()
+"""
+    # Never called here: it may run at any time, so x (bound twice) is unknown.
+    call = run(src.format(call=""))[1].calls[0]
+    assert call.inputs[0].value is None
     assert call.targets[0].y.shape == (10, 2)  # y is bound once
     assert call.compiled is None
+    # Called here: followed with the values of that moment.
+    call = run(src.format(call="train()"))[1].calls[0]
+    assert call.inputs[0].value.shape == (10, 784) and call.compiled is True
 
 
-def test_float_ranges_keep_their_open_end():
-    env = run("""
+def test_functions_are_followed_with_their_arguments():
+    _, facts = run("""
 import numpy as np
-a = (np.random.rand(50) * 10).astype(int)
-b = np.random.uniform(0, 5, 20).astype("int32")
-c = np.random.rand(5) * 10
-d = -np.random.rand(5)
-""")[0]
-    assert (env["a"].lo, env["a"].hi) == (0, 9)
-    assert (env["b"].lo, env["b"].hi) == (0, 4)
-    assert (env["c"].hi, env["c"].open_hi) == (10, True)
-    assert (env["d"].lo, env["d"].hi) == (None, 0)
+from tensorflow import keras
+
+NUM_CLASSES = 10
+
+def build_model(num_classes, input_shape=(28, 28, 1), units=64):
+    model = keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(),
+                              keras.layers.Dense(units, activation="relu"),
+                              keras.layers.Dense(num_classes, activation="softmax")])
+    return model
+
+def compile_model(model, loss="sparse_categorical_crossentropy"):
+    model.compile(optimizer="adam", loss=loss)
+
+def make_data(n):
+    return np.random.rand(n, 28, 28, 1), np.random.randint(0, NUM_CLASSES, n)
+
+def main():
+    model = build_model(NUM_CLASSES, units=32)
+    compile_model(model)
+    x, y = make_data(100)
+    model.fit(x, y)
+
+if __name__ == "__main__":
+    main()
+""")
+    (call,) = facts.calls
+    assert call.compiled is True
+    assert call.inputs[0].input.shape == (None, 28, 28, 1) and call.inputs[0].value.shape == (100, 28, 28, 1)
+    assert call.targets[0].shape == (None, 10) and call.targets[0].loss == SPARSE
+    assert (call.targets[0].y.lo, call.targets[0].y.hi) == (0, 9)
+
+
+def test_recursion_and_generators_are_not_followed():
+    _, facts = run("""
+import keras
+def rec(n):
+    return rec(n - 1)
+def gen():
+    yield 1
+m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+rec(3)
+gen()
+m.fit(x, y)
+""")
+    assert facts.calls[0].compiled is None  # rec() was not followed to the end: it may compile m

@@ -21,10 +21,16 @@ from .values import (
 
 
 class UserFunction:
-    """A function defined in the analysed file."""
+    """A function defined in the analysed file, with the scope it was defined in."""
 
-    def __init__(self, node: cst.FunctionDef) -> None:
+    def __init__(self, node: cst.FunctionDef, env: "Env") -> None:
         self.node = node
+        self.env = env
+
+
+_FAILED = object()
+MAX_DEPTH = 6  # nested inlined calls
+MAX_INLINES = 30  # inlined calls of one function per file
 
 
 class Env:
@@ -114,12 +120,18 @@ class Interpreter:
         self.loops = 0
         self.globals = Env()  # module-level names once the module body ran
         self.star_imports: List[str] = []  # modules of `from X import *`
+        self.frames: List[List[Any]] = []  # return values of the calls being inlined
+        self.stack: List[cst.FunctionDef] = []
+        self.inlined: Dict[cst.FunctionDef, int] = {}
+        self.queued: set = set()
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Facts:
         self.block(self.module.body, self.globals)
         while self.pending:
             fn, parent = self.pending.pop(0)
+            if fn in self.inlined:
+                continue  # its calls were followed with their real arguments
             # A function may run at any time: models it did not build itself
             # may or may not be compiled when it does.
             for model in self.models:
@@ -177,8 +189,8 @@ class Interpreter:
         if isinstance(node, cst.With):
             return self.with_(node, env)
         if isinstance(node, cst.FunctionDef):
-            env.assign(node.name.value, UserFunction(node))
-            self.pending.append((node, env))
+            env.assign(node.name.value, UserFunction(node, env) if not node.decorators else None)
+            self.queue(node, env)
             return False
         if isinstance(node, cst.ClassDef):
             env.assign(node.name.value, None)
@@ -190,9 +202,14 @@ class Interpreter:
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
-                self.pending.append((stmt, env))
+                self.queue(stmt, env)
             elif isinstance(stmt, cst.ClassDef):
                 self.class_body(stmt, env)
+
+    def queue(self, node: cst.FunctionDef, env: Env) -> None:
+        if node not in self.queued:
+            self.queued.add(node)
+            self.pending.append((node, env))
 
     def small(self, node: cst.BaseSmallStatement, env: Env) -> bool:
         if isinstance(node, cst.Assign):
@@ -209,8 +226,9 @@ class Interpreter:
             value = library.binop(self, op, self.ev(node.target, env), self.ev(node.value, env), node)
             self.bind(node.target, value, env)
         elif isinstance(node, cst.Return):
-            if node.value is not None:
-                self.ev(node.value, env)
+            value = self.ev(node.value, env) if node.value is not None else Const(None)
+            if self.frames:
+                self.frames[-1].append(value)
             return True
         elif isinstance(node, (cst.Raise, cst.Continue, cst.Break)):
             return True
@@ -473,11 +491,58 @@ class Interpreter:
                 return self.model_method(receiver, method, args, node)
             return library.call_method(self, receiver, method, args, node)
         if isinstance(func, UserFunction):
-            # It may compile (or rebuild) any model it can reach.
+            result = self.inline(func, args)
+            if result is not _FAILED:
+                return result
+            # Not followed: it may compile (or rebuild) any model it can reach.
             for model in self.models:
                 model.compiled = None
         self.escape(args)
         return None
+
+    def inline(self, func: UserFunction, args: Args) -> Any:
+        """Run a call of a function of this file with its real arguments.
+        The value it returns (the same on every ``return``), or _FAILED."""
+        node = func.node
+        count = self.inlined.get(node, 0)
+        if args.star or node in self.stack or len(self.stack) >= MAX_DEPTH or count >= MAX_INLINES:
+            return _FAILED
+        if node.asynchronous is not None or _is_generator(node):
+            return _FAILED
+        env = Env(func.env)
+        params = node.params
+        positional = list(params.posonly_params) + list(params.params)
+        for i, p in enumerate(positional):
+            name = p.name.value
+            if i < len(args.pos):
+                value = args.pos[i]
+            elif name in args.kw:
+                value = args.kw[name]
+            elif p.default is not None:
+                value = self.ev(p.default, func.env)
+            else:
+                value = None
+            env.assign(name, value)
+        for p in params.kwonly_params:
+            name = p.name.value
+            value = args.kw[name] if name in args.kw else self.ev(p.default, func.env) if p.default is not None else None
+            env.assign(name, value)
+        for p in (params.star_arg, params.star_kwarg):
+            if isinstance(p, cst.Param):
+                env.assign(p.name.value, None)
+        self.inlined[node] = count + 1
+        self.stack.append(node)
+        self.frames.append([])
+        try:
+            body = node.body
+            left = self.block(body.body if isinstance(body, cst.IndentedBlock) else [body], env)
+        finally:
+            self.stack.pop()
+            returns = self.frames.pop()
+        if not left:
+            returns.append(Const(None))
+        first = returns[0] if returns else None
+        return first if all(r is first for r in returns) else None
 
     def escape(self, args: Args) -> None:
         """Models handed to code fitlint does not follow may get compiled there."""
@@ -735,6 +800,27 @@ def _syms(value: Any) -> Optional[List[Sym]]:
             syms.append(sym)
         return syms
     return None
+
+
+class _YieldFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Yield(self, node: cst.Yield) -> bool:
+        self.found = True
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested function's yield is its own
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+def _is_generator(node: cst.FunctionDef) -> bool:
+    finder = _YieldFinder()
+    node.body.visit(finder)
+    return finder.found
 
 
 def _dotted(node: cst.CSTNode) -> Optional[str]:
