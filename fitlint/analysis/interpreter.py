@@ -124,6 +124,7 @@ class Interpreter:
         self.stack: List[cst.FunctionDef] = []
         self.inlined: Dict[cst.FunctionDef, int] = {}
         self.queued: set = set()
+        self.generators: Dict[cst.FunctionDef, bool] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Facts:
@@ -507,7 +508,7 @@ class Interpreter:
         count = self.inlined.get(node, 0)
         if args.star or node in self.stack or len(self.stack) >= MAX_DEPTH or count >= MAX_INLINES:
             return _FAILED
-        if node.asynchronous is not None or _is_generator(node):
+        if node.asynchronous is not None or _is_generator(node, self.generators):
             return _FAILED
         env = Env(func.env)
         params = node.params
@@ -802,25 +803,20 @@ def _syms(value: Any) -> Optional[List[Sym]]:
     return None
 
 
-class _YieldFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Yield(self, node: cst.Yield) -> bool:
-        self.found = True
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # a nested function's yield is its own
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-
-def _is_generator(node: cst.FunctionDef) -> bool:
-    finder = _YieldFinder()
-    node.body.visit(finder)
-    return finder.found
+def _is_generator(node: cst.FunctionDef, cache: Dict[cst.FunctionDef, bool]) -> bool:
+    """Whether the function body yields (not counting nested functions)."""
+    found = cache.get(node)
+    if found is None:
+        found = False
+        todo = [node.body]
+        while todo and not found:
+            current = todo.pop()
+            if isinstance(current, cst.Yield):
+                found = True
+            elif not isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                todo.extend(current.children)
+        cache[node] = found
+    return found
 
 
 def _dotted(node: cst.CSTNode) -> Optional[str]:

@@ -7,9 +7,10 @@ from ..analysis import layers as L
 from ..analysis.facts import LayerUse
 from ..analysis.values import Array, Layer, fmt_range, fmt_shape
 from ..findings import Finding
-from .base import DATA_CALLS, Context, Rule, arg_name, built_here, input_here, related
+from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related
 
-_LAYERS = (r"keras|layers",)
+# Layer input shapes are known from an Input or a Sequential model.
+_LAYERS = (r"Sequential|Input\s*\(|InputLayer\s*\(|input_shape\s*=|input_dim\s*=",)
 
 
 def reaches(arr: Array, n: int) -> bool:
@@ -286,7 +287,7 @@ class WeightsShapeMismatch(Rule):
     severity = "error"
     summary = "weights= array whose shape differs from the layer's"
     exception = "ValueError"
-    triggers = (r"weights\s*=",)
+    triggers = (r"weights\s*=", r"Embedding")
 
     def check(self, ctx):
         for layer in ctx.facts.layers:

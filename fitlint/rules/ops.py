@@ -9,7 +9,9 @@ from ..analysis.values import Array, Const, INT_DTYPES, fmt_shape
 from ..findings import Finding
 from .base import Context, Rule, built_here, related
 
-_OPS = (r"matmul|dot|@|[-+*/]|add|subtract|multiply|divide",)
+# Arrays with known shapes come from NumPy or TensorFlow constructors.
+_ARRAYS = r"\bnp\.|numpy\.|\btf\.|tensorflow\."
+_OPS = (r"matmul|dot|@|[-+*/]|add|subtract|multiply|divide", _ARRAYS)
 
 
 def _ops(ctx: Context, kind: str) -> Iterable[Op]:
@@ -58,7 +60,7 @@ class MatmulShapeMismatch(Rule):
     severity = "error"
     summary = "matrix product with inner dimensions that differ"
     exception = "InvalidArgumentError|ValueError"
-    triggers = (r"matmul|dot|@",)
+    triggers = (r"matmul|dot|@", _ARRAYS)
 
     def check(self, ctx):
         for op in _ops(ctx, "matmul"):
