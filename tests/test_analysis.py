@@ -285,3 +285,42 @@ gen()
 m.fit(x, y)
 """)
     assert facts.calls[0].compiled is None  # rec() was not followed to the end: it may compile m
+
+
+def test_loops_and_comprehensions_over_literals():
+    _, facts = run("""
+import numpy as np, keras
+from keras import layers
+model = keras.Sequential([keras.Input((8,))])
+for units in (64, 32):
+    model.add(layers.Dense(units, activation="relu"))
+for i in range(2):
+    model.add(layers.Dropout(0.1))
+model.add(layers.Dense(3, activation="softmax"))
+model.compile(loss="sparse_categorical_crossentropy")
+model.fit(np.zeros((4, 8)), np.zeros(4))
+stack = keras.Sequential([keras.Input((8,))] + [layers.Dense(u) for u in [16, 4]])
+stack.compile(loss="mse")
+stack.fit(np.zeros((4, 8)), np.zeros((4, 4)))
+unknown = keras.Sequential([keras.Input((8,))])
+for units in sizes:
+    unknown.add(layers.Dense(units))
+unknown.compile(loss="mse")
+unknown.fit(np.zeros((4, 8)), np.zeros(4))
+""")
+    assert [c.targets[0].shape for c in facts.calls] == [(None, 3), (None, 4), None]
+
+
+def test_keras_datasets_and_splits():
+    env = run("""
+from tensorflow import keras
+from sklearn.model_selection import train_test_split
+(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+(words, labels), _ = keras.datasets.imdb.load_data(num_words=5000)
+padded = keras.utils.pad_sequences(words, maxlen=200)
+xt, xv, yt, yv = train_test_split(x_train, y_train, test_size=0.2)
+""")[0]
+    assert (env["x_train"].shape, env["x_train"].dtype, env["x_train"].hi) == ((60000, 28, 28), "uint8", 255)
+    assert (env["y_test"].shape, env["y_test"].hi) == ((10000,), 9)
+    assert env["words"].ragged and (env["padded"].shape, env["padded"].hi) == ((25000, 200), 4999)
+    assert env["xt"].shape == (48000, 28, 28) and env["yv"].shape == (12000,)

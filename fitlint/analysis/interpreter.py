@@ -125,6 +125,7 @@ class Interpreter:
         self.inlined: Dict[cst.FunctionDef, int] = {}
         self.queued: set = set()
         self.generators: Dict[cst.FunctionDef, bool] = {}
+        self.leaves: Dict[cst.CSTNode, bool] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Facts:
@@ -333,6 +334,15 @@ class Interpreter:
         return self.branches(env, runs)
 
     def loop(self, node, env: Env) -> bool:
+        if isinstance(node, cst.For) and node.orelse is None and not _leaves_early(node.body, self.leaves):
+            items = self.ev(node.iter, env)
+            if isinstance(items, Seq) and len(items.items) <= library.MAX_UNROLL:
+                # A loop over a short literal sequence: run each iteration.
+                for item in items.items:
+                    self.bind(node.target, item, env)
+                    self.block(node.body.body, env)
+                return False
+
         def body(e: Env) -> bool:
             if isinstance(node, cst.For):
                 self.ev(node.iter, e)
@@ -450,7 +460,24 @@ class Interpreter:
             return body if body is orelse else None
         if isinstance(node, cst.Await):
             return self.ev(node.expression, env)
+        if isinstance(node, cst.ListComp):
+            return self.list_comp(node, env)
         return None
+
+    def list_comp(self, node: cst.ListComp, env: Env) -> Any:
+        """``[f(v) for v in <short literal sequence>]``; anything else is unknown."""
+        comp = node.for_in
+        if comp.ifs or comp.inner_for_in is not None or comp.asynchronous is not None:
+            return None
+        items = self.ev(comp.iter, env)
+        if not isinstance(items, Seq) or len(items.items) > library.MAX_UNROLL:
+            return None
+        out = []
+        for item in items.items:
+            scope = Env(env)
+            self.bind(comp.target, item, scope)
+            out.append(self.ev(node.elt, scope))
+        return Seq(out, "list", Origin(node))
 
     def unbound(self, name: str) -> Any:
         """A name no assignment or import binds: a builtin, or a library
@@ -816,6 +843,22 @@ def _is_generator(node: cst.FunctionDef, cache: Dict[cst.FunctionDef, bool]) -> 
             elif not isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
                 todo.extend(current.children)
         cache[node] = found
+    return found
+
+
+def _leaves_early(body: cst.CSTNode, cache: Dict[cst.CSTNode, bool]) -> bool:
+    """Whether a loop body has a break, continue, return or raise of its own."""
+    found = cache.get(body)
+    if found is None:
+        found = False
+        todo = [body]
+        while todo and not found:
+            current = todo.pop()
+            if isinstance(current, (cst.Break, cst.Continue, cst.Return, cst.Raise)):
+                found = True
+            elif not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.BaseExpression)):
+                todo.extend(current.children)
+        cache[body] = found
     return found
 
 

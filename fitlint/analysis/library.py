@@ -693,6 +693,112 @@ def _loss_class(family: Optional[str]):
     return handler
 
 
+# keras.datasets.<name>.load_data(): the arrays it returns, from the published
+# data sets (never downloaded): train count, test count, x sample shape,
+# x dtype, x range, y sample shape, y dtype, y range.
+DATASETS = {
+    "mnist": (60000, 10000, (28, 28), "uint8", (0, 255), (), "uint8", (0, 9)),
+    "fashion_mnist": (60000, 10000, (28, 28), "uint8", (0, 255), (), "uint8", (0, 9)),
+    "cifar10": (50000, 10000, (32, 32, 3), "uint8", (0, 255), (1,), "uint8", (0, 9)),
+    "cifar100": (50000, 10000, (32, 32, 3), "uint8", (0, 255), (1,), "int64", (0, 99)),
+    "boston_housing": (404, 102, (13,), "float64", (None, None), (), "float64", (None, None)),
+    "imdb": (25000, 25000, None, "object", (None, None), (), "int64", (0, 1)),
+    "reuters": (8982, 2246, None, "object", (None, None), (), "int64", (0, 45)),
+}
+
+
+def load_data(name: str):
+    def handler(ip, a, node):
+        n_train, n_test, x_shape, x_dtype, x_range, y_shape, y_dtype, y_range = DATASETS[name]
+        if name == "cifar100" and py(a.get("label_mode", 0)) == "coarse":
+            y_range = (0, 19)
+        if x_shape is None:  # lists of word ids of different lengths
+            words = _int(a.get("num_words", 1 if name == "imdb" else 1))
+            x_range = (0, words - 1) if words is not None else (0, None)
+        origin = Origin(node)
+
+        def part(n):
+            x = Array(None if x_shape is None else (n,) + x_shape, x_dtype, *x_range, origin=origin,
+                      ragged=x_shape is None)
+            if x_shape is None:
+                x = x.but(shape=(n,))
+            y = Array((n,) + y_shape, y_dtype, *y_range, origin=origin)
+            return Seq([x, y], "tuple", origin)
+
+        return Seq([part(n_train), part(n_test)], "tuple", origin)
+    return handler
+
+
+def pad_sequences(ip, a, node):
+    seqs = a.get("sequences", 0)
+    maxlen = _int(a.get("maxlen", 1))
+    if not isinstance(seqs, Array) or not seqs.shape:
+        return None
+    value = _num(a.get("value", 6, Const(0)))
+    lo = None if seqs.lo is None or value is None else min(seqs.lo, value)
+    hi = None if seqs.hi is None or value is None else max(seqs.hi, value)
+    dtype = dtype_of(a.get("dtype", 2), "int32")
+    return Array((seqs.shape[0], maxlen), dtype, lo, hi, origin=Origin(node))
+
+
+def train_test_split(ip, a, node):
+    """sklearn's train_test_split: each array split in two along axis 0."""
+    if a.star or not a.pos:
+        return None
+    arrays = [to_array(v, node) if isinstance(v, Seq) else v for v in a.pos]
+    test_size, train_size = py(a.kw.get("test_size")), py(a.kw.get("train_size"))
+    out = []
+    for arr in arrays:
+        if not isinstance(arr, Array) or not arr.shape:
+            out += [None, None]
+            continue
+        n = arr.shape[0]
+        n_test = n_train = None
+        if n is not None:
+            if isinstance(test_size, float) and 0 < test_size < 1:
+                n_test = math.ceil(test_size * n)
+            elif isinstance(test_size, int) and not isinstance(test_size, bool):
+                n_test = test_size
+            elif test_size is None and train_size is None:
+                n_test = math.ceil(0.25 * n)
+            if n_test is not None and train_size is None:
+                n_train = n - n_test
+        out.append(arr.but(shape=(n_train,) + arr.shape[1:], origin=Origin(node)))
+        out.append(arr.but(shape=(n_test,) + arr.shape[1:], origin=Origin(node)))
+    return Seq(out, "list", Origin(node))
+
+
+def image_dataset(ip, a, node):
+    size = as_shape(a.get("image_size", None, Const((256, 256))))
+    batch = a.get("batch_size", None, Const(32))
+    channels = {"rgb": 3, "grayscale": 1, "rgba": 4}.get(py(a.get("color_mode"), "rgb"))
+    if size is None or len(size) != 2 or channels is None:
+        return None
+    origin = Origin(node)
+    x = Array(size + (channels,), "float32", 0.0, 255.0, origin=origin, tensor=True)
+    mode = py(a.get("label_mode"), "int")
+    if mode == "int":
+        element = Seq([x, Array((), "int32", 0, None, origin=origin, tensor=True)], "tuple", origin)
+    elif mode == "binary":
+        element = Seq([x, Array((1,), "float32", 0, 1, origin=origin, tensor=True)], "tuple", origin)
+    elif mode is None and isinstance(a.get("label_mode"), Const):
+        element = x
+    else:
+        element = Seq([x, None], "tuple", origin)
+    batched = not (isinstance(batch, Const) and batch.value is None)
+    return Dataset(element, batched, origin, origin if batched else None)
+
+
+def text_dataset(ip, a, node):
+    batch = a.get("batch_size", None, Const(32))
+    origin = Origin(node)
+    x = Array((), "str", origin=origin, tensor=True)
+    mode = py(a.get("label_mode"), "int")
+    labels = Array((), "int32", 0, None, origin=origin, tensor=True) if mode == "int" else None
+    batched = not (isinstance(batch, Const) and batch.value is None)
+    return Dataset(Seq([x, labels], "tuple", origin), batched, origin, origin if batched else None)
+
+
 def _record(ip, node, kind: str, name: str, left: Any, right: Any) -> None:
     if ip is not None and not ip.guarded and isinstance(left, Array) and (
             isinstance(right, Array) or isinstance(right, Const)):
@@ -775,6 +881,12 @@ CALLS: Dict[str, Callable] = {
     "tensorflow.divide": _elementwise_fn("divide"), "tensorflow.math.divide": _elementwise_fn("divide"),
     "tensorflow.data.Dataset.from_tensor_slices": from_tensor_slices,
     "keras.utils.to_categorical": to_categorical,
+    "keras.utils.pad_sequences": pad_sequences, "keras.preprocessing.sequence.pad_sequences": pad_sequences,
+    "sklearn.model_selection.train_test_split": train_test_split,
+    "keras.utils.image_dataset_from_directory": image_dataset,
+    "keras.preprocessing.image_dataset_from_directory": image_dataset,
+    "keras.utils.text_dataset_from_directory": text_dataset,
+    "keras.preprocessing.text_dataset_from_directory": text_dataset,
     "keras.Input": keras_input, "keras.Sequential": keras_sequential, "keras.Model": keras_model,
     "keras.layers.concatenate": _merge_fn("Concatenate"), "keras.layers.add": _merge_fn("Add"),
     "keras.layers.multiply": _merge_fn("Multiply"), "keras.layers.average": _merge_fn("Average"),
@@ -785,18 +897,35 @@ CALLS: Dict[str, Callable] = {
     "keras.losses.MeanSquaredError": _loss_class(REGRESSION), "keras.losses.MeanAbsoluteError": _loss_class(REGRESSION),
     "keras.losses.Huber": _loss_class(REGRESSION),
     "builtins.len": lambda ip, a, node: _len(a),
+    "builtins.range": lambda ip, a, node: _range(a, node),
     "builtins.int": lambda ip, a, node: _cast_const(a, int),
     "builtins.float": lambda ip, a, node: _cast_const(a, float),
     "builtins.print": lambda ip, a, node: None,
     "builtins.list": lambda ip, a, node: a.get(None, 0) if isinstance(a.get(None, 0), (Seq, Array)) else None,
     "builtins.tuple": lambda ip, a, node: a.get(None, 0) if isinstance(a.get(None, 0), Seq) else None,
 }
+for _name in DATASETS:
+    CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     CALLS["numpy." + _dt] = np_cast(_dt)
 for _fn in ("seed", "shuffle"):
     CALLS["numpy.random." + _fn] = lambda ip, a, node: None
 CALLS["tensorflow.random.set_seed"] = lambda ip, a, node: None
 CALLS["keras.utils.set_random_seed"] = lambda ip, a, node: None
+
+
+MAX_UNROLL = 32
+
+
+def _range(a, node) -> Any:
+    """``range(...)`` of literals, as a tuple of ints when it is short."""
+    bounds = [_int(v) for v in a.pos]
+    if a.star or a.kw or not 1 <= len(bounds) <= 3 or any(b is None for b in bounds):
+        return None
+    values = range(*bounds) if bounds[-1] != 0 or len(bounds) < 3 else None
+    if values is None or len(values) > MAX_UNROLL:
+        return None
+    return Seq([Const(v) for v in values], "tuple", Origin(node))
 
 
 def _len(a) -> Any:

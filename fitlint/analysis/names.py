@@ -39,8 +39,8 @@ def canonical(path: str) -> str:
         return "keras.layers." + last
     if "losses" in parts:
         return "keras.losses." + last
-    if last == "to_categorical":
-        return "keras.utils.to_categorical"
+    if last in ("to_categorical", "pad_sequences", "image_dataset_from_directory", "text_dataset_from_directory"):
+        return "keras.utils." + last
     if "datasets" in parts:
         return path
     if len(parts) == 2 and last[:1].isupper():

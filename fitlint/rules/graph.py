@@ -5,7 +5,7 @@ from typing import Iterable, Optional
 
 from ..analysis import layers as L
 from ..analysis.facts import LayerUse
-from ..analysis.values import Array, Layer, fmt_range, fmt_shape
+from ..analysis.values import NON_NUMERIC_DTYPES, Array, Layer, fmt_range, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related
 
@@ -72,6 +72,8 @@ class EmbeddingIndexOutOfRange(Rule):
                 x = b.value
                 if layer is None or layer.kind != "Embedding" or not isinstance(x, Array) or x.hi is None:
                     continue
+                if x.ragged or x.dtype in NON_NUMERIC_DTYPES:
+                    continue  # FIT107
                 vocab = layer.kw("input_dim", 0)
                 if not isinstance(vocab, int) or not reaches(x, vocab):
                     continue

@@ -5,7 +5,7 @@ from typing import Iterable, List, Optional, Tuple
 
 from ..analysis import layers as L
 from ..analysis.facts import Binding, DataCall
-from ..analysis.values import Array, Dict_, Model, Seq, Sym, fmt_shape
+from ..analysis.values import NON_NUMERIC_DTYPES, Array, Dict_, Model, Seq, Sym, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, compatible, input_here, related
 
@@ -19,6 +19,8 @@ def _pairs(ctx: Context, from_shape: bool = False) -> Iterable[Tuple[DataCall, B
             continue
         for b in call.inputs:
             if b.input is not None and b.input.shape is not None and isinstance(b.value, Array) and b.value.shape is not None:
+                if b.value.ragged or b.value.dtype in NON_NUMERIC_DTYPES:
+                    continue  # FIT107
                 if (b.input.shape_from is not None) == from_shape:
                     yield call, b, b.input, b.value
 
