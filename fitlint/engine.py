@@ -15,6 +15,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Type, Union
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from . import notebook
 from .analysis.facts import Facts
 from .analysis.interpreter import analyze
 from .findings import Finding, Related, Reported
@@ -24,7 +25,7 @@ DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", "build", "dist", "node_modules", ".eggs", "*.egg-info", ".ipynb_checkpoints", ".fitlint_cache",
 )
-SUFFIXES = (".py",)
+SUFFIXES = (".py", ".ipynb")
 
 
 @dataclass
@@ -100,8 +101,29 @@ def _python_syntax_error(source: bytes, path: str) -> Optional[Tuple[str, int, i
 
 
 def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]]) -> List[Reported]:
-    """Lint one file's content. Parse errors become FIT000 findings."""
+    """Lint one file's content (a script, or a notebook if ``path`` ends in
+    ``.ipynb``). Parse errors become FIT000 findings."""
     data = source.encode("utf-8") if isinstance(source, str) else source
+    if path.endswith(".ipynb"):
+        try:
+            script, starts = notebook.to_script(data)
+        except notebook.NotebookError as exc:
+            return _report(Context(path, None, Facts(syntax_error=(str(exc), 1, 1))), None, rules)
+        return [_in_cells(f, starts) for f in _lint_script(script.encode("utf-8"), path, rules)]
+    return _lint_script(data, path, rules)
+
+
+def _in_cells(finding: Reported, starts) -> Reported:
+    finding.cell, finding.line = notebook.locate(finding.line, starts)
+    end_cell, finding.end_line = notebook.locate(finding.end_line, starts)
+    if end_cell != finding.cell:
+        finding.end_line, finding.end_column = finding.line, finding.column
+    for related in finding.related:
+        related.cell, related.line = notebook.locate(related.line, starts)
+    return finding
+
+
+def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]]) -> List[Reported]:
     codes = tuple(r.code for r in rules)
     rules_triggers = _triggers(codes)
     if rules_triggers is not None and not _triggered(data, rules_triggers):

@@ -29,9 +29,17 @@ class Related:
     line: int
     column: int
     message: str
+    cell: Optional[int] = None  # notebooks only: the line is within this cell
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
+        out = {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
+        if self.cell is not None:
+            out["cell"] = self.cell
+        return out
+
+    def where(self) -> str:
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.line}:{self.column}"
 
 
 @dataclass
@@ -53,7 +61,11 @@ class Reported:
     confirmation: Optional[Dict[str, Any]] = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code, self.message)
+        return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
+
+    def where(self) -> str:
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.line}:{self.column}"
 
     def to_dict(self) -> Dict[str, Any]:
         return {

@@ -68,7 +68,7 @@ def test_json_contract():
         assert f["line"] >= 1 and f["column"] >= 1 and f["end_line"] >= f["line"]
         assert f["cell"] is None and f["confirmation"] is None
         for r in f["related"]:
-            assert set(r) == {"path", "line", "column", "message"}
+            assert set(r) == {"path", "line", "column", "message"}  # "cell" only in notebooks
     order = [(f["path"], f["line"], f["column"], f["code"]) for f in data]
     assert order == sorted(order)
     first = next(f for f in data if f["code"] == "FIT101")
@@ -129,3 +129,23 @@ def test_deterministic_output():
     a = run("check", "--output-format", "json", str(FIXTURES))
     b = run("check", "--output-format", "json", "--jobs", "2", str(FIXTURES))
     assert a.stdout == b.stdout
+
+
+def test_notebooks(tmp_path):
+    nb = FIXTURES / "realistic" / "notebook.ipynb"
+    out = run("check", str(nb.relative_to(ROOT)))
+    assert out.stdout.startswith("fixtures/realistic/notebook.ipynb:cell 6:3:1: FIT201 ")
+    data = json.loads(run("check", "--output-format", "json", str(nb)).stdout)
+    assert {(f["cell"], f["line"], f["code"]) for f in data} == {(6, 3, "FIT201"), (6, 4, "FIT108")}
+    assert all("cell" in r for f in data for r in f["related"])
+    piped = run("check", "-", "--stdin-filename", "nb.ipynb", stdin=nb.read_text())
+    assert piped.stdout.startswith("nb.ipynb:cell 6:3:1: FIT201 ")
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json")
+    out = run("check", str(broken))
+    assert out.returncode == 1 and "FIT000" in out.stdout and "Traceback" not in out.stderr
+    bad_cell = tmp_path / "bad_cell.ipynb"
+    bad_cell.write_text(json.dumps({"cells": [{"cell_type": "code", "source": ["x = 1\n"]},
+                                              {"cell_type": "code", "source": ["def f(:\n"]}]}))
+    out = run("check", str(bad_cell))
+    assert "bad_cell.ipynb:cell 2:1:" in out.stdout and "FIT000" in out.stdout

@@ -1,4 +1,5 @@
 """Every fixture's findings equal its ``# [FITxxx]`` markers: no more, no less."""
+import json
 import re
 from pathlib import Path
 
@@ -10,16 +11,27 @@ from fitlint.rules import select
 from conftest import FIXTURES
 
 MARKER = re.compile(r"#.*\[((?:FIT\d{3})(?:\s*,\s*FIT\d{3})*)\]")
-FILES = sorted(FIXTURES.rglob("*.py"))
+FILES = sorted(list(FIXTURES.rglob("*.py")) + list(FIXTURES.rglob("*.ipynb")))
+
+
+def _marks(lines, cell=None):
+    expected = set()
+    for number, line in enumerate(lines, 1):
+        for match in MARKER.finditer(line):
+            for code in match.group(1).split(","):
+                expected.add((cell, number, code.strip()))
+    return expected
 
 
 def markers(path: Path):
-    expected = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        for match in MARKER.finditer(line):
-            for code in match.group(1).split(","):
-                expected.add((number, code.strip()))
-    return expected
+    """(cell, line, code) of every marker; cell is None outside notebooks."""
+    if path.suffix == ".ipynb":
+        expected = set()
+        for number, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"], 1):
+            if cell["cell_type"] == "code":
+                expected |= _marks("".join(cell["source"]).splitlines(), number)
+        return expected
+    return _marks(path.read_text(encoding="utf-8").splitlines())
 
 
 def test_there_are_fixtures():
@@ -38,5 +50,5 @@ def rules_for(path: Path):
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_findings_equal_markers(path):
     findings = lint_source(path.read_bytes(), str(path), rules_for(path))
-    found = {(f.line, f.code) for f in findings}
+    found = {(f.cell, f.line, f.code) for f in findings}
     assert found == markers(path), "\n".join(f"{f.line}: {f.code} {f.message}" for f in findings)

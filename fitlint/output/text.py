@@ -7,14 +7,10 @@ from typing import List
 from ..findings import Reported
 
 
-def _location(f: Reported) -> str:
-    return f"{f.path}:{f.line}:{f.column}"
-
-
 def _block(f: Reported) -> List[str]:
-    lines = [f"{_location(f)}: {f.code} {f.message}"]
+    lines = [f"{f.where()}: {f.code} {f.message}"]
     for r in f.related:
-        lines.append(f"  {r.path}:{r.line}:{r.column}: {r.message}")
+        lines.append(f"  {r.where()}: {r.message}")
     if f.hint:
         lines.append(f"  hint: {f.hint}")
     return lines
@@ -37,6 +33,8 @@ def _source_lines(path: str) -> List[str]:
 
 
 def _excerpt(f: Reported) -> List[str]:
+    if f.cell is not None:
+        return []
     lines = _source_lines(f.path)
     if not 1 <= f.line <= len(lines):
         return []
