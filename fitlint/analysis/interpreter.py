@@ -535,8 +535,10 @@ class Interpreter:
         count = self.inlined.get(node, 0)
         if args.star or node in self.stack or len(self.stack) >= MAX_DEPTH or count >= MAX_INLINES:
             return _FAILED
-        if node.asynchronous is not None or _is_generator(node, self.generators):
+        if node.asynchronous is not None:
             return _FAILED
+        if _is_generator(node, self.generators):
+            return None  # calling a generator function runs none of its body
         env = Env(func.env)
         params = node.params
         positional = list(params.posonly_params) + list(params.params)
@@ -604,7 +606,7 @@ class Interpreter:
         inputs = args.get("inputs", 0)
         if isinstance(inputs, Sym):
             if inputs.shape is not None and not self.guarded:
-                self.facts.layer_uses.append(LayerUse(layer, [inputs.shape], [inputs.origin]))
+                self.facts.layer_uses.append(LayerUse(layer, [inputs.shape], [inputs.origin], inputs.layer))
             shape = L.output_shape(layer, inputs.shape)
             out = Sym(shape, inputs.dtype, Origin(node), layer=layer)
             inputs.consumers.append((layer, out))

@@ -43,7 +43,7 @@ GLOBAL_POOL_RANK = {
 MERGE = {"Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Subtract", "Dot"}
 KNOWN = IDENTITY | RNN | set(CONV_RANK) | set(POOL_RANK) | set(GLOBAL_POOL_RANK) | MERGE | set(DEPTHWISE_RANK) | {
     "Dense", "Flatten", "Reshape", "Embedding", "RepeatVector", "Permute", "Resizing", "Bidirectional",
-    "TimeDistributed", "CenterCrop", "EinsumDense",
+    "TimeDistributed", "CenterCrop", "EinsumDense", "TextVectorization",
 } | set(TRANSPOSE_RANK) | set(RESAMPLE_RANK)
 # The input rank each layer needs (batch axis included): exact, or a minimum.
 NDIM = {"LSTM": 3, "GRU": 3, "SimpleRNN": 3, "Bidirectional": 3, "RepeatVector": 2}
@@ -286,10 +286,25 @@ def _time_distributed(layer: Layer, shape: Shape) -> Shape:
     return None if out is None else (shape[0], shape[1]) + out[1:]
 
 
+def _text_vectorization(layer: Layer, shape: Shape) -> Shape:
+    if layer.kw("output_mode", default="int") != "int" or len(shape) not in (1, 2):
+        return None
+    length = layer.kw("output_sequence_length", default=None)
+    return (shape[0], length if isinstance(length, int) else None)
+
+
+def vocabulary(layer: Layer) -> Optional[int]:
+    """The most ids an integer-mode TextVectorization can produce (max_tokens)."""
+    if layer.kind != "TextVectorization" or layer.kw("output_mode", default="int") != "int":
+        return None
+    tokens = layer.kw("max_tokens", 0)
+    return tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else None
+
+
 _SHAPES: Dict[str, Callable[[Layer, tuple], Shape]] = {
     "Dense": _dense, "Flatten": _flatten, "Reshape": _reshape, "Embedding": _embedding,
     "RepeatVector": _repeat, "Permute": _permute, "Resizing": _resizing, "Bidirectional": _bidirectional,
-    "TimeDistributed": _time_distributed,
+    "TimeDistributed": _time_distributed, "TextVectorization": _text_vectorization,
 }
 for _k in DEPTHWISE_RANK:
     _SHAPES[_k] = _depthwise

@@ -86,6 +86,23 @@ class EmbeddingIndexOutOfRange(Rule):
                     related((layer.origin.node, f"embedding declared here: {ctx.src(layer.origin.node)}"),
                             built_here(ctx, label, x)),
                     hint=f"use Embedding({int(x.hi) + 1}, ...) or keep ids below {vocab}")
+        seen = set()
+        for use in ctx.facts.layer_uses:
+            layer, prev = use.layer, use.previous
+            if layer.kind != "Embedding" or prev is None or id(layer) in seen:
+                continue
+            tokens, vocab = L.vocabulary(prev), layer.kw("input_dim", 0)
+            if tokens is None or not isinstance(vocab, int) or tokens <= vocab:
+                continue
+            seen.add(id(layer))
+            yield Finding(
+                self.code,
+                f"TextVectorization(max_tokens={tokens}) can produce ids up to {tokens - 1} but the Embedding has "
+                f"input_dim={vocab}: it fails once the adapted vocabulary has more than {vocab} entries",
+                layer.origin.node,
+                [(prev.origin.node, f"ids produced here: {ctx.src(prev.origin.node)}")],
+                hint=f"use Embedding(input_dim=vectorizer.vocabulary_size(), ...) or max_tokens={vocab}",
+                severity="warning")
 
 
 def _uses(ctx: Context, code: str) -> Iterable[tuple]:
