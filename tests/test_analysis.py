@@ -324,3 +324,17 @@ xt, xv, yt, yv = train_test_split(x_train, y_train, test_size=0.2)
     assert (env["y_test"].shape, env["y_test"].hi) == ((10000,), 9)
     assert env["words"].ragged and (env["padded"].shape, env["padded"].hi) == ((25000, 200), 4999)
     assert env["xt"].shape == (48000, 28, 28) and env["yv"].shape == (12000,)
+
+
+def test_pandas_rank_and_label_encoder():
+    env = run("""
+import pandas as pd
+from sklearn.preprocessing import LabelEncoder
+df = pd.read_csv("train.csv")
+X = df.drop("label", axis=1).values
+y = df["label"].values
+cols = df[["a", "b"]].to_numpy()
+codes = LabelEncoder().fit_transform(y)
+""")[0]
+    assert env["X"].shape == (None, None) and env["y"].shape == (None,) and env["cols"].shape == (None, None)
+    assert env["codes"].shape == (None,) and env["codes"].lo == 0 and env["codes"].hi is None

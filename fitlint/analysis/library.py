@@ -14,7 +14,7 @@ import libcst as cst
 from . import layers as L
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
-    FLOAT_DTYPES, INT_DTYPES, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Rng, Seq,
+    FLOAT_DTYPES, INT_DTYPES, Array, Const, Dataset, Dict_, Encoder, Frame, Layer, Model, ModuleRef, Origin, Rng, Seq,
     Shape, as_shape, py,
 )
 
@@ -799,6 +799,30 @@ def text_dataset(ip, a, node):
     return Dataset(Seq([x, labels], "tuple", origin), batched, origin, origin if batched else None)
 
 
+def _frame(ip, a, node):
+    return Frame(2, Origin(node))
+
+
+_FRAME_SAME = {"drop", "dropna", "fillna", "copy", "head", "tail", "sample", "astype", "reset_index", "sort_values",
+               "replace", "rename", "select_dtypes", "abs"}
+
+
+def frame_method(frame: Frame, method: str, a, node) -> Any:
+    if method in _FRAME_SAME:
+        return Frame(frame.ndim, Origin(node))
+    if method == "to_numpy":
+        return Array((None,) * frame.ndim, None, origin=Origin(node))
+    return None
+
+
+def encoder_method(method: str, a, node) -> Any:
+    if method in ("fit_transform", "transform"):
+        arr = to_array(a.get("y", 0), node)
+        if arr is not None and arr.shape is not None and len(arr.shape) == 1:
+            return Array(arr.shape, "int64", 0, None, origin=Origin(node))
+    return None
+
+
 def _record(ip, node, kind: str, name: str, left: Any, right: Any) -> None:
     if ip is not None and not ip.guarded and isinstance(left, Array) and (
             isinstance(right, Array) or isinstance(right, Const)):
@@ -883,6 +907,8 @@ CALLS: Dict[str, Callable] = {
     "keras.utils.to_categorical": to_categorical,
     "keras.utils.pad_sequences": pad_sequences, "keras.preprocessing.sequence.pad_sequences": pad_sequences,
     "sklearn.model_selection.train_test_split": train_test_split,
+    "sklearn.preprocessing.LabelEncoder": lambda ip, a, node: Encoder(),
+    "pandas.read_csv": _frame, "pandas.read_excel": _frame, "pandas.read_parquet": _frame, "pandas.DataFrame": _frame,
     "keras.utils.image_dataset_from_directory": image_dataset,
     "keras.preprocessing.image_dataset_from_directory": image_dataset,
     "keras.utils.text_dataset_from_directory": text_dataset,
@@ -973,6 +999,10 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
         return array_method(receiver, method, a, node)
     if isinstance(receiver, Dataset):
         return dataset_method(ip, receiver, method, a, node)
+    if isinstance(receiver, Frame):
+        return frame_method(receiver, method, a, node)
+    if isinstance(receiver, Encoder):
+        return encoder_method(method, a, node)
     if isinstance(receiver, Rng):
         if method == "integers":
             return rng_integers(ip, a, node)
@@ -1041,6 +1071,11 @@ class _Bound:
 def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
     if isinstance(base, ModuleRef):
         return ModuleRef(f"{base.path}.{attr}")
+    if isinstance(base, Frame):
+        if attr == "values":
+            return Array((None,) * base.ndim, None, origin=Origin(node))
+        return Frame(1, Origin(node)) if base.ndim == 2 and attr not in ("iloc", "loc", "shape", "columns", "index", "T") \
+            and not attr.startswith("_") else None
     if isinstance(base, Array):
         if attr == "shape":
             if base.shape is None:
@@ -1198,6 +1233,13 @@ def unary(op, value: Any, node) -> Any:
 
 def subscript(ip, base: Any, node: cst.Subscript, env) -> Any:
     elements = node.slice
+    if isinstance(base, Frame) and base.ndim == 2 and len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+        key = ip.ev(elements[0].slice.value, env)
+        if isinstance(key, Const) and isinstance(key.value, str):
+            return Frame(1, Origin(node))
+        if isinstance(key, Seq) and all(isinstance(py(k), str) for k in key.items):
+            return Frame(2, Origin(node))
+        return None
     if isinstance(base, (Seq, Dict_)) and len(elements) == 1:
         sl = elements[0].slice
         if isinstance(sl, cst.Index):

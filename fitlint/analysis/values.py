@@ -95,6 +95,19 @@ class Array:
 
 
 @dataclass(eq=False)
+class Frame:
+    """A pandas DataFrame (ndim 2) or Series (ndim 1): only the rank is known."""
+
+    ndim: int
+    origin: Optional[Origin] = None
+
+
+@dataclass(eq=False)
+class Encoder:
+    """A scikit-learn LabelEncoder: fit_transform keeps the shape, gives 0..k-1."""
+
+
+@dataclass(eq=False)
 class Rng:
     """``np.random.default_rng()`` / ``np.random.RandomState()``."""
 
