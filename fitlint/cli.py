@@ -40,6 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel processes (default: by file count)")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    check.add_argument("--confirm", action="store_const", const="errors", default=None,
+                       help="run a TensorFlow dry run of each error finding (--confirm=all: also of every fully "
+                            "known fit/evaluate/predict call); needs the `confirm` extra")
+    check.add_argument("--confirm-all", dest="confirm", action="store_const", const="all", help=argparse.SUPPRESS)
+    check.add_argument("--show-refuted", action="store_true", help="keep findings the dry run refuted")
+    check.add_argument("--confirm-timeout", type=float, default=None, metavar="SECONDS",
+                       help="time limit per dry-run case (default 60)")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write .fitlint_cache")
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="a rule code or name, e.g. FIT201")
@@ -76,6 +84,15 @@ def _check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         sys.stderr.write("fitlint: error: --jobs must be at least 1\n")
         return 2
+    if args.confirm:
+        from .confirm import MissingTensorFlow, tensorflow_version
+
+        try:
+            tensorflow_version()
+        except MissingTensorFlow as exc:
+            sys.stderr.write(f"fitlint: error: {exc}\n")
+            return 2
+    programs = args.confirm
     paths = args.paths or ["."]
     if "-" in paths:
         if len(paths) > 1:
@@ -83,7 +100,7 @@ def _check(args: argparse.Namespace) -> int:
             return 2
         source = sys.stdin.buffer.read()
         name = args.stdin_filename or "-"
-        findings = engine.lint_source(source, name, rules)
+        findings = engine.lint_source(source, name, rules, programs)
         findings.sort(key=lambda f: f.sort_key())
         errors = []
     else:
@@ -92,11 +109,21 @@ def _check(args: argparse.Namespace) -> int:
             for m in missing:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
             return 2
-        result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty())
+        result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty(), programs=programs)
         findings, errors = result.findings, result.errors
+    refuted = 0
+    if args.confirm:
+        from .confirm import confirm
+
+        timeout = args.confirm_timeout if args.confirm_timeout is not None else 60.0
+        findings = confirm(findings, timeout=timeout, cache_dir=None if args.no_cache else ".fitlint_cache",
+                           progress=sys.stderr.isatty())
+        refuted = sum(1 for f in findings if (f.confirmation or {}).get("status") == "refuted")
+        if not args.show_refuted:
+            findings = [f for f in findings if (f.confirmation or {}).get("status") != "refuted"]
     text = FORMATS[args.output_format](findings)
     if args.output_format in ("concise", "full") and not args.quiet:
-        text += summary(findings) + "\n"
+        text += summary(findings, refuted) + "\n"
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as handle:
@@ -110,13 +137,21 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"fitlint: {path}: {message}\n")
     if errors:
         return 2
-    if findings and not args.exit_zero:
+    failing = [f for f in findings if (f.confirmation or {}).get("status") != "refuted"]
+    if failing and not args.exit_zero:
         return 1
     return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(argv):
+        if arg.startswith("--confirm="):
+            value = arg.split("=", 1)[1]
+            if value not in ("errors", "all"):
+                parser.error(f"argument --confirm: invalid choice: {value!r} (choose from 'errors', 'all')")
+            argv[i] = "--confirm-all" if value == "all" else "--confirm"
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args)

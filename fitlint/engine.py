@@ -16,6 +16,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import notebook
+from .confirm import slicer
 from .analysis.facts import Facts
 from .analysis.interpreter import analyze
 from .findings import Finding, Related, Reported
@@ -100,17 +101,20 @@ def _python_syntax_error(source: bytes, path: str) -> Optional[Tuple[str, int, i
     return None
 
 
-def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]]) -> List[Reported]:
+def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]],
+                programs: Optional[str] = None) -> List[Reported]:
     """Lint one file's content (a script, or a notebook if ``path`` ends in
-    ``.ipynb``). Parse errors become FIT000 findings."""
+    ``.ipynb``). Parse errors become FIT000 findings. ``programs``: build the
+    dry-run program of every error finding ("errors"), and also of every
+    fit/evaluate/predict call whose facts are fully known ("all")."""
     data = source.encode("utf-8") if isinstance(source, str) else source
     if path.endswith(".ipynb"):
         try:
             script, starts = notebook.to_script(data)
         except notebook.NotebookError as exc:
             return _report(Context(path, None, Facts(syntax_error=(str(exc), 1, 1))), None, rules)
-        return [_in_cells(f, starts) for f in _lint_script(script.encode("utf-8"), path, rules)]
-    return _lint_script(data, path, rules)
+        return [_in_cells(f, starts) for f in _lint_script(script.encode("utf-8"), path, rules, programs)]
+    return _lint_script(data, path, rules, programs)
 
 
 def _in_cells(finding: Reported, starts) -> Reported:
@@ -123,7 +127,7 @@ def _in_cells(finding: Reported, starts) -> Reported:
     return finding
 
 
-def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]]) -> List[Reported]:
+def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str]) -> List[Reported]:
     codes = tuple(r.code for r in rules)
     rules_triggers = _triggers(codes)
     if rules_triggers is not None and not _triggered(data, rules_triggers):
@@ -142,7 +146,7 @@ def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]]) -> List[Re
                      getattr(exc, "editor_column", 1))
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
     facts = analyze(module)
-    return _report(Context(path, module, facts), module, rules)
+    return _report(Context(path, module, facts), module, rules, programs)
 
 
 def _syntax_message(exc: Exception) -> str:
@@ -154,11 +158,14 @@ def _syntax_message(exc: Exception) -> str:
     return text or "invalid syntax"
 
 
-def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rule]]) -> List[Reported]:
+def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rule]],
+            programs: Optional[str] = None) -> List[Reported]:
     raw: List[Tuple[Type[Rule], Finding]] = []
     for rule in rules:
         for finding in rule().check(ctx):
             raw.append((rule, finding))
+    if programs == "all":
+        raw += _dry_run_candidates(ctx, {id(f.subject) for _, f in raw if f.subject is not None})
     if not raw:
         return []
     positions = None
@@ -183,12 +190,32 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
         if key in seen:
             continue
         seen.add(key)
-        out.append(Reported(rule.code, rule.name, f.severity or rule.severity, f.message, ctx.path, line, col,
-                            end_line, max(end_col, 1), related, f.hint))
+        reported = Reported(rule.code, rule.name, f.severity or rule.severity, f.message, ctx.path, line, col,
+                            end_line, max(end_col, 1), related, f.hint)
+        if programs and reported.severity == "error" and f.subject is not None:
+            try:
+                reported.program = slicer.program_for(f.subject, rule.code)
+            except slicer.Inconclusive as exc:
+                reported.no_program = str(exc)
+        out.append(reported)
     return out
 
 
-def lint_path(path: str, codes: Sequence[str]) -> FileResult:
+def _dry_run_candidates(ctx: Context, reported: set) -> List[Tuple[Type[Rule], Finding]]:
+    """Every data call no finding is about, as a FIT503 candidate: it is kept
+    only if its dry run fails (see fitlint.confirm)."""
+    rule = BY_CODE["FIT503"]
+    out = []
+    for call in ctx.facts.calls:
+        if id(call) in reported:
+            continue
+        out.append((rule, Finding(rule.code, f"the dry run of model.{call.what} failed", call.node,
+                                  [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
+                                  subject=call)))
+    return out
+
+
+def lint_path(path: str, codes: Sequence[str], programs: Optional[str] = None) -> FileResult:
     rules = [BY_CODE[c] for c in codes]
     try:
         with open(path, "rb") as handle:
@@ -196,7 +223,7 @@ def lint_path(path: str, codes: Sequence[str]) -> FileResult:
     except OSError as exc:
         return FileResult(path, error=f"cannot read: {exc.strerror or exc}")
     try:
-        return FileResult(path, lint_source(source, path, rules))
+        return FileResult(path, lint_source(source, path, rules, programs))
     except RecursionError:
         return FileResult(path, error="file too deeply nested to analyse")
     except Exception as exc:  # an analysis bug must not hide other files' findings
@@ -211,7 +238,7 @@ def _progress(done: int, total: int) -> None:
 
 
 def run(files: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int] = None,
-        progress: bool = False) -> RunResult:
+        progress: bool = False, programs: Optional[str] = None) -> RunResult:
     codes = [r.code for r in rules]
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= 16 else 1
@@ -219,10 +246,10 @@ def run(files: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int] =
     if jobs > 1 and len(files) > 1:
         pool = ProcessPoolExecutor(max_workers=jobs)
         chunk = max(1, min(16, len(files) // (jobs * 8) or 1))
-        results = pool.map(lint_path, files, [codes] * len(files), chunksize=chunk)
+        results = pool.map(lint_path, files, [codes] * len(files), [programs] * len(files), chunksize=chunk)
     else:
         pool = None
-        results = (lint_path(f, codes) for f in files)
+        results = (lint_path(f, codes, programs) for f in files)
     findings: List[Reported] = []
     errors: List[Tuple[str, str]] = []
     show = progress and len(files) >= 20

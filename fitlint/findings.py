@@ -21,6 +21,9 @@ class Finding:
     severity: Optional[str] = None  # defaults to the rule's severity
     # Used for FIT000, which has no node: (line, column) 1-based.
     position: Optional[Tuple[int, int]] = None
+    # The fact the finding is about (a DataCall, LayerUse, Op, OneHot or
+    # Layer): what the dry run rebuilds.
+    subject: Any = None
 
 
 @dataclass
@@ -59,6 +62,9 @@ class Reported:
     hint: Optional[str] = None
     cell: Optional[int] = None
     confirmation: Optional[Dict[str, Any]] = None
+    # The dry-run program for this finding, or why there is none (not output).
+    program: Optional[str] = None
+    no_program: Optional[str] = None
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)

@@ -96,7 +96,9 @@ class LayerUse:
     layer: Layer
     shapes: List[Shape]
     sources: List[Optional[Origin]]  # where each input comes from (an Input or the previous layer)
-    previous: Optional[Layer] = None  # the layer feeding it, in a Sequential model
+    previous: Optional[Layer] = None  # the layer feeding it
+    model: Optional[Model] = None  # the Sequential model it belongs to
+    inputs: Optional[List[Sym]] = None  # the symbolic inputs, in a functional graph
 
 
 @dataclass(eq=False)

@@ -160,7 +160,7 @@ class Interpreter:
         model.traced = True
         previous = None
         for layer in model.layers:
-            self.facts.layer_uses.append(LayerUse(layer, [shape], [origin], previous))
+            self.facts.layer_uses.append(LayerUse(layer, [shape], [origin], previous, model=model))
             if L.problem(layer, shape) is not None:
                 return
             shape = L.output_shape(layer, shape)
@@ -606,16 +606,19 @@ class Interpreter:
         inputs = args.get("inputs", 0)
         if isinstance(inputs, Sym):
             if inputs.shape is not None and not self.guarded:
-                self.facts.layer_uses.append(LayerUse(layer, [inputs.shape], [inputs.origin], inputs.layer))
+                self.facts.layer_uses.append(LayerUse(layer, [inputs.shape], [inputs.origin], inputs.layer,
+                                                      inputs=[inputs]))
             shape = L.output_shape(layer, inputs.shape)
-            out = Sym(shape, inputs.dtype, Origin(node), layer=layer)
+            out = Sym(shape, inputs.dtype, Origin(node), layer=layer, parents=[inputs])
             inputs.consumers.append((layer, out))
             return out
         if isinstance(inputs, Seq) and inputs.items and all(isinstance(i, Sym) for i in inputs.items):
             shapes = [i.shape for i in inputs.items]
             if all(s is not None for s in shapes) and not self.guarded:
-                self.facts.layer_uses.append(LayerUse(layer, shapes, [i.origin for i in inputs.items]))
-            out = Sym(L.merge_shape(layer, shapes), inputs.items[0].dtype, Origin(node), layer=layer)
+                self.facts.layer_uses.append(LayerUse(layer, shapes, [i.origin for i in inputs.items],
+                                                      inputs=list(inputs.items)))
+            out = Sym(L.merge_shape(layer, shapes), inputs.items[0].dtype, Origin(node), layer=layer,
+                      parents=list(inputs.items))
             for i in inputs.items:
                 i.consumers.append((layer, out))
             return out

@@ -24,9 +24,11 @@ BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "ran
 class LossFn:
     """An instance of a Keras loss class, e.g. ``SparseCategoricalCrossentropy()``."""
 
-    def __init__(self, family: Optional[str], origin: Origin) -> None:
+    def __init__(self, family: Optional[str], origin: Origin, name: str = "", kwargs: Optional[dict] = None) -> None:
         self.family = family
         self.origin = origin
+        self.name = name  # the class, e.g. "SparseCategoricalCrossentropy"
+        self.kwargs = kwargs or {}
 
 
 # ------------------------------------------------------------------ helpers
@@ -685,11 +687,11 @@ class _ArgsOf:
         return self.value if index == 0 else default
 
 
-def _loss_class(family: Optional[str]):
+def _loss_class(family: Optional[str], name: str):
     def handler(ip, a, node):
         if a.has("ignore_class"):
-            return LossFn(None, Origin(node))
-        return LossFn(family, Origin(node))
+            return LossFn(None, Origin(node), name, dict(a.kw))
+        return LossFn(family, Origin(node), name, dict(a.kw))
     return handler
 
 
@@ -917,11 +919,11 @@ CALLS: Dict[str, Callable] = {
     "keras.layers.concatenate": _merge_fn("Concatenate"), "keras.layers.add": _merge_fn("Add"),
     "keras.layers.multiply": _merge_fn("Multiply"), "keras.layers.average": _merge_fn("Average"),
     "keras.layers.subtract": _merge_fn("Subtract"),
-    "keras.losses.SparseCategoricalCrossentropy": _loss_class(SPARSE),
-    "keras.losses.CategoricalCrossentropy": _loss_class(CATEGORICAL),
-    "keras.losses.BinaryCrossentropy": _loss_class(BINARY),
-    "keras.losses.MeanSquaredError": _loss_class(REGRESSION), "keras.losses.MeanAbsoluteError": _loss_class(REGRESSION),
-    "keras.losses.Huber": _loss_class(REGRESSION),
+    "keras.losses.SparseCategoricalCrossentropy": _loss_class(SPARSE, "SparseCategoricalCrossentropy"),
+    "keras.losses.CategoricalCrossentropy": _loss_class(CATEGORICAL, "CategoricalCrossentropy"),
+    "keras.losses.BinaryCrossentropy": _loss_class(BINARY, "BinaryCrossentropy"),
+    "keras.losses.MeanSquaredError": _loss_class(REGRESSION, "MeanSquaredError"), "keras.losses.MeanAbsoluteError": _loss_class(REGRESSION, "MeanAbsoluteError"),
+    "keras.losses.Huber": _loss_class(REGRESSION, "Huber"),
     "builtins.len": lambda ip, a, node: _len(a),
     "builtins.range": lambda ip, a, node: _range(a, node),
     "builtins.int": lambda ip, a, node: _cast_const(a, int),

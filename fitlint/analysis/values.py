@@ -163,6 +163,7 @@ class Sym:
     is_input: bool = False
     shape_from: Optional[Array] = None  # Input(shape=arr.shape)
     consumers: List[Tuple[Layer, "Sym"]] = field(default_factory=list)
+    parents: List["Sym"] = field(default_factory=list)  # the layer's inputs
 
 
 @dataclass(eq=False)

@@ -14,9 +14,10 @@ FORMATS: Dict[str, Callable[[List[Reported]], str]] = {
 }
 
 
-def summary(findings: List[Reported]) -> str:
+def summary(findings: List[Reported], refuted: int = 0) -> str:
+    dropped = f" {refuted} finding{'s' if refuted != 1 else ''} refuted by the dry run." if refuted else ""
     if not findings:
-        return "All checks passed."
+        return "All checks passed." + dropped
     counts = {}
     for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
@@ -26,4 +27,4 @@ def summary(findings: List[Reported]) -> str:
         if n:
             parts.append(f"{n} {severity}{'s' if n != 1 else ''}")
     n = len(findings)
-    return f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)})."
+    return f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)})." + dropped

@@ -7,8 +7,19 @@ from typing import List
 from ..findings import Reported
 
 
+def _marker(f: Reported) -> str:
+    c = f.confirmation
+    if not c:
+        return ""
+    if c["status"] == "confirmed":
+        return f" [confirmed: {c['exception']}]"
+    if c["status"] == "refuted":
+        return " [refuted: ran without error]"
+    return f" [inconclusive: {c['detail']}]" if c.get("detail") else " [inconclusive]"
+
+
 def _block(f: Reported) -> List[str]:
-    lines = [f"{f.where()}: {f.code} {f.message}"]
+    lines = [f"{f.where()}: {f.code} {f.message}{_marker(f)}"]
     for r in f.related:
         lines.append(f"  {r.where()}: {r.message}")
     if f.hint:

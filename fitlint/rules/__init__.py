@@ -19,7 +19,7 @@ from .graph import (
     WeightsShapeMismatch,
 )
 from .ops import BroadcastMismatch, MatmulShapeMismatch, MixedDtypeOp
-from .workflow import FitBeforeCompile, UnscaledImageInput
+from .workflow import DryRunFailure, FitBeforeCompile, UnscaledImageInput
 
 ALL_RULES: List[Type[Rule]] = sorted([
     SyntaxErrorRule,
@@ -31,7 +31,7 @@ ALL_RULES: List[Type[Rule]] = sorted([
     EmbeddingIndexOutOfRange, LayerRankMismatch, NonPositiveOutputSize, ReshapeSizeMismatch, MergeShapeMismatch,
     WeightsShapeMismatch,
     MatmulShapeMismatch, MixedDtypeOp, BroadcastMismatch,
-    FitBeforeCompile, UnscaledImageInput,
+    FitBeforeCompile, UnscaledImageInput, DryRunFailure,
 ], key=lambda r: r.code)
 
 BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}

@@ -85,7 +85,7 @@ class EmbeddingIndexOutOfRange(Rule):
                     call.node,
                     related((layer.origin.node, f"embedding declared here: {ctx.src(layer.origin.node)}"),
                             built_here(ctx, label, x)),
-                    hint=f"use Embedding({int(x.hi) + 1}, ...) or keep ids below {vocab}")
+                    hint=f"use Embedding({int(x.hi) + 1}, ...) or keep ids below {vocab}", subject=call)
         seen = set()
         for use in ctx.facts.layer_uses:
             layer, prev = use.layer, use.previous
@@ -160,7 +160,7 @@ class LayerRankMismatch(Rule):
                 hint = f"pass return_sequences=True to the {prev.kind} before it"
             else:
                 hint = "reshape the input (Reshape, expand_dims) or pick a layer for this rank"
-            yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)), hint=hint)
+            yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)), hint=hint, subject=use)
 
 
 class NonPositiveOutputSize(Rule):
@@ -196,7 +196,7 @@ class NonPositiveOutputSize(Rule):
     def check(self, ctx):
         for use, detail in _uses(ctx, self.code):
             yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)),
-                          hint="use padding='same', a smaller window, or fewer pooling layers before it")
+                          hint="use padding='same', a smaller window, or fewer pooling layers before it", subject=use)
 
 
 class ReshapeSizeMismatch(Rule):
@@ -230,7 +230,7 @@ class ReshapeSizeMismatch(Rule):
     def check(self, ctx):
         for use, detail in _uses(ctx, self.code):
             yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)),
-                          hint="make the target's product equal the input's, or use -1 for one axis")
+                          hint="make the target's product equal the input's, or use -1 for one axis", subject=use)
 
 
 class MergeShapeMismatch(Rule):
@@ -274,7 +274,7 @@ class MergeShapeMismatch(Rule):
                     self.code, detail, use.layer.origin.node,
                     related(*((o.node, f"input {fmt_shape(s)} from: {ctx.src(o.node)}")
                               for o, s in zip(use.sources, use.shapes) if o is not None)),
-                    hint="project the inputs to matching shapes (Dense, Reshape) or change the axis")
+                    hint="project the inputs to matching shapes (Dense, Reshape) or change the axis", subject=use)
 
 
 class WeightsShapeMismatch(Rule):
@@ -326,4 +326,4 @@ class WeightsShapeMismatch(Rule):
                 self.code,
                 f"the Embedding's weights are {fmt_shape((vocab, dim))} but weights= gives {fmt_shape(matrix.shape)}",
                 layer.origin.node, related(built_here(ctx, "weights", matrix)),
-                hint=f"use Embedding({matrix.shape[0]}, {matrix.shape[1]}, weights=[...])")
+                hint=f"use Embedding({matrix.shape[0]}, {matrix.shape[1]}, weights=[...])", subject=layer)

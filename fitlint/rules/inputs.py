@@ -105,7 +105,7 @@ class InputRankMismatch(Rule):
                         f"{fmt_shape(declared)}: rank {len(x.shape)} vs {len(declared)}; Keras {verb} the trailing "
                         f"axis of size 1 itself, so this runs",
                         call.node, rel, hint=f"make it explicit: {_reshape_hint(label, x.shape, declared)}",
-                        severity="warning")
+                        severity="warning", subject=call)
                 continue
             if _single_sample(x.shape, declared):
                 continue  # FIT108
@@ -113,7 +113,7 @@ class InputRankMismatch(Rule):
                 self.code,
                 f"model.{call.what} input has shape {fmt_shape(x.shape)} but the model expects {fmt_shape(declared)}: "
                 f"rank {len(x.shape)} vs {len(declared)}",
-                call.node, rel, hint=_reshape_hint(label, x.shape, declared))
+                call.node, rel, hint=_reshape_hint(label, x.shape, declared), subject=call)
 
 
 def _first_conflict(model: Model, sym: Sym, actual: tuple):
@@ -231,7 +231,7 @@ class InputDimMismatch(Rule):
                 call.node,
                 related(input_here(ctx, sym), (layer.origin.node, layer_note), built_here(ctx, label, x)),
                 hint=f"give {label} the shape (N, {', '.join(str(d) for d in sym.shape[1:])}) or change the model input",
-            )
+                subject=call)
 
 
 class InputShapeIncludesSamples(Rule):
@@ -279,7 +279,7 @@ class InputShapeIncludesSamples(Rule):
                 sym.origin.node,
                 related((call.node, f"data reaches the model here: {ctx.src(call.node)}"), built_here(ctx, label, data)),
                 hint="use X.shape[1:] (one sample's shape) for the input shape",
-            )
+                subject=call)
 
 
 def _input_names(model: Model) -> Optional[List[str]]:
@@ -339,14 +339,14 @@ class MissingModelInput(Rule):
                         call.node,
                         related(input_here(ctx, sym), (call.x.origin.node, f"dict built here: {ctx.src(call.x.origin.node)}")
                                 if call.x.origin else None),
-                        hint=f"add {missing[0]!r}: <array> to the dict")
+                        hint=f"add {missing[0]!r}: <array> to the dict", subject=call)
             elif isinstance(call.x, Seq) and len(model.inputs) > 1 and len(call.x.items) < len(model.inputs):
                 yield Finding(
                     self.code,
                     f"model.{call.what} gets {len(call.x.items)} array(s) but the model has {len(model.inputs)} inputs",
                     call.node,
                     related(*(input_here(ctx, s) for s in model.inputs[len(call.x.items):])),
-                    hint=f"pass one array per model input, in order: [{', '.join(i.name or 'x' + str(k) for k, i in enumerate(model.inputs))}]")
+                    hint=f"pass one array per model input, in order: [{', '.join(i.name or 'x' + str(k) for k, i in enumerate(model.inputs))}]", subject=call)
 
 
 class UnknownInputKey(Rule):
@@ -391,7 +391,7 @@ class UnknownInputKey(Rule):
                     f"model.{call.what} gets key {', '.join(repr(k) for k in extra)} that names no model input "
                     f"(inputs: {', '.join(repr(n) for n in names)}); Keras ignores it",
                     call.node, related(*(input_here(ctx, s) for s in call.model.inputs)),
-                    hint="rename the key to a model input name or drop it")
+                    hint="rename the key to a model input name or drop it", subject=call)
 
 
 class UnbatchedDataset(Rule):
@@ -442,7 +442,7 @@ class UnbatchedDataset(Rule):
                     f"{fmt_shape(element)} but the model expects {fmt_shape(declared)}",
                     call.node,
                     related(input_here(ctx, b.input), (ds.origin.node, f"dataset built here: {ctx.src(ds.origin.node)}")),
-                    hint="add .batch(32) to the dataset")
+                    hint="add .batch(32) to the dataset", subject=call)
                 break
 
 
@@ -490,7 +490,7 @@ class InvalidInputDtype(Rule):
                         self.code,
                         f"model.{call.what} gets {kind} data but the model input is {sym.dtype}",
                         call.node, related(input_here(ctx, sym), built_here(ctx, label, x)),
-                        hint="encode it as numbers first (e.g. a StringLookup/TextVectorization layer, or padding)")
+                        hint="encode it as numbers first (e.g. a StringLookup/TextVectorization layer, or padding)", subject=call)
 
 
 class MissingBatchAxis(Rule):
@@ -539,7 +539,7 @@ class MissingBatchAxis(Rule):
                 f"model.{call.what} gets one sample of shape {fmt_shape(x.shape)} without the batch axis; "
                 f"the model expects {fmt_shape(sym.shape)}",
                 call.node, related(input_here(ctx, sym), built_here(ctx, label, x)),
-                hint=f"add the batch axis: np.expand_dims({label}, 0)")
+                hint=f"add the batch axis: np.expand_dims({label}, 0)", subject=call)
 
 
 class SampleCountMismatch(Rule):
@@ -586,11 +586,11 @@ class SampleCountMismatch(Rule):
                 yield Finding(
                     self.code, f"model.{call.what} gets different numbers of samples: {desc}",
                     call.node, related(*(built_here(ctx, label, v) for label, v in known)),
-                    hint="give every array the same first dimension")
+                    hint="give every array the same first dimension", subject=call)
         for event in ctx.facts.slice_counts:
             known = [(label, v) for label, v in event.parts if v.samples is not None]
             desc = ", ".join(f"{label} has {v.samples}" for label, v in known)
             yield Finding(
                 self.code, f"from_tensor_slices gets components with different numbers of samples: {desc}",
                 event.node, related(*(built_here(ctx, label.strip("[]") or "tensor", v) for label, v in known)),
-                hint="give every component the same first dimension")
+                hint="give every component the same first dimension", subject=event)

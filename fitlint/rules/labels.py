@@ -101,7 +101,7 @@ class SparseLabelOutOfRange(Rule):
                     f"(valid labels: 0..{units - 1})",
                     call.node, _rel(ctx, t, y, out),
                     hint=f"use Dense({int(y.hi) + 1}) or keep labels in 0..{units - 1}" if y.lo >= 0
-                    else "labels must not be negative")
+                    else "labels must not be negative", subject=call)
 
 
 class CategoricalLossIntegerLabels(Rule):
@@ -145,7 +145,7 @@ class CategoricalLossIntegerLabels(Rule):
                     f"categorical cross-entropy needs one-hot labels of shape (N, {out[-1]}) but the labels have "
                     f"shape {fmt_shape(y.shape)}",
                     call.node, _rel(ctx, t, y, out),
-                    hint=f"use loss='sparse_categorical_crossentropy', or to_categorical(y, {out[-1]})")
+                    hint=f"use loss='sparse_categorical_crossentropy', or to_categorical(y, {out[-1]})", subject=call)
 
 
 class SparseLossOneHotLabels(Rule):
@@ -186,7 +186,7 @@ class SparseLossOneHotLabels(Rule):
                     f"sparse categorical cross-entropy needs integer labels of shape {fmt_shape(('N',) + out[1:-1])} but the "
                     f"labels are {kind} with shape {fmt_shape(y.shape)}",
                     call.node, _rel(ctx, t, y, out),
-                    hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)")
+                    hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)", subject=call)
 
 
 class LabelWidthMismatch(Rule):
@@ -227,7 +227,7 @@ class LabelWidthMismatch(Rule):
                 self.code,
                 f"labels have {y.shape[1]} columns but the output has {out[-1]} units",
                 call.node, _rel(ctx, t, y, out),
-                hint=f"make the output Dense({y.shape[1]}) or encode the labels with {out[-1]} classes")
+                hint=f"make the output Dense({y.shape[1]}) or encode the labels with {out[-1]} classes", subject=call)
 
 
 class OutputRankMismatch(Rule):
@@ -276,7 +276,7 @@ class OutputRankMismatch(Rule):
                     f"the model output has rank {len(out)} {fmt_shape(out)} but the labels {fmt_shape(y.shape)} and "
                     f"the loss need rank {len(y.shape) + (1 if t.loss == SPARSE else 0)}",
                     call.node, _rel(ctx, t, y, out),
-                    hint="add Flatten() or GlobalAveragePooling before the output layer")
+                    hint="add Flatten() or GlobalAveragePooling before the output layer", subject=call)
 
 
 class BinaryLossShapeMismatch(Rule):
@@ -324,7 +324,7 @@ class BinaryLossShapeMismatch(Rule):
                 self.code,
                 f"binary cross-entropy gets labels of shape {fmt_shape(y.shape)} for an output of shape {fmt_shape(out)}",
                 call.node, _rel(ctx, t, y, out),
-                hint=f"use Dense({width}, activation='sigmoid') as the output" if width else "match label and output widths")
+                hint=f"use Dense({width}, activation='sigmoid') as the output" if width else "match label and output widths", subject=call)
 
 
 class RegressionTargetMismatch(Rule):
@@ -378,7 +378,7 @@ class RegressionTargetMismatch(Rule):
                 f"the loss subtracts labels of shape {fmt_shape(y.shape)} from an output of shape {fmt_shape(out)}; "
                 f"they cannot broadcast",
                 call.node, _rel(ctx, t, y, out),
-                hint=f"use Dense({width}) as the output" if width else f"give the labels the shape (N, {units})")
+                hint=f"use Dense({width}) as the output" if width else f"give the labels the shape (N, {units})", subject=call)
 
 
 class OneHotDepthTooSmall(Rule):
@@ -427,7 +427,7 @@ class OneHotDepthTooSmall(Rule):
                 related(built_here(ctx, "labels", labels),
                         (event.depth_node, f"depth set here: {ctx.src(event.depth_node)}") if event.depth_node else None),
                 hint=f"use depth {int(labels.hi) + 1}",
-                severity="warning" if silent else "error")
+                severity="warning" if silent else "error", subject=event)
 
 
 class SingleUnitSoftmax(Rule):

@@ -79,7 +79,7 @@ class MatmulShapeMismatch(Rule):
                 f"{op.name} of {fmt_shape(a.shape)} and {fmt_shape(b.shape)}: inner dimensions {inner_a} and "
                 f"{inner_b} differ ({_exception(op)})",
                 op.node, _operands(ctx, op),
-                hint="transpose one operand or check which axis holds the features")
+                hint="transpose one operand or check which axis holds the features", subject=op)
 
 
 class MixedDtypeOp(Rule):
@@ -132,7 +132,7 @@ class MixedDtypeOp(Rule):
             yield Finding(
                 self.code, f"{op.name} on {detail}: TensorFlow does not convert dtypes in raw ops",
                 op.node, _operands(ctx, op),
-                hint="tf.cast one operand to the other's dtype first")
+                hint="tf.cast one operand to the other's dtype first", subject=op)
 
 
 class BroadcastMismatch(Rule):
@@ -176,4 +176,4 @@ class BroadcastMismatch(Rule):
                 f"{op.name} of shapes {fmt_shape(a.shape)} and {fmt_shape(b.shape)} that cannot broadcast "
                 f"({_exception(op)})",
                 op.node, _operands(ctx, op),
-                hint="reshape one operand so that each axis matches or is 1")
+                hint="reshape one operand so that each axis matches or is 1", subject=op)

@@ -52,7 +52,7 @@ class FitBeforeCompile(Rule):
                 f"\"You must call `compile()` before using the model\"",
                 call.node,
                 [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
-                hint="call model.compile(optimizer=..., loss=...) before model." + call.method)
+                hint="call model.compile(optimizer=..., loss=...) before model." + call.method, subject=call)
 
 
 class UnscaledImageInput(Rule):
@@ -113,3 +113,39 @@ class UnscaledImageInput(Rule):
                     f"has no Rescaling/normalisation layer: this runs, but training converges slowly",
                     call.node, related(built_here(ctx, arg_name(ctx, b.node, b.label), x)),
                     hint="divide by 255.0 or add layers.Rescaling(1 / 255) as the first layer")
+
+
+class DryRunFailure(Rule):
+    """
+    ## What it does
+    With `fitlint check --confirm=all`, every `fit`/`evaluate`/`predict` call
+    whose model and data fitlint knows completely is run once in the dry run
+    (a tiny TensorFlow program with synthetic data of the inferred shapes,
+    dtypes and ranges). A call that fails there, though no other rule
+    reported it, is reported by this rule with TensorFlow's exception.
+
+    ## Why is this bad?
+    The script fails in the same way when it runs: the dry run used the
+    model and the data the script builds.
+
+    ## Example
+    ```python
+    model.fit(x, y)   # fitlint check --confirm=all: the dry run raised ValueError
+    ```
+
+    ## Use instead
+    ```python
+    # fix what TensorFlow's message (in the finding) points at
+    ```
+    """
+
+    code = "FIT503"
+    name = "dry-run-failure"
+    severity = "error"
+    summary = "the dry run of a fully known call raised (only with --confirm=all)"
+    exception = "Exception"
+    triggers = ("(?!)",)  # never from the static analysis alone
+    dry_run_only = True
+
+    def check(self, ctx):
+        return ()

@@ -1,0 +1,378 @@
+"""Build the dry-run program for a finding.
+
+The program is regenerated from the analysis: the model from the layers,
+``Input``s and ``compile`` of the user's code (with their evaluated literal
+arguments), the data as synthetic arrays with exactly the inferred shapes,
+dtypes and value ranges (the extremes of a range included, so an
+out-of-range label really appears), then the one failing call. Nothing of the
+user's file is executed: whatever cannot be rendered from TensorFlow, Keras,
+NumPy and literals — a custom layer, data read from a file, a shape that is
+not fully known — makes the case inconclusive, with the reason.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ..analysis import layers as L
+from ..analysis.facts import DataCall, LayerUse, OneHot, Op, SliceCounts
+from ..analysis.library import LossFn, add_batch_axis
+from ..analysis.names import canonical
+from ..analysis.values import (
+    INT_DTYPES, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Seq, Sym,
+)
+
+SAMPLES = 8  # samples per synthetic array
+HEADER = "import numpy as np\nimport tensorflow as tf\nimport keras\nnp.random.seed(0)\n"
+
+
+class Inconclusive(Exception):
+    """The program cannot be built; the message says why."""
+
+
+class _Program:
+    def __init__(self) -> None:
+        self.lines: List[str] = []
+        self.names: Dict[int, str] = {}
+        self.counter = 0
+
+    def var(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    def text(self) -> str:
+        return HEADER + "\n".join(self.lines) + "\n"
+
+
+# ------------------------------------------------------------------ values
+def literal(value: Any, program: _Program) -> str:
+    if isinstance(value, Const):
+        if isinstance(value.value, (int, float, str, bool)) or value.value is None:
+            return repr(value.value)
+        raise Inconclusive("an argument is not a literal")
+    if isinstance(value, Seq):
+        inner = ", ".join(literal(v, program) for v in value.items)
+        if value.kind == "tuple":
+            return f"({inner},)" if len(value.items) == 1 else f"({inner})"
+        return f"[{inner}]"
+    if isinstance(value, Dict_):
+        return "{" + ", ".join(f"{k!r}: {literal(v, program)}" for k, v in value.items.items()) + "}"
+    if isinstance(value, ModuleRef):
+        path = canonical(value.path)
+        if path.startswith("keras."):
+            return path
+        if path.startswith("tensorflow."):
+            return "tf." + path[len("tensorflow."):]
+        if path.startswith("numpy."):
+            return "np." + path[len("numpy."):]
+        raise Inconclusive(f"needs {value.path}, which is not TensorFlow, Keras or NumPy")
+    if isinstance(value, Array):
+        return array(value, program)
+    if isinstance(value, Layer):
+        return layer_expr(value, program)
+    if isinstance(value, LossFn):
+        if not value.name:
+            raise Inconclusive("a loss object fitlint cannot rebuild")
+        kwargs = ", ".join(f"{k}={literal(v, program)}" for k, v in value.kwargs.items())
+        return f"keras.losses.{value.name}({kwargs})"
+    if value is None:
+        raise Inconclusive("a value fitlint does not know")
+    raise Inconclusive(f"a {type(value).__name__} value fitlint cannot rebuild")
+
+
+def _samples(shape: tuple, n: Optional[int]) -> tuple:
+    if not shape:
+        return shape
+    first = shape[0] if n is None else n
+    return (first,) + tuple(shape[1:])
+
+
+def array(arr: Array, program: _Program, n: Optional[int] = None) -> str:
+    """Code for a synthetic array like ``arr``: its exact shape, or ``n``
+    samples on axis 0 when ``n`` is given."""
+    if arr.shape is None:
+        raise Inconclusive("the rank of an array is not known")
+    shape = _samples(arr.shape, n)
+    if any(d is None for d in shape):
+        raise Inconclusive(f"the shape {arr.shape} of an array is not fully known")
+    if _size(shape) > 4_000_000:
+        raise Inconclusive("an array too large for a dry run")
+    name = program.var("data")
+    dtype = arr.dtype
+    if arr.ragged or dtype == "object":
+        count = shape[0] if shape else 1
+        program.add(f"{name} = np.array([[1, 2, 3][: (i % 3) + 1] for i in range({count})], dtype=object)")
+        return name
+    if dtype in ("str", "bytes"):
+        program.add(f"{name} = np.full({shape!r}, 'a')")
+        return name
+    if dtype is None:
+        raise Inconclusive("the dtype of an array is not known")
+    if arr.onehot and len(shape) >= 1 and shape[-1]:
+        k = shape[-1]
+        program.add(f"{name} = np.eye({k}, dtype={dtype!r})[np.random.randint(0, {k}, {shape[:-1]!r})]")
+    elif dtype in INT_DTYPES or dtype == "bool":
+        lo = int(arr.lo) if arr.lo is not None else 0
+        hi = int(arr.hi) if arr.hi is not None else max(lo, 1)
+        program.add(f"{name} = np.random.randint({lo}, {hi + 1}, size={shape!r}).astype({dtype!r})")
+        if _size(shape) >= 2 and hi > lo:
+            program.add(f"{name}.flat[0], {name}.flat[-1] = {lo}, {hi}  # both ends of the range")
+    else:
+        lo = float(arr.lo) if arr.lo is not None else 0.0
+        hi = float(arr.hi) if arr.hi is not None else lo + 1.0
+        top = hi - (hi - lo) * 1e-6 if arr.open_hi else hi
+        program.add(f"{name} = np.random.uniform({lo!r}, {top!r}, size={shape!r}).astype({dtype!r})")
+        if _size(shape) >= 2 and top > lo:
+            program.add(f"{name}.flat[0], {name}.flat[-1] = {lo!r}, {top!r}  # both ends of the range")
+    if arr.tensor:
+        program.add(f"{name} = tf.constant({name})")
+    return name
+
+
+def _size(shape: tuple) -> int:
+    size = 1
+    for d in shape:
+        size *= d
+    return size
+
+
+def structure(value: Any, program: _Program, counts: Dict[int, int]) -> str:
+    """Code for data passed to a model: arrays, lists, tuples, dicts."""
+    if isinstance(value, Array):
+        first = value.shape[0] if value.shape else None
+        return array(value, program, counts.get(id(value), SAMPLES if first is None else min(first, SAMPLES)))
+    if isinstance(value, Seq):
+        items = [structure(v, program, counts) for v in value.items]
+        if value.kind == "tuple":
+            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, Dict_):
+        return "{" + ", ".join(f"{k!r}: {structure(v, program, counts)}" for k, v in value.items.items()) + "}"
+    if isinstance(value, Const) and value.value is None:
+        return "None"
+    raise Inconclusive("data fitlint does not know")
+
+
+def _sample_counts(values: List[Any]) -> Dict[int, int]:
+    """Samples per array: at most SAMPLES, different counts kept different."""
+    arrays = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, Array):
+            arrays.append(v)
+        elif isinstance(v, Seq):
+            for i in v.items:
+                walk(i)
+        elif isinstance(v, Dict_):
+            for i in v.items.values():
+                walk(i)
+
+    for v in values:
+        walk(v)
+    known = sorted({a.shape[0] for a in arrays if a.shape and a.shape[0] is not None}, reverse=True)
+    mapped = {n: (min(n, SAMPLES) if len(known) == 1 else max(1, SAMPLES - i)) for i, n in enumerate(known)}
+    return {id(a): mapped[a.shape[0]] for a in arrays if a.shape and a.shape[0] is not None}
+
+
+# ------------------------------------------------------------------ models
+def layer_expr(layer: Layer, program: _Program) -> str:
+    if layer.kind not in L.KNOWN and layer.kind not in ("InputLayer", "TextVectorization"):
+        raise Inconclusive(f"the model uses a {layer.kind} layer fitlint does not rebuild")
+    if layer.kind == "TextVectorization":
+        raise Inconclusive("a TextVectorization layer needs its adapted vocabulary")
+    args = [literal(a, program) for a in layer.args]
+    args += [f"{k}={literal(v, program)}" for k, v in layer.kwargs.items()]
+    return f"keras.layers.{layer.kind}({', '.join(args)})"
+
+
+def _input(sym: Sym, program: _Program) -> str:
+    if sym.shape is None:
+        raise Inconclusive("a model input of unknown shape")
+    parts = [f"shape={tuple(sym.shape[1:])!r}"] if sym.shape[0] is None else [f"batch_shape={tuple(sym.shape)!r}"]
+    if sym.dtype and sym.dtype != "float32":
+        parts.append(f"dtype={'string' if sym.dtype == 'str' else sym.dtype!r}" if sym.dtype != "str"
+                     else "dtype='string'")
+    if sym.name:
+        parts.append(f"name={sym.name!r}")
+    return f"keras.Input({', '.join(parts)})"
+
+
+def _graph(sym: Sym, program: _Program, done: Dict[int, str], layers: Dict[int, str]) -> str:
+    if id(sym) in done:
+        return done[id(sym)]
+    if sym.is_input:
+        name = program.var("inp")
+        program.add(f"{name} = {_input(sym, program)}")
+    else:
+        if sym.layer is None or not sym.parents:
+            raise Inconclusive("a tensor of the model fitlint cannot trace")
+        parents = [_graph(p, program, done, layers) for p in sym.parents]
+        if id(sym.layer) not in layers:
+            layers[id(sym.layer)] = program.var("layer")
+            program.add(f"{layers[id(sym.layer)]} = {layer_expr(sym.layer, program)}")
+        arg = parents[0] if len(sym.parents) == 1 and sym.layer.kind not in L.MERGE else f"[{', '.join(parents)}]"
+        name = program.var("t")
+        program.add(f"{name} = {layers[id(sym.layer)]}({arg})")
+    done[id(sym)] = name
+    return name
+
+
+def build_model(model: Model, program: _Program) -> str:
+    """Code that builds ``model``; returns its variable name."""
+    if not model.exact:
+        raise Inconclusive("the model's layers are not all known (a custom layer, a loop, or a helper)")
+    name = program.var("model")
+    if model.kind == "sequential":
+        items = []
+        declared_by_layer = model.layers and model.inputs and model.inputs[0].origin is model.layers[0].origin
+        if model.inputs and not declared_by_layer:
+            items.append(_input(model.inputs[0], program))
+        items += [layer_expr(layer, program) for layer in model.layers]
+        program.add(f"{name} = keras.Sequential([{', '.join(items)}])")
+    else:
+        if not model.inputs or not model.outputs:
+            raise Inconclusive("the model's inputs or outputs are not known")
+        done: Dict[int, str] = {}
+        layers: Dict[int, str] = {}
+        for sym in model.inputs:
+            _graph(sym, program, done, layers)
+        outputs = [_graph(o, program, done, layers) for o in model.outputs]
+        inputs = [done[id(s)] for s in model.inputs]
+        if model.input_dict:
+            ins = "{" + ", ".join(f"{s.name!r}: {done[id(s)]}" for s in model.inputs) + "}"
+        else:
+            ins = inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"
+        if model.output_names and len(outputs) > 1 and all(model.output_names):
+            outs = "{" + ", ".join(f"{n!r}: {o}" for n, o in zip(model.output_names, outputs)) + "}" \
+                if _outputs_were_dict(model) else f"[{', '.join(outputs)}]"
+        else:
+            outs = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
+        program.add(f"{name} = keras.Model({ins}, {outs})")
+    return name
+
+
+def _outputs_were_dict(model: Model) -> bool:
+    return bool(model.output_names) and all(
+        o.layer is None or o.layer.name != n for o, n in zip(model.outputs, model.output_names))
+
+
+def compile_model(model: Model, name: str, compiled: Optional[bool], program: _Program,
+                  force: bool = False) -> None:
+    """``force``: the finding is not about compile, so an uncompiled model is
+    compiled (loss 'mse') to reach the code path the finding is about."""
+    if compiled is None:
+        raise Inconclusive("whether the model is compiled there is not known")
+    if not compiled and force:
+        program.add(f"{name}.compile(optimizer='sgd', loss='mse')  # not compiled in the script")
+    elif compiled:
+        if model.loss is None:
+            raise Inconclusive("the loss is not known")
+        program.add(f"{name}.compile(optimizer='sgd', loss={literal(model.loss, program)})")
+
+
+# ------------------------------------------------------------------ cases
+def for_call(call: DataCall, code: str = "") -> str:
+    program = _Program()
+    model = build_model(call.model, program)
+    needs_compile = call.method in ("fit", "evaluate", "train_on_batch", "test_on_batch")
+    compile_model(call.model, model, call.compiled, program, force=needs_compile and code != "FIT501")
+    if call.dataset is not None:
+        ds = call.dataset
+        samples = add_batch_axis(ds.element)  # from_tensor_slices takes whole arrays
+        counts = _sample_counts([samples])
+        element = structure(samples, program, counts)
+        data = program.var("ds")
+        program.add(f"{data} = tf.data.Dataset.from_tensor_slices({element})"
+                    + (".batch(4)" if ds.batched else ""))
+        args = [data]
+    else:
+        y = call.y
+        counts = _sample_counts([call.x, y])
+        args = [structure(call.x, program, counts)]
+        if call.method != "predict" and call.method != "predict_on_batch" and y is not None:
+            args.append(structure(y, program, counts))
+    if call.method in ("fit", "evaluate", "predict"):
+        batch = call.batch_size or SAMPLES
+        options = f"batch_size={batch}, verbose=0" + (", epochs=1" if call.method == "fit" else "")
+        if call.validation:
+            # the validation data runs through the same call
+            program.add(f"{model}.evaluate({', '.join(args)}, {options.replace(', epochs=1', '')})"
+                        if call.compiled else f"{model}.predict({args[0]}, verbose=0)")
+        else:
+            program.add(f"{model}.{call.method}({', '.join(args)}, {options})")
+    else:
+        program.add(f"{model}.{call.method}({', '.join(args)})")
+    return program.text()
+
+
+def for_layer_use(use: LayerUse) -> str:
+    program = _Program()
+    if use.model is not None:
+        build_model(use.model, program)
+        return program.text()
+    if use.inputs:
+        done: Dict[int, str] = {}
+        layers: Dict[int, str] = {}
+        names = [_graph(s, program, done, layers) for s in use.inputs]
+        arg = names[0] if len(names) == 1 and use.layer.kind not in L.MERGE else f"[{', '.join(names)}]"
+        program.add(f"{layer_expr(use.layer, program)}({arg})")
+        return program.text()
+    raise Inconclusive("the layer's input is not known")
+
+
+def for_op(op: Op) -> str:
+    program = _Program()
+    left = array(op.left, program, op.left.shape[0] if op.left.shape else None)
+    right = (array(op.right, program, op.right.shape[0] if op.right.shape else None)
+             if isinstance(op.right, Array) else literal(op.right, program))
+    if op.name in ("+", "-", "*", "/", "@"):
+        program.add(f"{left} {op.name} {right}")
+    elif op.name.startswith(("tf.", "np.")):
+        program.add(f"{op.name}({left}, {right})")
+    else:
+        raise Inconclusive(f"the operation {op.name} is not rebuilt")
+    return program.text()
+
+
+def for_one_hot(event: OneHot) -> str:
+    program = _Program()
+    labels = array(event.labels, program, min(event.labels.shape[0], SAMPLES) if event.labels.shape else None)
+    if event.function == "to_categorical":
+        program.add(f"keras.utils.to_categorical({labels}, num_classes={event.depth})")
+    else:
+        program.add(f"tf.one_hot({labels}, depth={event.depth})")
+    return program.text()
+
+
+def for_slices(event: SliceCounts) -> str:
+    program = _Program()
+    counts = _sample_counts([a for _, a in event.parts])
+    parts = [array(a, program, counts.get(id(a))) for _, a in event.parts]
+    program.add(f"tf.data.Dataset.from_tensor_slices(({', '.join(parts)},))")
+    return program.text()
+
+
+def for_layer(layer: Layer) -> str:
+    program = _Program()
+    program.add(layer_expr(layer, program))
+    return program.text()
+
+
+def program_for(subject: Any, code: str = "") -> str:
+    """The dry-run program for a finding (its subject and rule code);
+    raises Inconclusive."""
+    if isinstance(subject, DataCall):
+        return for_call(subject, code)
+    if isinstance(subject, LayerUse):
+        return for_layer_use(subject)
+    if isinstance(subject, Op):
+        return for_op(subject)
+    if isinstance(subject, OneHot):
+        return for_one_hot(subject)
+    if isinstance(subject, SliceCounts):
+        return for_slices(subject)
+    if isinstance(subject, Layer):
+        return for_layer(subject)
+    raise Inconclusive("this finding has nothing to run")

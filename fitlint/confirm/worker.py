@@ -1,0 +1,79 @@
+"""The dry-run worker: imports TensorFlow once, then runs programs one by one.
+
+Protocol: one JSON object per line on stdin, ``{"id": ..., "program": ...}``;
+one JSON line per case on stdout, ``{"id", "status": "ok"|"raised",
+"exception", "detail", "seconds"}``. The first line written is
+``{"ready": <tensorflow version>}``. It runs on the CPU, in a temporary
+directory, with sockets disabled; the parent enforces the time limit.
+"""
+import contextlib
+import io
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+
+os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _no_network(*args, **kwargs):
+    raise OSError("network access is disabled in the fitlint dry run")
+
+
+class _SealedSocket(socket.socket):
+    def connect(self, *args, **kwargs):
+        _no_network()
+
+    connect_ex = connect
+    sendto = connect
+    bind = connect
+
+
+def _seal() -> None:
+    """No Python code in the worker can open a connection from here on."""
+    socket.socket = _SealedSocket  # type: ignore[misc]
+    socket.create_connection = _no_network  # type: ignore[assignment]
+    socket.getaddrinfo = _no_network  # type: ignore[assignment]
+
+
+def _run(program: str) -> dict:
+    import keras
+
+    keras.backend.clear_session()
+    start = time.perf_counter()
+    sink = io.StringIO()
+    try:
+        code = compile(program, "<fitlint dry run>", "exec")
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            exec(code, {"__name__": "__fitlint_dry_run__"})
+    except BaseException as exc:  # every outcome is reported, none kills the worker
+        text = str(exc).strip()
+        return {"status": "raised", "exception": type(exc).__name__,
+                "detail": text.splitlines()[0][:300] if text else "", "seconds": time.perf_counter() - start}
+    return {"status": "ok", "exception": None, "detail": "", "seconds": time.perf_counter() - start}
+
+
+def main() -> None:
+    os.chdir(tempfile.mkdtemp(prefix="fitlint-dry-run-"))
+    out = sys.stdout
+    import keras  # noqa: F401  (imported once, here)
+    import tensorflow as tf
+
+    _seal()
+    out.write(json.dumps({"ready": tf.__version__}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        result = _run(case["program"])
+        result["id"] = case["id"]
+        out.write(json.dumps(result) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
