@@ -6,7 +6,9 @@ import hashlib
 import json
 import os
 import select
+import shutil
 import subprocess
+import tempfile
 import sys
 import time
 from importlib import metadata, util
@@ -34,15 +36,19 @@ def tensorflow_version() -> str:
 class Worker:
     def __init__(self) -> None:
         self.proc: Optional[subprocess.Popen] = None
+        self.scratch: Optional[str] = None
         self.started = 0.0
         self.startup_seconds: Optional[float] = None
 
     def start(self) -> None:
         env = dict(os.environ, CUDA_VISIBLE_DEVICES="-1", TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1")
         self.started = time.perf_counter()
+        self.scratch = tempfile.mkdtemp(prefix="fitlint-dry-run-")
+        package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "fitlint.confirm.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, env=env)
+            stderr=subprocess.DEVNULL, text=True, env=env, cwd=self.scratch)
         line = self._read(600)
         if line is None or "ready" not in line:
             self.stop()
@@ -81,6 +87,9 @@ class Worker:
             self.proc.kill()
             self.proc.wait()
             self.proc = None
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
 
 def _key(program: str, version: str) -> str:

@@ -3,8 +3,9 @@
 Protocol: one JSON object per line on stdin, ``{"id": ..., "program": ...}``;
 one JSON line per case on stdout, ``{"id", "status": "ok"|"raised",
 "exception", "detail", "seconds"}``. The first line written is
-``{"ready": <tensorflow version>}``. It runs on the CPU, in a temporary
-directory, with sockets disabled; the parent enforces the time limit.
+``{"ready": <tensorflow version>}``. It runs on the CPU, in the temporary
+directory the parent made, with sockets disabled; the parent enforces the
+time limit.
 """
 import contextlib
 import io
@@ -12,7 +13,6 @@ import json
 import os
 import socket
 import sys
-import tempfile
 import time
 
 os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
@@ -57,7 +57,7 @@ def _run(program: str) -> dict:
 
 
 def main() -> None:
-    os.chdir(tempfile.mkdtemp(prefix="fitlint-dry-run-"))
+    # The parent starts the worker in an empty temporary directory it removes.
     out = sys.stdout
     import keras  # noqa: F401  (imported once, here)
     import tensorflow as tf
