@@ -5,11 +5,12 @@ Exit codes: 0 no findings, 1 findings, 2 usage error or internal error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import List, Optional, Sequence
 
 from . import __version__
-from .output import FORMATS, summary
+from .output import FORMATS, statistics, summary
 from .rules import ALL_RULES, SelectionError, lookup, select
 
 
@@ -48,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--confirm-timeout", type=float, default=None, metavar="SECONDS",
                        help="time limit per dry-run case (default 60)")
     check.add_argument("--no-cache", action="store_true", help="do not read or write .fitlint_cache")
+    check.add_argument("--config", default=None, metavar="FILE",
+                       help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
+    check.add_argument("--statistics", action="store_true", help="print a count per rule instead of the findings")
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="a rule code or name, e.g. FIT201")
@@ -74,13 +78,26 @@ def _rule(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from . import config as configuration
     from . import engine
 
     try:
-        rules = select(args.select, args.extend_select, args.ignore)
+        if args.config is not None and not os.path.isfile(args.config):
+            raise configuration.ConfigError(f"{args.config}: no such file")
+        config = configuration.load(args.config or configuration.find())
+    except configuration.ConfigError as exc:
+        sys.stderr.write(f"fitlint: error: {exc}\n")
+        return 2
+    try:
+        rules = select(args.select if args.select is not None else config.select,
+                       list(config.extend_select) + list(args.extend_select), list(config.ignore) + list(args.ignore))
     except SelectionError as exc:
         sys.stderr.write(f"fitlint: error: {exc}\n")
         return 2
+    if args.confirm is None and config.confirm_enabled:
+        args.confirm = "errors"
+    if args.confirm_timeout is None:
+        args.confirm_timeout = config.confirm_timeout
     if args.jobs is not None and args.jobs < 1:
         sys.stderr.write("fitlint: error: --jobs must be at least 1\n")
         return 2
@@ -104,24 +121,28 @@ def _check(args: argparse.Namespace) -> int:
         findings.sort(key=lambda f: f.sort_key())
         errors = []
     else:
-        files_list, missing = engine.discover(paths)
+        exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
+        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root)
         if missing:
             for m in missing:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
             return 2
         result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty(), programs=programs)
         findings, errors = result.findings, result.errors
+    findings = engine.per_file_ignores(findings, config.per_file_ignores, config.root)
     refuted = 0
     if args.confirm:
         from .confirm import confirm
 
-        timeout = args.confirm_timeout if args.confirm_timeout is not None else 60.0
-        findings = confirm(findings, timeout=timeout, cache_dir=None if args.no_cache else ".fitlint_cache",
+        findings = confirm(findings, timeout=args.confirm_timeout, cache_dir=None if args.no_cache else ".fitlint_cache",
                            progress=sys.stderr.isatty())
         refuted = sum(1 for f in findings if (f.confirmation or {}).get("status") == "refuted")
         if not args.show_refuted:
             findings = [f for f in findings if (f.confirmation or {}).get("status") != "refuted"]
-    text = FORMATS[args.output_format](findings)
+    if args.statistics:
+        text = statistics(findings)
+    else:
+        text = FORMATS[args.output_format](findings)
     if args.output_format in ("concise", "full") and not args.quiet:
         text += summary(findings, refuted) + "\n"
     if args.output_file:

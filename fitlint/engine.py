@@ -15,7 +15,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Type, Union
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from . import notebook
+from . import notebook, suppress
 from .confirm import slicer
 from .analysis.facts import Facts
 from .analysis.interpreter import analyze
@@ -43,21 +43,29 @@ class RunResult:
     files: int
 
 
-def _excluded(name: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatch(name, p) for p in patterns)
+def _excluded(path: str, patterns: Sequence[str], root: Optional[str]) -> bool:
+    """A pattern matches a file or folder name, or a path relative to ``root``."""
+    name = os.path.basename(path)
+    relative = os.path.relpath(os.path.abspath(path), root) if root else path
+    relative = relative.replace(os.sep, "/")
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(relative, p + "/*")
+               for p in patterns)
 
 
-def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Tuple[List[str], List[str]]:
-    """Files to lint (sorted, unique) and paths that do not exist."""
+def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
+             root: Optional[str] = None) -> Tuple[List[str], List[str]]:
+    """Files to lint (sorted, unique) and paths that do not exist. Files named
+    on the command line are linted even if excluded, like ruff does."""
     files: List[str] = []
     missing: List[str] = []
     for path in paths:
         if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not _excluded(d, exclude))
+            for folder, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not _excluded(os.path.join(folder, d), exclude, root))
                 for name in sorted(names):
-                    if name.endswith(SUFFIXES) and not _excluded(name, exclude):
-                        files.append(os.path.normpath(os.path.join(root, name)))
+                    full = os.path.join(folder, name)
+                    if name.endswith(SUFFIXES) and not _excluded(full, exclude, root):
+                        files.append(os.path.normpath(full))
         elif os.path.isfile(path):
             files.append(os.path.normpath(path))
         else:
@@ -129,6 +137,11 @@ def _in_cells(finding: Reported, starts) -> Reported:
 
 def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str]) -> List[Reported]:
     codes = tuple(r.code for r in rules)
+    return suppress.apply(_analyse(data, path, rules, programs, codes), data.decode("utf-8", "replace"))
+
+
+def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str],
+             codes: Tuple[str, ...]) -> List[Reported]:
     rules_triggers = _triggers(codes)
     if rules_triggers is not None and not _triggered(data, rules_triggers):
         # Nothing a selected rule reports on can be in this file: only its
@@ -212,6 +225,23 @@ def _dry_run_candidates(ctx: Context, reported: set) -> List[Tuple[Type[Rule], F
         out.append((rule, Finding(rule.code, f"the dry run of model.{call.what} failed", call.node,
                                   [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
                                   subject=call)))
+    return out
+
+
+def per_file_ignores(findings: List[Reported], table: dict, root: str) -> List[Reported]:
+    """Drop findings whose file matches a glob of ``per-file-ignores``."""
+    if not table:
+        return findings
+    from .rules import expand
+
+    compiled = [(glob, {r.code for c in codes for r in expand(c)}) for glob, codes in table.items()]
+    out = []
+    for f in findings:
+        relative = os.path.relpath(os.path.abspath(f.path), root).replace(os.sep, "/")
+        name = os.path.basename(f.path)
+        if any(f.code in codes and (fnmatch.fnmatch(relative, g) or fnmatch.fnmatch(name, g)) for g, codes in compiled):
+            continue
+        out.append(f)
     return out
 
 

@@ -14,6 +14,16 @@ FORMATS: Dict[str, Callable[[List[Reported]], str]] = {
 }
 
 
+def statistics(findings: List[Reported]) -> str:
+    """One line per rule: count, code, name, severity — most frequent first."""
+    counts = {}
+    for f in findings:
+        key = (f.code, f.name, f.severity)
+        counts[key] = counts.get(key, 0) + 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "".join(f"{n:>5}  {code}  {name}  [{severity}]\n" for (code, name, severity), n in rows)
+
+
 def summary(findings: List[Reported], refuted: int = 0) -> str:
     dropped = f" {refuted} finding{'s' if refuted != 1 else ''} refuted by the dry run." if refuted else ""
     if not findings:

@@ -1,0 +1,100 @@
+"""Configuration and suppression comments, through the installed command."""
+import json
+import textwrap
+
+from conftest import FIXTURES
+from test_cli import run
+
+BUGGY = (FIXTURES / "rules" / "FIT201_buggy.py").read_text()
+
+
+def project(tmp_path, config=None, name="pyproject.toml", files=None):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    if config is not None:
+        (tmp_path / name).write_text(textwrap.dedent(config))
+    for rel, text in (files or {"train.py": BUGGY}).items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return tmp_path
+
+
+def codes(out):
+    return sorted((f["path"], f["code"]) for f in json.loads(out.stdout))
+
+
+def test_pyproject_select_ignore_and_cli_override(tmp_path):
+    root = project(tmp_path, '[tool.fitlint]\nignore = ["FIT201"]\n')
+    assert codes(run("check", "--output-format", "json", cwd=root)) == []
+    assert codes(run("check", "--output-format", "json", "--select", "FIT2", cwd=root)) == []
+    root2 = project(tmp_path / "b", '[tool.fitlint]\nselect = ["FIT5"]\n')
+    assert codes(run("check", "--output-format", "json", cwd=root2)) == []
+    out = run("check", "--output-format", "json", "--select", "FIT201", cwd=root2)
+    assert codes(out) == [("train.py", "FIT201")]
+
+
+def test_closest_file_wins_and_fitlint_toml(tmp_path):
+    project(tmp_path, '[tool.fitlint]\nignore = ["FIT201"]\n')
+    inner = project(tmp_path / "sub", 'ignore = ["FIT5"]\n', name="fitlint.toml")
+    assert codes(run("check", "--output-format", "json", cwd=inner)) == [("train.py", "FIT201")]
+    assert codes(run("check", "--output-format", "json", cwd=tmp_path)) == []
+
+
+def test_per_file_ignores_and_excludes(tmp_path):
+    root = project(tmp_path, """
+        [tool.fitlint]
+        per-file-ignores = { "tests/*.py" = ["sparse-label-out-of-range"] }
+        extend-exclude = ["generated"]
+    """, files={"train.py": BUGGY, "tests/t.py": BUGGY, "generated/g.py": BUGGY})
+    assert codes(run("check", "--output-format", "json", ".", cwd=root)) == [("train.py", "FIT201")]
+
+
+def test_bad_configuration_is_one_clear_error(tmp_path):
+    cases = {
+        '[tool.fitlint]\nselekt = ["FIT1"]\n': "unknown key 'tool.fitlint.selekt'",
+        '[tool.fitlint]\nselect = "FIT1"\n': "tool.fitlint.select must be a list of strings",
+        '[tool.fitlint]\nignore = ["FIT777"]\n': "unknown rule code or name 'FIT777'",
+        '[tool.fitlint.confirm]\ntimeout = -1\n': "tool.fitlint.confirm.timeout must be a positive number",
+        '[tool.fitlint.confirm]\nenabled = "yes"\n': "tool.fitlint.confirm.enabled must be true or false",
+        '[tool.fitlint]\nselect = [\n': "invalid TOML",
+    }
+    for i, (config, message) in enumerate(cases.items()):
+        root = project(tmp_path / str(i), config)
+        out = run("check", cwd=root)
+        assert out.returncode == 2, config
+        assert message in out.stderr and "pyproject.toml" in out.stderr and "Traceback" not in out.stderr
+    assert run("check", "--config", "missing.toml", cwd=tmp_path / "0").returncode == 2
+
+
+SUPPRESSED = """
+import numpy as np
+import keras
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="softmax")])
+model.compile(loss="sparse_categorical_crossentropy")
+model.fit(np.random.rand(8, 4), np.random.randint(0, 9, 8))  {a}
+model.fit(
+    np.random.rand(8, 4),
+    np.random.randint(0, 9, 8),  {b}
+)
+model.fit(np.random.rand(8, 4), np.random.randint(0, 9, 8))  {c}
+"""
+
+
+def test_suppression_comments(tmp_path):
+    def lines(**comments):
+        text = SUPPRESSED.format(**{k: comments.get(k, "") for k in "abc"})
+        (tmp_path / "s.py").write_text(text)
+        return [f["line"] for f in json.loads(run("check", "--output-format", "json", "s.py", cwd=tmp_path).stdout)]
+
+    assert lines() == [6, 7, 11]
+    assert lines(a="# noqa: FIT201", b="# fitlint: ignore[FIT201]", c="# noqa") == []
+    assert lines(a="# noqa: FIT101", b="# noqa: sparse-label-out-of-range, FIT101") == [6, 11]
+    assert lines(c="# fitlint: noqa") == []
+    assert lines(c="# fitlint: noqa: FIT101") == [6, 7, 11]
+    assert lines(c="# fitlint: noqa: FIT201") == []
+
+
+def test_statistics(tmp_path):
+    out = run("check", "--statistics", str(FIXTURES / "seeds"))
+    first = out.stdout.splitlines()[0].split()
+    assert first[:3] == ["5", "FIT501", "fit-before-compile"]
