@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", default=None, metavar="FILE",
                        help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of the findings")
+    check.add_argument("--diff", default=None, metavar="REV",
+                       help="report only findings on lines changed since git revision REV (and untracked files)")
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="a rule code or name, e.g. FIT201")
@@ -130,6 +132,14 @@ def _check(args: argparse.Namespace) -> int:
         result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty(), programs=programs)
         findings, errors = result.findings, result.errors
     findings = engine.per_file_ignores(findings, config.per_file_ignores, config.root)
+    if args.diff:
+        from .gitdiff import DiffError, changed_lines, only_changed
+
+        try:
+            findings = only_changed(findings, changed_lines(args.diff))
+        except DiffError as exc:
+            sys.stderr.write(f"fitlint: error: --diff {args.diff}: {exc}\n")
+            return 2
     refuted = 0
     if args.confirm:
         from .confirm import confirm

@@ -5,12 +5,16 @@ from typing import Callable, Dict, List
 
 from ..findings import Reported
 from .json_ import render_json
+from .review import render_github, render_rdjson, render_sarif
 from .text import render_concise, render_full
 
 FORMATS: Dict[str, Callable[[List[Reported]], str]] = {
     "concise": render_concise,
     "full": render_full,
     "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+    "rdjson": render_rdjson,
 }
 
 
