@@ -5,14 +5,12 @@ import sys
 import textwrap
 import time
 
-import pytest
-
 from fitlint import cli
 from fitlint.analysis.values import Array
 from fitlint.confirm import confirm, runner
 from fitlint.engine import lint_source
 from fitlint.findings import Finding
-from fitlint.rules import BY_CODE, Rule, select
+from fitlint.rules import BY_CODE, Rule
 from fitlint.rules.base import DATA_CALLS
 
 from conftest import FIXTURES, ROOT, expectation

@@ -18,7 +18,7 @@ from ..analysis.facts import DataCall, LayerUse, OneHot, Op, SliceCounts
 from ..analysis.library import LossFn, add_batch_axis
 from ..analysis.names import canonical
 from ..analysis.values import (
-    INT_DTYPES, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Seq, Sym,
+    INT_DTYPES, Array, Const, Dict_, Layer, Model, ModuleRef, Seq, Sym,
 )
 
 SAMPLES = 8  # samples per synthetic array

@@ -59,7 +59,7 @@ def _run(program: str) -> dict:
 def main() -> None:
     # The parent starts the worker in an empty temporary directory it removes.
     out = sys.stdout
-    import keras  # noqa: F401  (imported once, here)
+    import keras  # noqa: F401  (loaded once, before the first case)
     import tensorflow as tf
 
     _seal()
