@@ -338,3 +338,26 @@ codes = LabelEncoder().fit_transform(y)
 """)[0]
     assert env["X"].shape == (None, None) and env["y"].shape == (None,) and env["cols"].shape == (None, None)
     assert env["codes"].shape == (None,) and env["codes"].lo == 0 and env["codes"].hi is None
+
+
+def test_attention_and_nested_models():
+    _, facts = run("""
+import numpy as np, keras
+from keras import layers
+base = keras.Sequential([keras.Input((8,)), layers.Dense(4)])
+inp = keras.Input((8,))
+features = base(inp)
+out = layers.Dense(3, activation="softmax")(features)
+model = keras.Model(inp, out)
+seq = keras.Input((10, 16))
+att = layers.MultiHeadAttention(num_heads=2, key_dim=8)(seq, seq)
+pooled = layers.GlobalAveragePooling1D()(att)
+m2 = keras.Model(seq, layers.Dense(1)(pooled))
+model.compile(loss="sparse_categorical_crossentropy")
+model.fit(np.zeros((4, 8)), np.zeros(4))
+m2.compile(loss="mse")
+m2.fit(np.zeros((4, 10, 16)), np.zeros(4))
+""")
+    assert [c.targets[0].shape for c in facts.calls] == [(None, 3), (None, 1)]
+    pooling = [u for u in facts.layer_uses if u.layer.kind == "GlobalAveragePooling1D"]
+    assert pooling[0].shapes == [(None, 10, 16)]  # after the attention layer

@@ -513,6 +513,8 @@ class Interpreter:
             return library.call_function(self, canonical(func.path), args, node)
         if isinstance(func, Layer):
             return self.call_layer(func, args, node)
+        if isinstance(func, Model) and isinstance(args.get("inputs", 0), Sym):
+            return self.call_model(func, args.get("inputs", 0), node)
         if isinstance(node.func, cst.Attribute) and receiver is not None:
             method = node.func.attr.value
             if isinstance(receiver, Model):
@@ -623,6 +625,20 @@ class Interpreter:
                 i.consumers.append((layer, out))
             return out
         return None
+
+    def call_model(self, model: Model, inputs: Sym, node: cst.Call) -> Sym:
+        """A model used as a layer of another: its output for this input."""
+        shape = None
+        if model.exact and inputs.shape is not None:
+            if model.kind == "sequential":
+                shape = inputs.shape
+                for layer in model.layers:
+                    shape = L.output_shape(layer, shape)
+                    if shape is None:
+                        break
+            elif len(model.inputs) == 1 and len(model.outputs) == 1 and model.inputs[0].shape == inputs.shape:
+                shape = model.outputs[0].shape
+        return Sym(shape, inputs.dtype, Origin(node))
 
     def sequential(self, layer_list: Any, node: cst.Call) -> Model:
         model = self.new_model(Model("sequential", Origin(node)))

@@ -43,7 +43,7 @@ GLOBAL_POOL_RANK = {
 MERGE = {"Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Subtract", "Dot"}
 KNOWN = IDENTITY | RNN | set(CONV_RANK) | set(POOL_RANK) | set(GLOBAL_POOL_RANK) | MERGE | set(DEPTHWISE_RANK) | {
     "Dense", "Flatten", "Reshape", "Embedding", "RepeatVector", "Permute", "Resizing", "Bidirectional",
-    "TimeDistributed", "CenterCrop", "EinsumDense", "TextVectorization",
+    "TimeDistributed", "CenterCrop", "EinsumDense", "TextVectorization", "MultiHeadAttention",
 } | set(TRANSPOSE_RANK) | set(RESAMPLE_RANK)
 # The input rank each layer needs (batch axis included): exact, or a minimum.
 NDIM = {"LSTM": 3, "GRU": 3, "SimpleRNN": 3, "Bidirectional": 3, "RepeatVector": 2}
@@ -348,6 +348,8 @@ def output_shape(layer: Layer, shape: Shape) -> Shape:
         return None
     if layer.kind in IDENTITY:
         return shape
+    if layer.kind == "MultiHeadAttention":  # called on the query: its shape, unless output_shape= says otherwise
+        return shape if not layer.has("output_shape") and len(shape) >= 3 else None
     fn = _SHAPES.get(layer.kind)
     return fn(layer, shape) if fn else None
 
