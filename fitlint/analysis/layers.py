@@ -306,20 +306,10 @@ _SHAPES: Dict[str, Callable[[Layer, tuple], Shape]] = {
     "RepeatVector": _repeat, "Permute": _permute, "Resizing": _resizing, "Bidirectional": _bidirectional,
     "TimeDistributed": _time_distributed, "TextVectorization": _text_vectorization,
 }
-for _k in DEPTHWISE_RANK:
-    _SHAPES[_k] = _depthwise
-for _k in TRANSPOSE_RANK:
-    _SHAPES[_k] = _transpose
-for _k in RESAMPLE_RANK:
-    _SHAPES[_k] = _resample
-for _k in CONV_RANK:
-    _SHAPES[_k] = _conv
-for _k in POOL_RANK:
-    _SHAPES[_k] = _pool
-for _k in GLOBAL_POOL_RANK:
-    _SHAPES[_k] = _global_pool
-for _k in RNN:
-    _SHAPES[_k] = _rnn
+for _kinds, _fn in ((DEPTHWISE_RANK, _depthwise), (TRANSPOSE_RANK, _transpose), (RESAMPLE_RANK, _resample),
+                    (CONV_RANK, _conv), (POOL_RANK, _pool), (GLOBAL_POOL_RANK, _global_pool), (RNN, _rnn)):
+    for _k in _kinds:
+        _SHAPES[_k] = _fn
 
 
 def fails_on(layer: Layer, shape: Shape) -> bool:

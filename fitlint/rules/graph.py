@@ -123,7 +123,21 @@ def _source(ctx: Context, use: LayerUse):
     return origin.node, f"its input {fmt_shape(use.shapes[0])} comes from: {ctx.src(origin.node)}"
 
 
-class LayerRankMismatch(Rule):
+class _LayerProblem(Rule):
+    """Rules about one layer that cannot take its input (see layers.problem)."""
+
+    fix: str = ""
+
+    def hint(self, use: LayerUse) -> str:
+        return self.fix
+
+    def check(self, ctx):
+        for use, detail in _uses(ctx, self.code):
+            yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)),
+                          hint=self.hint(use), subject=use)
+
+
+class LayerRankMismatch(_LayerProblem):
     """
     ## What it does
     Checks that each layer receives a tensor of the rank it needs: LSTM, GRU
@@ -153,17 +167,14 @@ class LayerRankMismatch(Rule):
     exception = "ValueError"
     triggers = _LAYERS
 
-    def check(self, ctx):
-        for use, detail in _uses(ctx, self.code):
-            prev = use.previous
-            if prev is not None and prev.kind in L.RNN and use.layer.kind in L.NDIM and L.NDIM[use.layer.kind] == 3:
-                hint = f"pass return_sequences=True to the {prev.kind} before it"
-            else:
-                hint = "reshape the input (Reshape, expand_dims) or pick a layer for this rank"
-            yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)), hint=hint, subject=use)
+    def hint(self, use: LayerUse) -> str:
+        prev = use.previous
+        if prev is not None and prev.kind in L.RNN and L.NDIM.get(use.layer.kind) == 3:
+            return f"pass return_sequences=True to the {prev.kind} before it"
+        return "reshape the input (Reshape, expand_dims) or pick a layer for this rank"
 
 
-class NonPositiveOutputSize(Rule):
+class NonPositiveOutputSize(_LayerProblem):
     """
     ## What it does
     Finds a convolution or pooling layer with `"valid"` padding whose window
@@ -192,14 +203,10 @@ class NonPositiveOutputSize(Rule):
     summary = "conv/pool with 'valid' padding would produce a dimension <= 0"
     exception = "ValueError"
     triggers = _LAYERS
-
-    def check(self, ctx):
-        for use, detail in _uses(ctx, self.code):
-            yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)),
-                          hint="use padding='same', a smaller window, or fewer pooling layers before it", subject=use)
+    fix = "use padding='same', a smaller window, or fewer pooling layers before it"
 
 
-class ReshapeSizeMismatch(Rule):
+class ReshapeSizeMismatch(_LayerProblem):
     """
     ## What it does
     Checks that a `Reshape(target_shape)` keeps the number of values per
@@ -226,11 +233,7 @@ class ReshapeSizeMismatch(Rule):
     summary = "Reshape target with another number of elements"
     exception = "ValueError"
     triggers = _LAYERS
-
-    def check(self, ctx):
-        for use, detail in _uses(ctx, self.code):
-            yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)),
-                          hint="make the target's product equal the input's, or use -1 for one axis", subject=use)
+    fix = "make the target's product equal the input's, or use -1 for one axis"
 
 
 class MergeShapeMismatch(Rule):
