@@ -851,36 +851,51 @@ def _syms(value: Any) -> Optional[List[Sym]]:
     return None
 
 
-def _is_generator(node: cst.FunctionDef, cache: Dict[cst.FunctionDef, bool]) -> bool:
-    """Whether the function body yields (not counting nested functions)."""
-    found = cache.get(node)
-    if found is None:
-        found = False
-        todo = [node.body]
-        while todo and not found:
-            current = todo.pop()
-            if isinstance(current, cst.Yield):
-                found = True
-            elif not isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                todo.extend(current.children)
-        cache[node] = found
-    return found
+def _small_statements(body: cst.CSTNode):
+    """Every simple statement of a block, nested blocks included, but not
+    those of nested functions or classes. Expressions are not walked."""
+    todo: List[cst.CSTNode] = [body]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.SimpleStatementLine):
+            yield from current.body
+        elif isinstance(current, cst.BaseSuite):
+            todo.extend(current.body if isinstance(current.body, (list, tuple)) else [current.body])
+        elif isinstance(current, cst.BaseCompoundStatement) and not isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            for part in ("body", "orelse", "finalbody"):
+                child = getattr(current, part, None)
+                if child is not None:
+                    todo.append(child)
+            todo.extend(getattr(current, "handlers", ()))
+            todo.extend(getattr(current, "cases", ()))
+        elif isinstance(current, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)):
+            todo.append(current.body)
+        elif isinstance(current, cst.BaseSmallStatement):
+            yield current
+
+
+def _yields(small: cst.BaseSmallStatement) -> bool:
+    value = getattr(small, "value", None)
+    if isinstance(value, cst.Await):
+        value = value.expression
+    return isinstance(value, cst.Yield)
+
+
+def _is_generator(node: cst.FunctionDef, cache: Dict[cst.CSTNode, bool]) -> bool:
+    """Whether the function yields (a yield statement, or the value of one)."""
+    if node not in cache:
+        cache[node] = any(_yields(small) for small in _small_statements(node.body))
+    return cache[node]
+
+
+_LEAVE = (cst.Break, cst.Continue, cst.Return, cst.Raise)
 
 
 def _leaves_early(body: cst.CSTNode, cache: Dict[cst.CSTNode, bool]) -> bool:
     """Whether a loop body has a break, continue, return or raise of its own."""
-    found = cache.get(body)
-    if found is None:
-        found = False
-        todo = [body]
-        while todo and not found:
-            current = todo.pop()
-            if isinstance(current, (cst.Break, cst.Continue, cst.Return, cst.Raise)):
-                found = True
-            elif not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.BaseExpression)):
-                todo.extend(current.children)
-        cache[body] = found
-    return found
+    if body not in cache:
+        cache[body] = any(isinstance(small, _LEAVE) for small in _small_statements(body))
+    return cache[body]
 
 
 def _dotted(node: cst.CSTNode) -> Optional[str]:
