@@ -5,6 +5,8 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from fitlint import cli
 from fitlint.analysis.values import Array
 from fitlint.confirm import confirm, runner
@@ -150,3 +152,14 @@ def test_missing_tensorflow_is_one_line_and_exit_2(monkeypatch, capsys):
     code = cli.main(["check", "--confirm", str(FIXTURES / "rules" / "FIT201_buggy.py")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "fitlint[confirm]" in err
+
+
+def test_programs_for_partly_known_values():
+    from fitlint.analysis.facts import OneHot
+    from fitlint.confirm import slicer
+
+    labels = Array((None,), "int64", 0, 7)  # sample count unknown: a handful are made
+    program = slicer.program_for(OneHot(None, "to_categorical", labels, 3, None), "FIT208")
+    assert "size=(8,)" in program and "num_classes=3" in program
+    with pytest.raises(slicer.Inconclusive):
+        slicer.program_for(OneHot(None, "to_categorical", Array((None, None), "int64", 0, 7), 3, None), "FIT208")

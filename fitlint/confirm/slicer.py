@@ -138,11 +138,17 @@ def _size(shape: tuple) -> int:
     return size
 
 
+def _capped(arr: Array) -> Optional[int]:
+    """Samples for a synthetic copy of a data array: at most SAMPLES."""
+    if not arr.shape:
+        return None
+    return SAMPLES if arr.shape[0] is None else min(arr.shape[0], SAMPLES)
+
+
 def structure(value: Any, program: _Program, counts: Dict[int, int]) -> str:
     """Code for data passed to a model: arrays, lists, tuples, dicts."""
     if isinstance(value, Array):
-        first = value.shape[0] if value.shape else None
-        return array(value, program, counts.get(id(value), SAMPLES if first is None else min(first, SAMPLES)))
+        return array(value, program, counts.get(id(value), _capped(value)))
     if isinstance(value, Seq):
         items = [structure(v, program, counts) for v in value.items]
         if value.kind == "tuple":
@@ -324,9 +330,8 @@ def for_layer_use(use: LayerUse) -> str:
 
 def for_op(op: Op) -> str:
     program = _Program()
-    left = array(op.left, program, op.left.shape[0] if op.left.shape else None)
-    right = (array(op.right, program, op.right.shape[0] if op.right.shape else None)
-             if isinstance(op.right, Array) else literal(op.right, program))
+    left = array(op.left, program)  # an op's operands keep their exact shapes
+    right = array(op.right, program) if isinstance(op.right, Array) else literal(op.right, program)
     if op.name in ("+", "-", "*", "/", "@"):
         program.add(f"{left} {op.name} {right}")
     elif op.name.startswith(("tf.", "np.")):
@@ -338,7 +343,7 @@ def for_op(op: Op) -> str:
 
 def for_one_hot(event: OneHot) -> str:
     program = _Program()
-    labels = array(event.labels, program, min(event.labels.shape[0], SAMPLES) if event.labels.shape else None)
+    labels = array(event.labels, program, _capped(event.labels))
     if event.function == "to_categorical":
         program.add(f"keras.utils.to_categorical({labels}, num_classes={event.depth})")
     else:
