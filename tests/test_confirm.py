@@ -163,3 +163,43 @@ def test_programs_for_partly_known_values():
     assert "size=(8,)" in program and "num_classes=3" in program
     with pytest.raises(slicer.Inconclusive):
         slicer.program_for(OneHot(None, "to_categorical", Array((None, None), "int64", 0, 7), 3, None), "FIT208")
+
+
+def test_confirm_all_rebuilds_faithfully(tmp_path):
+    """Patterns from Keras' own tests that a careless rebuild gets wrong: each
+    call runs, so --confirm=all must report nothing."""
+    script = tmp_path / "ok.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        import keras
+        from keras import layers
+
+        config = {"units": 2}
+        data = np.random.random((16, 3))
+        labels = np.where(data[:, :1] > 0.5, 1, 0)
+
+        inp = keras.Input((4, 8))
+        att = layers.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp)
+        m1 = keras.Model(inp, layers.Dense(1)(layers.Flatten()(att)))
+        m1.compile(optimizer="sgd", loss="mse")
+        m1.fit(np.random.rand(8, 4, 8), np.random.rand(8, 1), verbose=0)
+
+        m2 = keras.Sequential([keras.Input((3,)), layers.Dense(**config)])
+        m2.compile(optimizer="sgd", loss="mse")
+        m2.fit(data, np.random.rand(16, 2), verbose=0)
+
+        x = keras.Input((3,))
+        a = layers.Dense(1, name="output_a")(x)
+        b = layers.Dense(1, activation="sigmoid", name="output_b")(x)
+        m3 = keras.Model(x, {"output_a": a, "output_b": b})
+        m3.compile(optimizer="sgd", loss={"output_b": "binary_crossentropy"})
+        m3.fit(data, {"output_a": np.random.rand(16, 1), "output_b": np.random.randint(0, 2, (16, 1))}, verbose=0)
+
+        m4 = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+        m4.compile(optimizer="sgd", loss="mae")
+        m4.fit(data, labels, verbose=0)
+    """))
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    out = fitlint("check", "--confirm=all", "--output-format", "json", "--no-cache", str(script), cwd=tmp_path)
+    assert json.loads(out.stdout) == []

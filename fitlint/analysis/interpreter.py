@@ -611,7 +611,8 @@ class Interpreter:
                 self.facts.layer_uses.append(LayerUse(layer, [inputs.shape], [inputs.origin], inputs.layer,
                                                       inputs=[inputs]))
             shape = L.output_shape(layer, inputs.shape)
-            out = Sym(shape, inputs.dtype, Origin(node), layer=layer, parents=[inputs])
+            extra = args.star or len(args.pos) > 1 or any(k not in ("inputs", "training") for k in args.kw)
+            out = Sym(shape, inputs.dtype, Origin(node), layer=layer, parents=[inputs], traced=not extra)
             inputs.consumers.append((layer, out))
             return out
         if isinstance(inputs, Seq) and inputs.items and all(isinstance(i, Sym) for i in inputs.items):
@@ -684,6 +685,7 @@ class Interpreter:
             return model
         model.inputs, model.outputs = inputs, outputs
         model.input_dict = isinstance(ins, Dict_)
+        model.output_dict = isinstance(outs, Dict_)
         if isinstance(outs, Dict_):
             model.output_names = list(outs.items)
         else:

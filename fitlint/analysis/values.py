@@ -131,6 +131,7 @@ class Layer:
     args: List[Any]
     kwargs: Dict[str, Any]
     origin: Origin
+    complete: bool = True  # False when built with *args/**kwargs: arguments unknown
 
     def kw(self, name: str, pos: Optional[int] = None, default: Any = None) -> Any:
         """The literal value of an argument, or ``default`` when absent; the
@@ -164,6 +165,7 @@ class Sym:
     shape_from: Optional[Array] = None  # Input(shape=arr.shape)
     consumers: List[Tuple[Layer, "Sym"]] = field(default_factory=list)
     parents: List["Sym"] = field(default_factory=list)  # the layer's inputs
+    traced: bool = True  # False when the layer call had arguments beyond its inputs
 
 
 @dataclass(eq=False)
@@ -181,6 +183,7 @@ class Model:
     loss_origin: Optional[Origin] = None
     compile_origin: Optional[Origin] = None
     input_dict: bool = False  # Model(inputs={...})
+    output_dict: bool = False  # Model(outputs={...})
     output_names: Optional[List[Optional[str]]] = None
     traced: bool = False  # layer input shapes recorded (see Interpreter.trace_sequential)
 

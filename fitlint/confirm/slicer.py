@@ -188,6 +188,8 @@ def layer_expr(layer: Layer, program: _Program) -> str:
         raise Inconclusive(f"the model uses a {layer.kind} layer fitlint does not rebuild")
     if layer.kind == "TextVectorization":
         raise Inconclusive("a TextVectorization layer needs its adapted vocabulary")
+    if not layer.complete:
+        raise Inconclusive(f"a {layer.kind} layer built with *args/**kwargs")
     args = [literal(a, program) for a in layer.args]
     args += [f"{k}={literal(v, program)}" for k, v in layer.kwargs.items()]
     return f"keras.layers.{layer.kind}({', '.join(args)})"
@@ -212,7 +214,7 @@ def _graph(sym: Sym, program: _Program, done: Dict[int, str], layers: Dict[int, 
         name = program.var("inp")
         program.add(f"{name} = {_input(sym, program)}")
     else:
-        if sym.layer is None or not sym.parents:
+        if sym.layer is None or not sym.parents or not sym.traced:
             raise Inconclusive("a tensor of the model fitlint cannot trace")
         parents = [_graph(p, program, done, layers) for p in sym.parents]
         if id(sym.layer) not in layers:
@@ -250,18 +252,12 @@ def build_model(model: Model, program: _Program) -> str:
             ins = "{" + ", ".join(f"{s.name!r}: {done[id(s)]}" for s in model.inputs) + "}"
         else:
             ins = inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"
-        if model.output_names and len(outputs) > 1 and all(model.output_names):
-            outs = "{" + ", ".join(f"{n!r}: {o}" for n, o in zip(model.output_names, outputs)) + "}" \
-                if _outputs_were_dict(model) else f"[{', '.join(outputs)}]"
+        if model.output_dict:
+            outs = "{" + ", ".join(f"{n!r}: {o}" for n, o in zip(model.output_names, outputs)) + "}"
         else:
             outs = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
         program.add(f"{name} = keras.Model({ins}, {outs})")
     return name
-
-
-def _outputs_were_dict(model: Model) -> bool:
-    return bool(model.output_names) and all(
-        o.layer is None or o.layer.name != n for o, n in zip(model.outputs, model.output_names))
 
 
 def compile_model(model: Model, name: str, compiled: Optional[bool], program: _Program,
@@ -295,6 +291,8 @@ def for_call(call: DataCall, code: str = "") -> str:
         args = [data]
     else:
         y = call.y
+        if y is None and call.y_node is not None:
+            raise Inconclusive("labels fitlint does not know")
         counts = _sample_counts([call.x, y])
         args = [structure(call.x, program, counts)]
         if call.method != "predict" and call.method != "predict_on_batch" and y is not None:

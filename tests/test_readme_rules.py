@@ -1,0 +1,10 @@
+"""The README's rule table lists every rule."""
+from fitlint.rules import ALL_RULES
+
+from conftest import ROOT
+
+
+def test_readme_lists_every_rule():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in ALL_RULES:
+        assert f"| {rule.code} | {rule.name} | {rule.severity} |" in readme, rule.code
