@@ -598,6 +598,10 @@ class Interpreter:
         dtype = library.dtype_of(args.get("dtype"), default="float32")
         name = py(args.get("name"))
         sym = Sym(shape, dtype, Origin(node), name=name if isinstance(name, str) else None, is_input=True)
+        origin = getattr(shape_arg if batch_shape is None else batch_shape, "origin", None)
+        written = args.node_of("shape", 0) if batch_shape is None else args.node_of("batch_shape")
+        if origin is not None and origin.node is not written:
+            sym.shape_set_at = origin.node
         if isinstance(shape_arg, Seq) and shape_arg.shape_of is not None and shape is not None:
             sym.shape_from = shape_arg.shape_of
             if not self.guarded:
@@ -667,6 +671,9 @@ class Interpreter:
             declared = L.declared_input(item)
             if declared is not None:
                 model.inputs = [Sym(declared, library.dtype_of(item.kwargs.get("dtype"), "float32"), item.origin, is_input=True)]
+                for key in ("input_shape", "batch_input_shape", "input_dim"):
+                    if key in item.kwargs and item.set_at(key) is not None:
+                        model.inputs[0].shape_set_at = item.set_at(key)
                 raw = item.kwargs.get("input_shape")
                 if isinstance(raw, Seq) and raw.shape_of is not None:
                     model.inputs[0].shape_from = raw.shape_of

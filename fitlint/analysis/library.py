@@ -985,7 +985,8 @@ def call_function(ip, name: str, a, node: cst.Call) -> Any:
         return handler(ip, a, node)
     if name.startswith("keras.layers.") and name[13:14].isupper():
         # Unknown layer kinds become layers too: models holding them are inexact.
-        layer = Layer(name[13:], list(a.pos), dict(a.kw), Origin(node), complete=not a.star)
+        nodes = {**dict(enumerate(a.pos_nodes)), **a.kw_nodes}
+        layer = Layer(name[13:], list(a.pos), dict(a.kw), Origin(node), complete=not a.star, nodes=nodes)
         if not ip.guarded:
             ip.facts.layers.append(layer)
         return layer

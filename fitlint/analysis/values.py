@@ -132,6 +132,18 @@ class Layer:
     kwargs: Dict[str, Any]
     origin: Origin
     complete: bool = True  # False when built with *args/**kwargs: arguments unknown
+    nodes: Dict[Any, cst.CSTNode] = field(default_factory=dict)  # argument expressions by position or name
+
+    def set_at(self, name: str, pos: Optional[int] = None) -> Optional[cst.CSTNode]:
+        """Where the value of an argument was written, when that is not in
+        the layer call itself (``Dense(NUM_CLASSES)``: the constant)."""
+        value = self.kwargs.get(name) if name in self.kwargs else (
+            self.args[pos] if pos is not None and pos < len(self.args) else None)
+        node = self.nodes.get(name) if name in self.kwargs else self.nodes.get(pos)
+        origin = getattr(value, "origin", None)
+        if origin is None or origin.node is node:
+            return None
+        return origin.node
 
     def kw(self, name: str, pos: Optional[int] = None, default: Any = None) -> Any:
         """The literal value of an argument, or ``default`` when absent; the
@@ -165,6 +177,7 @@ class Sym:
     shape_from: Optional[Array] = None  # Input(shape=arr.shape)
     consumers: List[Tuple[Layer, "Sym"]] = field(default_factory=list)
     parents: List["Sym"] = field(default_factory=list)  # the layer's inputs
+    shape_set_at: Optional[cst.CSTNode] = None  # Input(shape=IMG_SHAPE): where IMG_SHAPE was written
     traced: bool = True  # False when the layer call had arguments beyond its inputs
 
 

@@ -82,12 +82,30 @@ def built_here(ctx: Context, label: str, value: Any) -> Optional[Tuple[cst.CSTNo
     return origin.node, f"{label} built here: {ctx.src(origin.node)} -> {describe(value)}"
 
 
-def input_here(ctx: Context, sym: Sym) -> Tuple[cst.CSTNode, str]:
-    return sym.origin.node, f"model input declared here: {ctx.src(sym.origin.node)}"
+def input_here(ctx: Context, sym: Sym) -> list:
+    """The model input's declaration, and where its shape was written when
+    that is elsewhere (``Input(shape=IMG_SHAPE)``)."""
+    out = [(sym.origin.node, f"model input declared here: {ctx.src(sym.origin.node)}")]
+    if sym.shape_set_at is not None:
+        out.append((sym.shape_set_at, f"input shape set here: {ctx.src(sym.shape_set_at)}"))
+    return out
 
 
-def related(*items: Optional[Tuple[cst.CSTNode, str]]) -> list:
-    return [item for item in items if item is not None]
+def set_here(ctx: Context, layer, argument: str, pos: Optional[int], label: str) -> Optional[Tuple[cst.CSTNode, str]]:
+    """Where a layer argument's value was written, if not in the call."""
+    node = layer.set_at(argument, pos) if layer is not None else None
+    return (node, f"{label} set here: {ctx.src(node)}") if node is not None else None
+
+
+def related(*items) -> list:
+    """Related locations: (node, message) pairs, lists of them, or None."""
+    out = []
+    for item in items:
+        if isinstance(item, list):
+            out.extend(item)
+        elif item is not None:
+            out.append(item)
+    return out
 
 
 def arg_name(ctx: Context, node: Optional[cst.CSTNode], default: str) -> str:

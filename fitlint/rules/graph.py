@@ -7,7 +7,7 @@ from ..analysis import layers as L
 from ..analysis.facts import LayerUse
 from ..analysis.values import NON_NUMERIC_DTYPES, Array, Layer, fmt_range, fmt_shape
 from ..findings import Finding
-from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related
+from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related, set_here
 
 # Layer input shapes are known from an Input or a Sequential model.
 _LAYERS = (r"Sequential|Input\s*\(|InputLayer\s*\(|input_shape\s*=|input_dim\s*=",)
@@ -84,7 +84,7 @@ class EmbeddingIndexOutOfRange(Rule):
                     f"(valid ids: 0..{vocab - 1})",
                     call.node,
                     related((layer.origin.node, f"embedding declared here: {ctx.src(layer.origin.node)}"),
-                            built_here(ctx, label, x)),
+                            set_here(ctx, layer, "input_dim", 0, "input_dim"), built_here(ctx, label, x)),
                     hint=f"use Embedding({int(x.hi) + 1}, ...) or keep ids below {vocab}", subject=call)
         seen = set()
         for use in ctx.facts.layer_uses:

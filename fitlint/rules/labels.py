@@ -7,7 +7,7 @@ from ..analysis import layers as L
 from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, Target
 from ..analysis.values import Array, fmt_range, fmt_shape
 from ..findings import Finding
-from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related
+from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related, set_here
 
 
 def _targets(ctx: Context, *families: str) -> Iterable[Tuple[DataCall, Target, Array, tuple]]:
@@ -42,7 +42,8 @@ def _labels(ctx: Context, t: Target, y: Array):
 
 
 def _rel(ctx, t, y, shape):
-    return related(_output(ctx, t, shape), _loss(ctx, t), _labels(ctx, t, y))
+    units = set_here(ctx, t.layer, "units", 0, "units") if t.layer is not None and t.layer.kind == "Dense" else None
+    return related(_output(ctx, t, shape), units, _loss(ctx, t), _labels(ctx, t, y))
 
 
 def _sparse_rank(y: tuple, out: tuple) -> int:
