@@ -51,7 +51,7 @@ def test_sarif_fields(tmp_path):
     loc = result["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "src/train.py"  # relative to the repository
     assert loc["region"] == {"startLine": 11, "startColumn": 1, "endLine": 11, "endColumn": 52}
-    assert len(result["relatedLocations"]) == 3
+    assert len(result["relatedLocations"]) == 4  # output layer, units constant, loss, labels
     for i, rel in enumerate(result["relatedLocations"], 1):
         assert rel["id"] == i and rel["message"]["text"]
         assert rel["physicalLocation"]["artifactLocation"]["uri"] == "src/train.py"
@@ -93,7 +93,7 @@ def test_rdjson(tmp_path):
         "#fit201-sparse-label-out-of-range")
     assert d["location"] == {"path": "t.py", "range": {"start": {"line": 11, "column": 1},
                                                        "end": {"line": 11, "column": 52}}}
-    assert len(d["related_locations"]) == 3 and d["related_locations"][0]["location"]["path"] == "t.py"
+    assert len(d["related_locations"]) == 4 and d["related_locations"][0]["location"]["path"] == "t.py"
 
 
 def test_diff_reports_only_changed_lines(tmp_path):
