@@ -6,9 +6,6 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-SEVERITIES = ("error", "warning", "info")
-
-
 @dataclass(eq=False)
 class Finding:
     """A rule's verdict on one place of a file, pointing at syntax nodes."""

@@ -201,5 +201,14 @@ def test_confirm_all_rebuilds_faithfully(tmp_path):
     """))
     ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr[-2000:]
+    # the dict-output model (m3) and the **kwargs one (m2) must really be
+    # exercised: one rebuilt and run, the other refused as inconclusive
+    from fitlint.rules import select
+
+    lines = script.read_text().splitlines()
+    line_of = {name: next(i for i, l in enumerate(lines, 1) if l.startswith(f"{name}.fit(")) for name in ("m2", "m3")}
+    candidates = {f.line: f for f in lint_source(script.read_bytes(), str(script), select(), programs="all")}
+    assert candidates[line_of["m3"]].program and "{'output_a':" in candidates[line_of["m3"]].program
+    assert "**kwargs" in candidates[line_of["m2"]].no_program
     out = fitlint("check", "--confirm=all", "--output-format", "json", "--no-cache", str(script), cwd=tmp_path)
     assert json.loads(out.stdout) == []

@@ -399,7 +399,7 @@ def np_eye(ip, a, node):
                  origin=Origin(node))
 
 
-def expand_dims(ip, a, node, tensor_default: bool = False):
+def expand_dims(ip, a, node):
     arr = to_array(a.get("a", 0, a.get("input", 0)), node)
     axis = _int(a.get("axis", 1))
     if arr is None or arr.shape is None or axis is None:

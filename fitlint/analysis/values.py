@@ -15,16 +15,14 @@ Shape = Optional[Tuple[Optional[int], ...]]
 
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
-NUMERIC_DTYPES = FLOAT_DTYPES + INT_DTYPES + ("bool",)
 NON_NUMERIC_DTYPES = ("str", "object", "bytes")
 
 
 @dataclass(eq=False)
 class Origin:
-    """Where a value was built: a syntax node and a short label for it."""
+    """Where a value was built: the syntax node."""
 
     node: cst.CSTNode
-    what: str = "built here"
 
 
 @dataclass(eq=False)

@@ -483,7 +483,7 @@ class InvalidInputDtype(Rule):
                 x, sym = b.value, b.input
                 if sym is None or not isinstance(x, Array) or sym.dtype in (None, "str", "string", "object"):
                     continue
-                if x.dtype in ("str", "object", "bytes") or x.ragged:
+                if x.dtype in NON_NUMERIC_DTYPES or x.ragged:
                     kind = "ragged" if x.ragged else x.dtype
                     label = arg_name(ctx, b.node, b.label)
                     yield Finding(
