@@ -4,7 +4,9 @@ import re
 import select
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional, Tuple
 
 import pytest
 
@@ -17,6 +19,53 @@ _EXPECT = re.compile(r"^# expect: (\w+)", re.M)
 def expectation(path: Path):
     found = _EXPECT.search(path.read_text(encoding="utf-8"))
     return found.group(1) if found else None
+
+
+@dataclass(frozen=True)
+class Pin:
+    """How a fixture must fail under TF, from its ``# expect...`` lines:
+    ``# expect: <ExceptionClass>``; ``# expect-message: <text>`` (each such
+    text is in TF's message); ``# expect-regex: <regex>`` (each matches it);
+    ``# expect-line: <n>`` (the script's own statement that raised is on line
+    n); ``# expect-shared: <a>, <b>`` (values that TF's message and fitlint's
+    finding both name, as whole tokens)."""
+    exception: Optional[str]
+    messages: Tuple[str, ...] = ()
+    regexes: Tuple[str, ...] = ()
+    line: Optional[int] = None
+    shared: Tuple[str, ...] = ()
+
+
+def _directive(name, text):
+    return tuple(m.strip() for m in re.findall(rf"^# expect-{name}: (.+)$", text, re.M))
+
+
+def pin(path: Path) -> Pin:
+    text = path.read_text(encoding="utf-8")
+    lines = _directive("line", text)
+    shared = [t.strip() for value in _directive("shared", text) for t in value.split(",") if t.strip()]
+    return Pin(expectation(path), _directive("message", text), _directive("regex", text),
+               int(lines[0]) if lines else None, tuple(shared))
+
+
+def names(text: str, token: str) -> bool:
+    """``token`` occurs in ``text`` as a whole token (9 is not in 19 or x9)."""
+    return re.search(rf"(?<!\w){re.escape(token)}(?!\w)", text) is not None
+
+
+def pin_problems(expected: Pin, result: dict, line: bool = True) -> list:
+    """Every way a tf_worker result differs from the pinned failure; empty
+    when TF raised the declared class with the declared message fragments
+    (and, with ``line``, on the declared line)."""
+    if result.get("status") != "raised" or result.get("exception") != expected.exception:
+        return [f"TF gave {result.get('status')} {result.get('exception')}, the pin says {expected.exception}"]
+    message = result.get("message") or ""
+    problems = [f"TF's message lacks {m!r}" for m in expected.messages if m not in message]
+    problems += [f"TF's message does not match /{r}/" for r in expected.regexes if not re.search(r, message)]
+    problems += [f"TF's message does not name {t!r}" for t in expected.shared if not names(message, t)]
+    if line and expected.line is not None and result.get("line") != expected.line:
+        problems.append(f"TF failed on line {result.get('line')}, the pin says {expected.line}")
+    return problems
 
 
 class TFRunner:

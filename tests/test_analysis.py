@@ -29,6 +29,8 @@ def value(src, name):
     ("from keras.src import layers, models", "layers.Dense", "layers.Input"),
 ])
 def test_import_spellings(header, dense, inp):
+    """Each import spelling of Keras/TF resolves Sequential, Input and Dense: the model
+    gets input (None, 28, 28, 1) and a Dense layer with the constant's 10 units."""
     env = run(f"""
 {header}
 from keras.models import Sequential as Seq
@@ -83,6 +85,8 @@ m = Seq([{inp}(shape=(28, 28, 1)), {dense}(NUM_CLASSES)])
     ("np.random.default_rng(0).integers(0, 3, size=6)", (6,), "int64", 0, 2),
 ])
 def test_array_values(expr, shape, dtype, lo, hi):
+    """Each NumPy/TF/Keras expression gives an Array with exactly this shape, dtype
+    and value range (None = unknown), and records where it was built."""
     arr = value(f"import numpy as np\nimport tensorflow as tf\nimport keras\nv = {expr}\n", "v")
     assert isinstance(arr, Array)
     assert (arr.shape, arr.dtype, arr.lo, arr.hi) == (shape, dtype, lo, hi)
@@ -90,17 +94,23 @@ def test_array_values(expr, shape, dtype, lo, hi):
 
 
 def test_one_hot_flags():
+    """Rows of np.eye and to_categorical are marked one-hot; random floats are not."""
     env = run("import numpy as np\nimport keras\na = np.eye(4)[np.arange(4)]\nb = keras.utils.to_categorical([0, 1], 2)\n"
               "c = np.random.rand(3, 4)\n")[0]
     assert env["a"].onehot and env["b"].onehot and not env["c"].onehot
 
 
 def test_unknown_stays_unknown():
+    """Values built from unknown names (a call, a size, a shape) stay unknown (None),
+    never a guessed shape."""
     env = run("import numpy as np\nx = load()\ny = x.reshape(-1, 2)\nz = np.random.rand(n, 3)\nw = np.zeros(shape)\n")[0]
     assert env["y"] is None and env["z"] is None and env["w"] is None
 
 
 def test_dataset_pipeline():
+    """from_tensor_slices gives per-sample elements; .batch() marks the dataset
+    batched through shuffle/prefetch; an unbatched dict dataset stays unbatched;
+    .map(<unknown fn>) makes the element unknown."""
     env = run("""
 import numpy as np, tensorflow as tf
 x = np.random.rand(10, 4); y = np.random.randint(0, 2, 10)
@@ -128,6 +138,8 @@ mapped = ds.map(fn)
     ("Reshape((28, 28)), SimpleRNN(3, return_sequences=True), MaxPooling1D(2)", (None, 14, 3)),
 ])
 def test_layer_output_shapes(layers_src, out):
+    """Each layer stack after Input((28, 28, 1)) gives the model output shape Keras
+    computes for it."""
     src = f"""
 import numpy as np
 from keras import Sequential, Input
@@ -141,6 +153,8 @@ m.fit(np.zeros((4, 28, 28, 1)), np.zeros((4, 1)))
 
 
 def test_embedding_and_input_dim():
+    """Embedding(input_shape=...) and Dense(input_dim=...) on the first layer declare
+    the model input (None, 20) / (None, 7); the Embedding+LSTM+Dense output is (None, 1)."""
     _, facts = run("""
 import numpy as np
 from tensorflow.keras import models, layers
@@ -169,6 +183,8 @@ d.fit(np.zeros((3, 7)), np.zeros((3, 4)))
     ("my_loss", None),
 ])
 def test_loss_forms(loss, family):
+    """A loss given as a string, a function or a loss class (with arguments) maps to
+    its family; an unknown callable maps to None."""
     _, facts = run(f"""
 import numpy as np, tensorflow as tf, keras
 m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
@@ -179,6 +195,9 @@ m.fit(np.zeros((4, 3)), np.zeros(4))
 
 
 def test_functional_named_inputs_outputs_and_validation():
+    """A functional model with named inputs and outputs: dict data binds to the
+    inputs by name, dict losses to the outputs, and validation_data becomes a
+    separate validation call with its own arrays."""
     _, facts = run("""
 import numpy as np
 from tensorflow import keras
@@ -199,6 +218,9 @@ m.fit({"a": np.zeros((8, 5)), "b": np.zeros((8, 3))}, {"cls": np.zeros(8), "reg"
 
 
 def test_compile_state_follows_paths():
+    """compile state per call: compiled on one branch only is unknown (None), fit
+    before compile is False, after compile True; a fit inside assertRaises is
+    not a call."""
     _, facts = run("""
 import keras
 m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
@@ -216,6 +238,8 @@ with self.assertRaises(ValueError):
 
 
 def test_functions_do_not_trust_rebound_globals():
+    """A function that is never called reads a global bound twice as unknown (a
+    global bound once stays known); called, it sees the values at the call."""
     src = """
 import numpy as np, keras
 model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])
@@ -238,6 +262,8 @@ x = x.reshape(-1, 28, 28, 1)
 
 
 def test_functions_are_followed_with_their_arguments():
+    """Calls to user functions are followed with their positional, keyword and
+    default arguments and return values, through main() under __name__ == "__main__"."""
     _, facts = run("""
 import numpy as np
 from tensorflow import keras
@@ -273,6 +299,8 @@ if __name__ == "__main__":
 
 
 def test_recursion_and_generators_are_not_followed():
+    """A recursive function and a generator are not followed to the end, so whether
+    the model got compiled stays unknown (None)."""
     _, facts = run("""
 import keras
 def rec(n):
@@ -288,6 +316,8 @@ m.fit(x, y)
 
 
 def test_loops_and_comprehensions_over_literals():
+    """Loops and comprehensions over literal sequences add their layers (output (None,
+    3) and (None, 4)); a loop over an unknown sequence makes the output unknown."""
     _, facts = run("""
 import numpy as np, keras
 from keras import layers
@@ -312,6 +342,8 @@ unknown.fit(np.zeros((4, 8)), np.zeros(4))
 
 
 def test_keras_datasets_and_splits():
+    """keras.datasets loaders, pad_sequences and train_test_split give the real
+    shapes, dtypes and value ranges (imdb words are ragged)."""
     env = run("""
 from tensorflow import keras
 from sklearn.model_selection import train_test_split
@@ -327,6 +359,8 @@ xt, xv, yt, yv = train_test_split(x_train, y_train, test_size=0.2)
 
 
 def test_pandas_rank_and_label_encoder():
+    """Columns read from a CSV have a known rank and unknown sizes; LabelEncoder
+    codes start at 0 with an unknown maximum."""
     env = run("""
 import pandas as pd
 from sklearn.preprocessing import LabelEncoder
@@ -341,6 +375,8 @@ codes = LabelEncoder().fit_transform(y)
 
 
 def test_attention_and_nested_models():
+    """A Sequential used as a layer and a MultiHeadAttention layer propagate shapes:
+    outputs (None, 3) and (None, 1), pooling sees (None, 10, 16)."""
     _, facts = run("""
 import numpy as np, keras
 from keras import layers

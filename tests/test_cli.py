@@ -20,11 +20,14 @@ def run(*args, stdin=None, cwd=ROOT):
 
 
 def test_version():
+    """`fitlint --version` exits 0 and prints "fitlint <version>"."""
     out = run("--version")
     assert out.returncode == 0 and out.stdout.startswith("fitlint ")
 
 
 def test_exit_codes():
+    """Exit 0 without findings, 1 with findings (0 with --exit-zero), 2 for a
+    missing file, an unknown code (without a traceback) or an unknown format."""
     assert run("check", str(FIXED)).returncode == 0
     assert run("check", str(BUGGY)).returncode == 1
     assert run("check", "--exit-zero", str(BUGGY)).returncode == 0
@@ -36,11 +39,14 @@ def test_exit_codes():
 
 
 def test_syntax_error_is_a_finding_not_exit_2():
+    """A file that does not parse is a FIT000 finding with exit 1, not a crash."""
     out = run("check", str(FIXTURES / "rules" / "FIT000_buggy.py"))
     assert out.returncode == 1 and "FIT000" in out.stdout and "Traceback" not in out.stderr
 
 
 def test_concise_shows_both_ends_and_hint():
+    """The concise format shows the finding at path:line:col, the related lines of
+    both ends (output layer, labels with their values), a hint and the summary."""
     out = run("check", str(BUGGY.relative_to(ROOT)))
     lines = out.stdout.splitlines()
     assert lines[0].startswith(f"{BUGGY.relative_to(ROOT)}:11:1: FIT201 labels reach 9 but the output has 5 units")
@@ -51,12 +57,15 @@ def test_concise_shows_both_ends_and_hint():
 
 
 def test_full_has_excerpt_and_caret():
+    """The full format quotes the failing source line and underlines it."""
     out = run("check", "--output-format", "full", str(BUGGY))
     assert "model.fit(x, y, epochs=1, batch_size=64, verbose=0)" in out.stdout
     assert "^^^^" in out.stdout
 
 
 def test_json_contract():
+    """The JSON report has exactly the documented keys with valid values, is sorted
+    by path, line, column and code, and carries the rule name and related lines."""
     out = run("check", "--output-format", "json", str(FIXTURES / "seeds"))
     data = json.loads(out.stdout)
     assert out.returncode == 1 and data
@@ -76,6 +85,8 @@ def test_json_contract():
 
 
 def test_select_ignore_prefix_and_names():
+    """--select takes a prefix, --ignore a rule name, --extend-select adds a code:
+    exactly the selected codes are reported."""
     seeds = str(FIXTURES / "seeds")
     codes = lambda out: {f["code"] for f in json.loads(out.stdout)}
     assert codes(run("check", "--output-format", "json", "--select", "FIT5", seeds)) == {"FIT501"}
@@ -85,11 +96,14 @@ def test_select_ignore_prefix_and_names():
 
 
 def test_stdin_with_filename():
+    """`-` reads the source from stdin and reports it under --stdin-filename."""
     out = run("check", "-", "--stdin-filename", "train.py", stdin=BUGGY.read_text())
     assert out.returncode == 1 and out.stdout.startswith("train.py:11:1: FIT201")
 
 
 def test_directory_recursion_and_excludes(tmp_path):
+    """A directory is searched recursively for .py files; .venv and non-Python files
+    are skipped."""
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "train.py").write_text(BUGGY.read_text())
     (tmp_path / ".venv").mkdir()
@@ -101,6 +115,7 @@ def test_directory_recursion_and_excludes(tmp_path):
 
 
 def test_output_file(tmp_path):
+    """--output-file writes the report to the file and nothing to stdout."""
     target = tmp_path / "report.json"
     out = run("check", "--output-format", "json", "--output-file", str(target), str(BUGGY))
     assert out.returncode == 1 and out.stdout == ""
@@ -108,6 +123,8 @@ def test_output_file(tmp_path):
 
 
 def test_rule_docs():
+    """`fitlint rule` prints a rule's four doc sections by code or by name, --all
+    lists every rule, an unknown code exits 2."""
     out = run("rule", "FIT201")
     assert out.returncode == 0
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
@@ -119,6 +136,7 @@ def test_rule_docs():
 
 
 def test_unreadable_input_does_not_traceback(tmp_path):
+    """A file that is not valid UTF-8 is a FIT000 finding, not a traceback."""
     bad = tmp_path / "latin.py"
     bad.write_bytes(b"x = '\xff\xfe'\n")
     out = run("check", str(bad))
@@ -126,12 +144,20 @@ def test_unreadable_input_does_not_traceback(tmp_path):
 
 
 def test_deterministic_output():
-    a = run("check", "--output-format", "json", str(FIXTURES))
-    b = run("check", "--output-format", "json", "--jobs", "2", str(FIXTURES))
-    assert a.stdout == b.stdout
+    """The JSON report over fixtures/ (many files, many findings) is
+    byte-identical with one process, with two, and between two runs."""
+    args = ("check", "--output-format", "json", "--no-cache")
+    one = run(*args, "--jobs", "1", str(FIXTURES))
+    two = run(*args, "--jobs", "2", str(FIXTURES))
+    again = run(*args, "--jobs", "2", str(FIXTURES))
+    findings = json.loads(one.stdout)
+    assert len(findings) >= 40 and len({f["path"] for f in findings}) >= 20
+    assert one.stdout == two.stdout == again.stdout
 
 
 def test_notebooks(tmp_path):
+    """Notebook findings are located by cell and line (also from stdin); a notebook
+    that is not JSON or a cell that does not parse is FIT000, not a traceback."""
     nb = FIXTURES / "realistic" / "notebook.ipynb"
     out = run("check", str(nb.relative_to(ROOT)))
     assert out.stdout.startswith("fixtures/realistic/notebook.ipynb:cell 6:3:1: FIT201 ")

@@ -24,6 +24,8 @@ def codes(out):
 
 
 def test_pyproject_select_ignore_and_cli_override(tmp_path):
+    """[tool.fitlint] ignore/select in pyproject.toml apply; --select on the command
+    line replaces the configured select, but configured ignores still apply."""
     root = project(tmp_path, '[tool.fitlint]\nignore = ["FIT201"]\n')
     assert codes(run("check", "--output-format", "json", cwd=root)) == []
     assert codes(run("check", "--output-format", "json", "--select", "FIT2", cwd=root)) == []
@@ -34,6 +36,8 @@ def test_pyproject_select_ignore_and_cli_override(tmp_path):
 
 
 def test_closest_file_wins_and_fitlint_toml(tmp_path):
+    """The configuration file closest to the checked directory wins, and a
+    fitlint.toml (keys at the top level) counts as one."""
     project(tmp_path, '[tool.fitlint]\nignore = ["FIT201"]\n')
     inner = project(tmp_path / "sub", 'ignore = ["FIT5"]\n', name="fitlint.toml")
     assert codes(run("check", "--output-format", "json", cwd=inner)) == [("train.py", "FIT201")]
@@ -41,6 +45,8 @@ def test_closest_file_wins_and_fitlint_toml(tmp_path):
 
 
 def test_per_file_ignores_and_excludes(tmp_path):
+    """per-file-ignores (by rule name) silence matching files only; extend-exclude
+    skips a directory."""
     root = project(tmp_path, """
         [tool.fitlint]
         per-file-ignores = { "tests/*.py" = ["sparse-label-out-of-range"] }
@@ -50,6 +56,8 @@ def test_per_file_ignores_and_excludes(tmp_path):
 
 
 def test_bad_configuration_is_one_clear_error(tmp_path):
+    """Each kind of bad configuration exits 2 with one message naming the key and
+    the file, without a traceback; a missing --config file exits 2."""
     cases = {
         '[tool.fitlint]\nselekt = ["FIT1"]\n': "unknown key 'tool.fitlint.selekt'",
         '[tool.fitlint]\nselect = "FIT1"\n': "tool.fitlint.select must be a list of strings",
@@ -81,6 +89,9 @@ model.fit(np.random.rand(8, 4), np.random.randint(0, 9, 8))  {c}
 
 
 def test_suppression_comments(tmp_path):
+    """`# noqa`, `# noqa: <code or name>`, `# fitlint: ignore[...]` and
+    `# fitlint: noqa[: code]` silence exactly the findings they name, also on
+    any line of a multi-line call."""
     def lines(**comments):
         text = SUPPRESSED.format(**{k: comments.get(k, "") for k in "abc"})
         (tmp_path / "s.py").write_text(text)
@@ -95,6 +106,8 @@ def test_suppression_comments(tmp_path):
 
 
 def test_statistics(tmp_path):
+    """--statistics prints counts per rule, the most frequent first: over the seeds,
+    FIT501 five times."""
     out = run("check", "--statistics", str(FIXTURES / "seeds"))
     first = out.stdout.splitlines()[0].split()
     assert first[:3] == ["5", "FIT501", "fit-before-compile"]

@@ -35,6 +35,7 @@ def markers(path: Path):
 
 
 def test_there_are_fixtures():
+    """The fixture set has not shrunk below 40 files."""
     assert len(FILES) >= 40
 
 
@@ -49,6 +50,8 @@ def rules_for(path: Path):
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_findings_equal_markers(path):
+    """fitlint's findings on each fixture are exactly its `# [FITxxx]` markers:
+    same cells, lines and codes, no more, no less."""
     findings = lint_source(path.read_bytes(), str(path), rules_for(path))
     found = {(f.cell, f.line, f.code) for f in findings}
     assert found == markers(path), "\n".join(f"{f.line}: {f.code} {f.message}" for f in findings)

@@ -6,6 +6,7 @@ from conftest import ROOT
 
 
 def test_import_cli_is_light():
+    """Importing fitlint.cli and fitlint.engine loads no TensorFlow, Keras or NumPy."""
     code = ("import sys, fitlint.cli, fitlint.engine; "
             "heavy = [m for m in ('tensorflow', 'keras', 'numpy') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -13,6 +14,7 @@ def test_import_cli_is_light():
 
 
 def test_check_run_is_light(tmp_path):
+    """A whole `fitlint check fixtures` run loads no TensorFlow, Keras or NumPy."""
     code = ("import sys; from fitlint.cli import main; main(['check', '-q', '--exit-zero', 'fixtures']); "
             "heavy = [m for m in ('tensorflow', 'keras', 'numpy') if m in sys.modules]; "
             "sys.stderr.write(repr(heavy))")

@@ -7,6 +7,8 @@ from conftest import ROOT
 
 
 def test_readme_example_output_is_current():
+    """The README's example output is byte-identical to what `fitlint check
+    fixtures/examples` prints now."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"\$ pip install \. && fitlint check fixtures/examples\n(.*?)```", readme, re.S)
     assert block, "README lost its example command"

@@ -32,6 +32,9 @@ def repo(tmp_path):
 
 
 def test_sarif_fields(tmp_path):
+    """The SARIF report is valid 2.1.0 with every rule's metadata, the finding's
+    repository-relative location, its four related locations, and a fingerprint
+    that survives an unrelated edit above it."""
     root = repo(tmp_path)
     (root / "src").mkdir()
     (root / "src" / "train.py").write_text(BUGGY)
@@ -67,6 +70,8 @@ def test_sarif_fields(tmp_path):
 
 
 def test_github_workflow_commands(tmp_path):
+    """The github format emits one ::error command with file, line, columns and
+    title, escapes newlines, and omits endColumn for a multi-line call."""
     (tmp_path / "t.py").write_text(BUGGY)
     out = run("check", "--output-format", "github", "t.py", cwd=tmp_path).stdout.splitlines()
     assert len(out) == 1
@@ -85,6 +90,8 @@ def test_github_workflow_commands(tmp_path):
 
 
 def test_rdjson(tmp_path):
+    """The rdjson report has the severity, the code with its docs URL, the location
+    range and the related locations."""
     (tmp_path / "t.py").write_text(BUGGY)
     data = json.loads(run("check", "--output-format", "rdjson", "t.py", cwd=tmp_path).stdout)
     assert data["source"]["name"] == "fitlint"
@@ -97,6 +104,8 @@ def test_rdjson(tmp_path):
 
 
 def test_diff_reports_only_changed_lines(tmp_path):
+    """--diff reports a finding only when its line or one of its related lines
+    changed since the revision (or the file is new); a bad revision exits 2."""
     root = repo(tmp_path)
     (root / "old.py").write_text(BUGGY)
     (root / "train.py").write_text(FIXED)
@@ -114,11 +123,14 @@ def test_diff_reports_only_changed_lines(tmp_path):
 
 
 def test_docs_are_current():
+    """docs/rules.md is exactly what the rule docstrings render to now."""
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == render()
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_pre_commit_refuses_then_accepts(tmp_path):
+    """The pre-commit hook refuses a commit with a FIT201 bug, accepts the fix,
+    installs without TensorFlow/Keras/NumPy, and works with try-repo."""
     precommit = Path(sys.executable).parent / "pre-commit"
     if not precommit.exists():
         pytest.fail("pre-commit is part of the test extra")

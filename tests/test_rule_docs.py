@@ -10,6 +10,8 @@ SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use inst
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
 def test_rule_is_documented(rule):
+    """Each rule's docstring has the four sections in order, and its code, name,
+    severity and summary are well-formed."""
     doc = rule.doc()
     positions = [doc.find(s) for s in SECTIONS]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
@@ -20,11 +22,14 @@ def test_rule_is_documented(rule):
 
 
 def test_codes_and_names_are_unique():
+    """No two rules share a code or a name."""
     assert len({r.code for r in ALL_RULES}) == len(ALL_RULES)
     assert len({r.name for r in ALL_RULES}) == len(ALL_RULES)
 
 
 def test_selection():
+    """Prefixes expand to their rules in code order, --ignore removes from a prefix,
+    and an unknown selector raises ValueError."""
     assert [r.code for r in expand("FIT2")][:2] == ["FIT201", "FIT202"]
     assert {r.code for r in select(["FIT1"], ignore=["FIT105"])} == {
         "FIT101", "FIT102", "FIT103", "FIT104", "FIT106", "FIT107", "FIT108", "FIT109"}

@@ -1,7 +1,10 @@
 """Runs fixture scripts under real TensorFlow, one after another, in this one
 process. Reads one path per line on stdin; writes one JSON line per case:
-{"path", "status": "ok"|"raised", "exception", "message", "steps"}.
-``steps`` counts the batches that fit/evaluate/predict completed."""
+{"path", "status": "ok"|"raised", "exception", "message", "line", "steps"}.
+``message`` is the exception's whole text (every line; past MESSAGE_LIMIT
+characters, its head and tail); ``line`` is the line of the script's own
+statement that failed (the innermost traceback frame in the script, or a
+SyntaxError's line); ``steps`` counts the batches that fit/evaluate/predict completed."""
 import contextlib
 import io
 import json
@@ -17,6 +20,7 @@ import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
 STEPS = [0]
+MESSAGE_LIMIT = 4000
 
 
 class _Count(keras.callbacks.Callback):
@@ -43,6 +47,26 @@ for _name in ("fit", "evaluate", "predict"):
     setattr(keras.Model, _name, _counting(getattr(keras.Model, _name)))
 
 
+def trimmed(message):
+    """``message`` if short enough, else its head and its tail: TF puts the
+    op's stack in the middle and the mismatch itself at the end."""
+    if len(message) <= MESSAGE_LIMIT:
+        return message
+    head = MESSAGE_LIMIT // 4
+    return message[:head] + "\n[...]\n" + message[-(MESSAGE_LIMIT - head):]
+
+
+def failing_line(exc, path):
+    """The line of ``path`` whose statement raised ``exc``, or None."""
+    if isinstance(exc, SyntaxError) and exc.filename == path:
+        return exc.lineno
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == path:
+            line = lineno
+    return line
+
+
 def run(path):
     STEPS[0] = 0
     keras.backend.clear_session()
@@ -56,10 +80,10 @@ def run(path):
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             exec(code, {"__name__": "__main__", "__file__": path})
     except BaseException as exc:  # report every failure, including SystemExit
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return {"path": path, "status": "raised", "exception": type(exc).__name__, "message": message[:300],
+        return {"path": path, "status": "raised", "exception": type(exc).__name__,
+                "message": trimmed(str(exc).strip()), "line": failing_line(exc, path),
                 "steps": STEPS[0], "trace": traceback.format_exc(limit=3)[-800:]}
-    return {"path": path, "status": "ok", "exception": None, "message": "", "steps": STEPS[0]}
+    return {"path": path, "status": "ok", "exception": None, "message": "", "line": None, "steps": STEPS[0]}
 
 
 def main():

@@ -1,6 +1,7 @@
 """FIT2xx: the labels vs the model output and the loss."""
 from __future__ import annotations
 
+import math
 from typing import Iterable, Tuple
 
 from ..analysis import layers as L
@@ -96,6 +97,8 @@ class SparseLabelOutOfRange(Rule):
                 too_low = y.lo <= -1
             if too_high or too_low:
                 bad = y.hi if too_high else y.lo
+                if not y.integral and math.isfinite(bad):  # the label Keras sees after truncation
+                    bad = math.trunc(bad) - (1 if too_high and y.open_hi and bad == math.trunc(bad) else 0)
                 yield Finding(
                     self.code,
                     f"labels reach {fmt_range(bad, bad).split('..')[0]} but the output has {units} unit{'s' * (units != 1)} "
