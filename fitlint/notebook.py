@@ -1,22 +1,278 @@
-"""Jupyter notebooks as scripts: code cells joined in order, IPython magics
-blanked so that every line keeps its place, and positions mapped back to
-(cell, line within the cell). Cells are numbered from 1 over all cells of the
-notebook, markdown included, as they appear in the file."""
+"""Jupyter notebooks as scripts: code cells joined in order, each cell read as
+IPython reads it, and positions mapped back to (cell, line within the cell).
+Cells are numbered from 1 over all cells of the notebook, markdown included,
+as they appear in the file.
+
+A cell is turned into Python by IPython's input rules (those of
+``IPython.core.inputtransformer2``, re-implemented here): leading blank lines
+and a leading indentation common to the cell are dropped, ``>>>`` and
+``In [1]:`` prompts are stripped, a ``%%`` first line makes a cell magic, and
+then, one logical line at a time, ``x = %magic``, ``x = !cmd``, escaped lines
+(``!cmd``, ``!!cmd``, ``%magic``, ``?obj``, ``,f a b``, ``;f a b``, ``/f a b``)
+and help queries (``obj?``, ``obj??``) become the calls IPython writes for
+them (``get_ipython().system(...)`` and so on: calls the analysis does not
+know). Unlike IPython, every physical line keeps its place: a special line
+continued with backslashes becomes its call on its first line and blank lines
+after it, so findings point at the right cell and line.
+
+The body of a ``%%time``, ``%%timeit``, ``%%capture`` or ``%%prun`` cell is
+Python, read by the same rules; any other cell magic (``%%bash``,
+``%%writefile``, ``%%html``, ...) is not Python and is left out."""
 from __future__ import annotations
 
 import bisect
 import json
-from typing import List, Tuple
+import re
+import tokenize
+from typing import List, Optional, Tuple
 
 
 class NotebookError(ValueError):
     pass
 
 
-def _is_magic(line: str) -> bool:
-    stripped = line.lstrip()
-    return stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#"))
+# Cell magics whose body IPython runs as Python code of the notebook.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 
+_INDENT = re.compile(r"^[ \t]+")
+_CLASSIC_PROMPT = re.compile(r"^(>>>|\.\.\.)( |$)")
+_CLASSIC_FIRST = re.compile(r"^>>>( |$)")
+_IPYTHON_PROMPT = re.compile(r"^(((\[nav\]|\[ins\])?\ )?In\ \[\d+\]:\ |\s*\.{3,}:\ ?)")
+_CELL_MAGIC_HELP = re.compile(r"%%\w+\?")
+_HELP_END = re.compile(r"(%{0,2}(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*)(\?\??)$")
+_ESCAPES = frozenset("!?%,;/")
+_OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
+_LOOP_LIMIT = 500
+
+
+def transform_cell(text: str) -> str:
+    """The Python IPython runs for a cell, with as many lines as the cell
+    (lines split on ``\\n``; a final newline is kept as it is)."""
+    lines = text.split("\n")
+    last = lines.pop() if lines and lines[-1] == "" else None
+    out = transform_lines(lines)
+    return "\n".join(out + ([""] if last is not None else []))
+
+
+def transform_lines(lines: List[str]) -> List[str]:
+    """The Python of a cell given as its lines (without line ends): one
+    output line per input line."""
+    work = [line + "\n" for line in lines]
+    first = next((i for i, line in enumerate(work) if not line.isspace()), None)
+    if first is None:
+        return [""] * len(lines)
+    body = _cleanup(work[first:])
+    head = [""] * first
+    if body[0].startswith("%%") and not _CELL_MAGIC_HELP.match(body[0]):
+        name = body[0][2:].rstrip().partition(" ")[0]
+        if name in PYTHON_CELL_MAGICS:
+            return head + [""] + transform_lines([line[:-1] for line in body[1:]])
+        return [""] * len(lines)  # not Python
+    return head + [line[:-1] for line in _special_syntax(body)]
+
+
+def _cleanup(lines: List[str]) -> List[str]:
+    indent = _INDENT.match(lines[0])
+    if indent:
+        space = indent.group(0)
+        lines = [line[len(space):] if line.startswith(space) else line for line in lines]
+    if _CLASSIC_FIRST.match(lines[0]) or (len(lines) > 1 and _CLASSIC_PROMPT.match(lines[1])):
+        lines = [_CLASSIC_PROMPT.sub("", line, count=1) for line in lines]
+    if _IPYTHON_PROMPT.match(lines[0]) or (len(lines) > 1 and _IPYTHON_PROMPT.match(lines[1])):
+        lines = [_IPYTHON_PROMPT.sub("", line, count=1) for line in lines]
+    return lines
+
+
+# -- logical lines ---------------------------------------------------------
+
+def _logical_lines(lines: List[str]) -> Optional[List[List[tokenize.TokenInfo]]]:
+    """The cell's tokens grouped by logical line (a bracketed expression is
+    one line; a blank or comment line outside brackets is a line of its own).
+    Input that ends inside a string or brackets keeps the tokens read so far.
+    None when the indentation is inconsistent (IPython stops there too)."""
+    groups: List[List[tokenize.TokenInfo]] = [[]]
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(iter(lines).__next__):
+            groups[-1].append(token)
+            if token.type == tokenize.NEWLINE or (token.type == tokenize.NL and depth <= 0):
+                groups.append([])
+            elif token.string in _OPENING:
+                depth += 1
+            elif token.string in _CLOSING and depth > 0:
+                depth -= 1
+    except tokenize.TokenError:
+        pass
+    except SyntaxError:  # IndentationError, and any tokenizer refusal
+        return None
+    if not groups[-1]:
+        groups.pop()
+    return groups
+
+
+def _is_error(token: tokenize.TokenInfo) -> bool:
+    # A character Python has no token for ('!', '?', '$', a lone quote, the
+    # space before it); newer tokenizers call '!' and '?' operators.
+    return token.type == tokenize.ERRORTOKEN or (token.type == tokenize.OP and token.string in ("!", "?"))
+
+
+def _first_assignment(group: List[tokenize.TokenInfo]) -> Optional[int]:
+    depth = 0
+    for index, token in enumerate(group):
+        if token.string == "=" and depth == 0:
+            return index
+        if token.string in _OPENING:
+            depth += 1
+        elif token.string in _CLOSING and depth > 0:
+            depth -= 1
+    return None
+
+
+def _first_code_token(group: List[tokenize.TokenInfo]) -> int:
+    index = 0
+    while index < len(group) and group[index].type in (tokenize.INDENT, tokenize.DEDENT):
+        index += 1
+    return index
+
+
+# -- finding special syntax (line, column, priority, kind, extra) ----------
+
+def _find_magic_assign(groups):
+    for group in groups:
+        at = _first_assignment(group)
+        if (at is not None and at + 2 < len(group) and group[at + 1].string == "%"
+                and group[at + 2].type == tokenize.NAME):
+            line, col = group[at + 1].start
+            return (line - 1, col, 10, "magic_assign", None)
+    return None
+
+
+def _find_system_assign(groups):
+    for group in groups:
+        at = _first_assignment(group)
+        if at is None or group[at].line.strip().startswith("=") or at + 1 >= len(group):
+            continue
+        index = at + 1
+        while index < len(group) and _is_error(group[index]):
+            if group[index].string == "!":
+                line, col = group[index].start
+                return (line - 1, col, 10, "system_assign", None)
+            if not group[index].string.isspace():
+                break
+            index += 1
+    return None
+
+
+def _find_escaped(groups):
+    for group in groups:
+        index = _first_code_token(group)
+        if index < len(group) and group[index].string in _ESCAPES:
+            line, col = group[index].start
+            return (line - 1, col, 10, "escaped", None)
+    return None
+
+
+def _find_help_end(groups):
+    for group in groups:
+        if len(group) > 2 and group[-2].string == "?":
+            line, col = group[_first_code_token(group)].start
+            return (line - 1, col, 5, "help_end", group[-2].start[0] - 1)
+    return None
+
+
+_FINDERS = (_find_magic_assign, _find_system_assign, _find_escaped, _find_help_end)
+
+
+# -- rewriting one piece of special syntax ---------------------------------
+
+def _continued_end(lines: List[str], start: int) -> int:
+    end = start
+    while lines[end].endswith("\\\n"):
+        end += 1
+        if end >= len(lines):
+            break
+    return end
+
+
+def _joined(lines: List[str], line: int, col: int, end: int) -> str:
+    parts = [lines[line][col:]] + lines[line + 1:end + 1]
+    return " ".join([part.rstrip()[:-1] for part in parts[:-1]] + [parts[-1].rstrip()])
+
+
+def _line_magic(content: str) -> str:
+    name, _, args = content.partition(" ")
+    return f"get_ipython().run_line_magic({name!r}, {args!r})"
+
+
+def _help(target: str, escape: str) -> str:
+    if not target:
+        return "get_ipython().show_usage()"
+    method = "pinfo2" if escape == "??" else "psearch" if "*" in target else "pinfo"
+    return _line_magic(f"{method} {target}".lstrip("%"))
+
+
+def _escaped_call(text: str) -> str:
+    escape = text[:2] if text[:2] in ("!!", "??") else text[:1]
+    content = text[len(escape):]
+    if escape == "!":
+        return f"get_ipython().system({content!r})"
+    if escape == "!!":
+        return f"get_ipython().getoutput({content!r})"
+    if escape in ("?", "??"):
+        return _help(content, escape)
+    if escape == "%":
+        return _line_magic(content)
+    name, _, args = content.partition(" ")
+    if escape == ",":
+        return '%s("%s")' % (name, '", "'.join(args.split()))
+    if escape == ";":
+        return '%s("%s")' % (name, args)
+    return "%s(%s)" % (name, ", ".join(args.split()))  # "/"
+
+
+def _rewrite(lines: List[str], found) -> Optional[List[str]]:
+    """``lines`` with the special syntax ``found`` replaced by its call, the
+    lines it spanned after the first made blank; None if it is not what it
+    seemed (a ``?`` that ends no name)."""
+    line, col, _, kind, extra = found
+    if kind == "help_end":
+        end = extra
+        piece = "".join(lines[line:end + 1])
+        match = _HELP_END.search(piece[col:])
+        if match is None:
+            return None
+        new = piece[:col] + _help(match.group(1), match.group(3))
+    else:
+        end = _continued_end(lines, line)
+        text = _joined(lines, line, col, end)
+        prefix = lines[line][:col]
+        if kind == "magic_assign":
+            new = prefix + _line_magic(text[1:])
+        elif kind == "system_assign":
+            new = prefix + f"get_ipython().getoutput({text[1:]!r})"
+        else:
+            new = prefix + _escaped_call(text)
+    return lines[:line] + [new + "\n"] + ["\n"] * (end - line) + lines[end + 1:]
+
+
+def _special_syntax(lines: List[str]) -> List[str]:
+    for _ in range(_LOOP_LIMIT):
+        groups = _logical_lines(lines)
+        if groups is None:
+            return lines
+        candidates = sorted((f for f in (finder(groups) for finder in _FINDERS) if f),
+                            key=lambda f: f[:3])
+        for found in candidates:
+            rewritten = _rewrite(lines, found)
+            if rewritten is not None:
+                lines = rewritten
+                break
+        else:
+            return lines
+    return lines
+
+
+# -- notebooks -------------------------------------------------------------
 
 def to_script(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
     """The notebook's code as one script, and for each code cell the line
@@ -38,10 +294,8 @@ def to_script(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
         cell_lines = text.split("\n")
         if cell_lines and cell_lines[-1] == "":
             cell_lines.pop()
-        if cell_lines and cell_lines[0].lstrip().startswith("%%"):
-            cell_lines = [""] * len(cell_lines)  # a cell magic: not Python
         starts.append((len(lines) + 1, number))
-        lines.extend("" if _is_magic(line) else line for line in cell_lines)
+        lines.extend(transform_lines(cell_lines))
         lines.append("")  # keeps cells apart
     return "\n".join(lines) + "\n", starts
 
