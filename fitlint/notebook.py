@@ -190,7 +190,7 @@ def _continued_end(lines: List[str], start: int) -> int:
     while lines[end].endswith("\\\n"):
         end += 1
         if end >= len(lines):
-            break
+            return len(lines) - 1  # the cell ends with a backslash
     return end
 
 
