@@ -13,13 +13,16 @@ and help queries (``obj?``, ``obj??``) become the calls IPython writes for
 them (``get_ipython().system(...)`` and so on: calls the analysis does not
 know). Unlike IPython, every physical line keeps its place: a special line
 continued with backslashes becomes its call on its first line and blank lines
-after it, so findings point at the right cell and line.
+after it, so findings point at the right cell and line. As in IPython's
+shell, a cell of one line may also run a magic without its ``%``
+(``pip install foo``), see ``_automagic``.
 
 The body of a ``%%time``, ``%%timeit``, ``%%capture`` or ``%%prun`` cell is
 Python, read by the same rules; any other cell magic (``%%bash``,
 ``%%writefile``, ``%%html``, ...) is not Python and is left out."""
 from __future__ import annotations
 
+import ast
 import bisect
 import json
 import re
@@ -68,7 +71,10 @@ def transform_lines(lines: List[str]) -> List[str]:
         if name in PYTHON_CELL_MAGICS:
             return head + [""] + transform_lines([line[:-1] for line in body[1:]])
         return [""] * len(lines)  # not Python
-    return head + [line[:-1] for line in _special_syntax(body)]
+    body, padding = _special_syntax(body)
+    if len(body) - padding == 1:  # IPython's output is one line
+        body[0] = _automagic(body[0][:-1]) + "\n"
+    return head + [line[:-1] for line in body]
 
 
 def _cleanup(lines: List[str]) -> List[str]:
@@ -255,21 +261,64 @@ def _rewrite(lines: List[str], found) -> Optional[List[str]]:
     return lines[:line] + [new + "\n"] + ["\n"] * (end - line) + lines[end + 1:]
 
 
-def _special_syntax(lines: List[str]) -> List[str]:
+def _special_syntax(lines: List[str]) -> Tuple[List[str], int]:
+    """The lines with all special syntax rewritten, and how many lines were
+    blanked because IPython merges them into the line before."""
+    padding = 0
     for _ in range(_LOOP_LIMIT):
         groups = _logical_lines(lines)
         if groups is None:
-            return lines
+            break
         candidates = sorted((f for f in (finder(groups) for finder in _FINDERS) if f),
                             key=lambda f: f[:3])
         for found in candidates:
             rewritten = _rewrite(lines, found)
             if rewritten is not None:
+                padding += _merged(lines, found)
                 lines = rewritten
                 break
         else:
-            return lines
-    return lines
+            break
+    return lines, padding
+
+
+def _merged(lines: List[str], found) -> int:
+    line, _, _, kind, extra = found
+    return (extra if kind == "help_end" else _continued_end(lines, line)) - line
+
+
+# Line magics of a default IPython shell (aliases included). A one-line cell
+# that starts with one of these names without '%' runs it as a magic when
+# the line is not Python ("automagic", e.g. ``pip install foo``, ``ls -la``).
+LINE_MAGICS = frozenset("""
+alias alias_magic autoawait autocall automagic bookmark cat cd colors conda config cp debug dhist
+dirs doctest_mode ed edit env gui hist history killbgscripts ldir lf lk ll load load_ext loadpy
+logoff logon logstart logstate logstop ls lsmagic lx macro magic matplotlib mkdir mv notebook page
+pastebin pdb pdef pdoc pfile pinfo pinfo2 pip popd pprint precision prun psearch psource pushd pwd
+pycat pylab quickref recall rehashx reload_ext rep rerun reset reset_selective rm rmdir run save sc
+set_env sx system tb time timeit unalias unload_ext who who_ls whos xdel xmode
+""".split())
+_LINE_SPLIT = re.compile(r"^(\s*)([,;/%]|!!?|\?\??)?\s*(%{0,2}[\w\.\*]*)(.*?$|$)")
+
+
+def _automagic(line: str) -> str:
+    """A one-line cell as IPython's automagic reads it: a magic name then
+    anything that is not Python runs that magic. A line that is Python stays
+    Python (as it does in IPython whenever the name is defined)."""
+    match = _LINE_SPLIT.match(line)
+    if not line.strip() or match is None:
+        return line
+    pre, escape, name, rest = match.groups()
+    name, rest = name.strip(), rest.lstrip()
+    if escape or name not in LINE_MAGICS or (rest and rest[0] in "=,"):
+        return line
+    try:
+        compile(line + "\n", "<cell>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return line
+    except (SyntaxError, ValueError):
+        pass
+    magic, _, args = f"{name} {rest}".partition(" ")
+    return f"{pre}get_ipython().run_line_magic({magic!r}, {args!r})"
 
 
 # -- notebooks -------------------------------------------------------------

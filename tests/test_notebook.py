@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fitlint.engine import lint_source
-from fitlint.notebook import PYTHON_CELL_MAGICS, to_script, transform_cell
+from fitlint.notebook import LINE_MAGICS, PYTHON_CELL_MAGICS, to_script, transform_cell
 from fitlint.rules import ALL_RULES
 
 from notebook_cells import CELLS
@@ -143,13 +143,49 @@ def _ipython_python(cell):
     try:
         tree = ast.parse(TransformerManager().transform_cell(cell))
     except Exception:  # SyntaxError, or IPython's own tokenizer refusing
-        return None
+        # What is not Python may still run in IPython's shell: a one-line
+        # cell starting with a magic's name (automagic).
+        try:
+            tree = ast.parse(_shell().transform_cell(cell))
+        except Exception:
+            return None
     if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Call):
         call = tree.body[0].value
         if isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic":
             name, _, body = (arg.value for arg in call.args)
             return _ipython_python(body) if name in PYTHON_CELL_MAGICS else ast.dump(ast.parse(""))
     return ast.dump(tree)
+
+
+_SHELL = []
+
+
+def _shell():
+    if not _SHELL:
+        from IPython.core.interactiveshell import InteractiveShell
+        from traitlets.config import Config
+        config = Config()
+        config.HistoryManager.hist_file = ":memory:"
+        _SHELL.append(InteractiveShell.instance(config=config))
+    return _SHELL[0]
+
+
+def test_line_magic_names_are_ipython_defaults():
+    """The names fitlint runs as magics without '%' are exactly the line
+    magics of a default IPython shell."""
+    assert LINE_MAGICS == set(_shell().magics_manager.lsmagic()["line"])
+
+
+def test_automagic_one_line_cells():
+    """A one-line cell that starts with a magic's name and is not Python runs
+    the magic (`pip install x`, `ls -la`), as in IPython's shell; a longer
+    cell, or a line that is Python, stays as it is."""
+    assert transform_cell("pip install foo\n") == "get_ipython().run_line_magic('pip', 'install foo')\n"
+    assert transform_cell("\nls -la ../data\n") == "\nget_ipython().run_line_magic('ls', '-la ../data')\n"
+    assert transform_cell("cd ..\nx = 1\n") == "cd ..\nx = 1\n"
+    assert transform_cell("ls = 3\n") == "ls = 3\n"
+    assert findings(HEADER, "pip install foo\n", "x = np.random.rand(100, 20)\ny = np.random.randint(0, 4, 100)\n"
+                    + FIT) == {(4, 3, "FIT201")}
 
 
 def _fitlint_python(cell):
