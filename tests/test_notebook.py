@@ -209,3 +209,33 @@ def test_same_python_as_ipython(cell):
     both hold the same statements (the calls IPython writes for magics are
     written the same way), with the cell's line count unchanged."""
     assert _fitlint_python(cell) == _ipython_python(cell)
+
+
+# -- generated cells ---------------------------------------------------------
+
+FRAGMENTS = [
+    "x = 1", "y = (x,", "     2)", "z = x \\", "    + 1", "if x:", "for i in y:", "try:", "except Exception:",
+    "else:", "    pass", "    w = 3", "!ls -la", "!!pwd", "!echo 'a' \\", "  b", "%time f(1)", "%matplotlib inline",
+    "%load_ext autoreload \\", "x = !ls", "x = %time f(1)", "out = !cat f \\", "f?", "np.sum??", "?f", "print(x)?",
+    ",f a b", ";f a b", "/f a b", "    !ls", "    %time g()", "    y = !ls", "    f?", "s = ('%s'", "     % x)",
+    "# why?", "x = 1  # why?", "'''", "\"\"\"!ls", "%%time", "%%bash", "%%capture c", ">>> a = 1", "... b = 2",
+    "In [3]: c = 3", "   ...: d = 4", "pip install foo", "ls -la", "", "  ", "def f(:", "\\",
+]
+
+
+def test_generated_cells_same_python_as_ipython():
+    """Over cells made of random lines of IPython syntax, Python, blocks,
+    continuations and prompts (valid or not), fitlint's Python compiles
+    exactly when IPython's does and holds the same statements."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+    _shell()  # made once, outside the examples
+
+    @hypothesis.settings(max_examples=400, deadline=None, derandomize=True)
+    @hypothesis.given(st.lists(st.tuples(st.sampled_from(["", "  ", "    "]), st.sampled_from(FRAGMENTS)),
+                               min_size=1, max_size=6))
+    def check(parts):
+        cell = "".join(indent + text + "\n" for indent, text in parts)
+        assert _fitlint_python(cell) == _ipython_python(cell), cell
+
+    check()
