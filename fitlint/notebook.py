@@ -27,7 +27,7 @@ import bisect
 import json
 import re
 import tokenize
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 
 class NotebookError(ValueError):
@@ -60,24 +60,33 @@ def transform_cell(text: str) -> str:
 def transform_lines(lines: List[str]) -> List[str]:
     """The Python of a cell given as its lines (without line ends): one
     output line per input line."""
+    return _transform(lines)[0]
+
+
+def _transform(lines: List[str]) -> Tuple[List[str], List[int]]:
+    """transform_lines, and for each line how many columns were removed at
+    its start (a common indentation, a prompt)."""
     work = [line + "\n" for line in lines]
     first = next((i for i, line in enumerate(work) if not line.isspace()), None)
     if first is None:
-        return [""] * len(lines)
-    body = _cleanup(work[first:])
+        return [""] * len(lines), [0] * len(lines)
+    body, shifts = _cleanup(work[first:])
     head = [""] * first
+    shifts = [0] * first + shifts
     if body[0].startswith("%%") and not _CELL_MAGIC_HELP.match(body[0]):
         name = body[0][2:].rstrip().partition(" ")[0]
         if name in PYTHON_CELL_MAGICS:
-            return head + [""] + transform_lines([line[:-1] for line in body[1:]])
-        return [""] * len(lines)  # not Python
+            inner, inner_shifts = _transform([line[:-1] for line in body[1:]])
+            return head + [""] + inner, shifts[:first + 1] + [a + b for a, b in zip(shifts[first + 1:], inner_shifts)]
+        return [""] * len(lines), [0] * len(lines)  # not Python
     body, padding = _special_syntax(body)
     if len(body) - padding == 1:  # IPython's output is one line
         body[0] = _automagic(body[0][:-1]) + "\n"
-    return head + [line[:-1] for line in body]
+    return head + [line[:-1] for line in body], shifts
 
 
-def _cleanup(lines: List[str]) -> List[str]:
+def _cleanup(lines: List[str]) -> Tuple[List[str], List[int]]:
+    before = [len(line) for line in lines]
     indent = _INDENT.match(lines[0])
     if indent:
         space = indent.group(0)
@@ -86,7 +95,7 @@ def _cleanup(lines: List[str]) -> List[str]:
         lines = [_CLASSIC_PROMPT.sub("", line, count=1) for line in lines]
     if _IPYTHON_PROMPT.match(lines[0]) or (len(lines) > 1 and _IPYTHON_PROMPT.match(lines[1])):
         lines = [_IPYTHON_PROMPT.sub("", line, count=1) for line in lines]
-    return lines
+    return lines, [b - len(line) for b, line in zip(before, lines)]
 
 
 # -- logical lines ---------------------------------------------------------
@@ -323,9 +332,11 @@ def _automagic(line: str) -> str:
 
 # -- notebooks -------------------------------------------------------------
 
-def to_script(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
-    """The notebook's code as one script, and for each code cell the line
-    where it starts in that script (1-based) with its cell number."""
+def to_script(data: bytes) -> Tuple[str, List[Tuple[int, int]], Dict[int, int]]:
+    """The notebook's code as one script, for each code cell the line where
+    it starts in that script (1-based) with its cell number, and for the
+    script lines whose start was cut (a cell's common indentation, a prompt)
+    how many columns were cut."""
     try:
         notebook = json.loads(data.decode("utf-8"))
         cells = notebook["cells"]
@@ -335,6 +346,7 @@ def to_script(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
         raise NotebookError("not a readable notebook: 'cells' is not a list")
     lines: List[str] = []
     starts: List[Tuple[int, int]] = []
+    shifts: Dict[int, int] = {}
     for number, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -344,9 +356,11 @@ def to_script(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
         if cell_lines and cell_lines[-1] == "":
             cell_lines.pop()
         starts.append((len(lines) + 1, number))
-        lines.extend(transform_lines(cell_lines))
+        python, cut = _transform(cell_lines)
+        shifts.update((len(lines) + 1 + i, n) for i, n in enumerate(cut) if n)
+        lines.extend(python)
         lines.append("")  # keeps cells apart
-    return "\n".join(lines) + "\n", starts
+    return "\n".join(lines) + "\n", starts, shifts
 
 
 def locate(line: int, starts: List[Tuple[int, int]]) -> Tuple[int, int]:

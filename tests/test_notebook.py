@@ -26,8 +26,9 @@ def notebook(*cells):
                        + [{"cell_type": "code", "source": c} for c in cells]})
 
 
-def findings(*cells):
-    return {(f.cell, f.line, f.code) for f in lint_source(notebook(*cells), "t.ipynb", ALL_RULES)}
+def findings(*cells, columns=False):
+    return {(f.cell, f.line, f.code) + ((f.column, f.end_column) if columns else ())
+            for f in lint_source(notebook(*cells), "t.ipynb", ALL_RULES)}
 
 
 def test_baseline_finding_is_located():
@@ -88,6 +89,17 @@ def test_indented_cell_is_dedented():
     assert findings(HEADER, cell) == {(3, 3, "FIT201")}
 
 
+def test_cut_columns_are_given_back():
+    """Columns of findings in a dedented cell or behind `>>>` / `In [1]:`
+    prompts are columns of the cell as written (the cut is added back)."""
+    body = ["x = np.random.rand(100, 20)", "y = np.random.randint(0, 4, 100)", FIT.rstrip()]
+    (plain,) = findings(HEADER, "\n".join(body) + "\n", columns=True)
+    for prefix, first in (("    ", "    "), ("... ", ">>> "), ("   ...: ", "In [1]: ")):
+        cell = "\n".join([first + body[0]] + [prefix + line for line in body[1:]]) + "\n"
+        (found,) = findings(HEADER, cell, columns=True)
+        assert found == plain[:3] + (plain[3] + len(prefix), plain[4] + len(prefix)), prefix
+
+
 def test_assignments_from_shell_and_magic_are_unknown_values():
     """`y = !cmd` and `y = %magic` assign a value the analysis does not know:
     the cell is valid and the labels bug is no longer claimed."""
@@ -128,7 +140,7 @@ def test_script_keeps_every_line():
     """to_script writes as many lines per cell as the cell has, so cell
     starts are where locate expects them."""
     cells = ["!pip install \\\n  a\n", "%%bash\nls\n", "if x:\n    %time f()\n"]
-    script, starts = to_script(notebook(*cells).encode())
+    script, starts, _ = to_script(notebook(*cells).encode())
     assert starts == [(1, 2), (4, 3), (7, 4)]
     assert len(script.split("\n")) - 1 == sum(c.count("\n") + 1 for c in cells)
 
