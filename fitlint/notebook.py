@@ -50,11 +50,11 @@ _LOOP_LIMIT = 500
 
 def transform_cell(text: str) -> str:
     """The Python IPython runs for a cell, with as many lines as the cell
-    (lines split on ``\\n``; a final newline is kept as it is)."""
+    (lines split on ``\\n``), each ended by a newline."""
     lines = text.split("\n")
-    last = lines.pop() if lines and lines[-1] == "" else None
-    out = transform_lines(lines)
-    return "\n".join(out + ([""] if last is not None else []))
+    if lines[-1] == "":
+        lines.pop()
+    return "".join(line + "\n" for line in transform_lines(lines))
 
 
 def transform_lines(lines: List[str]) -> List[str]:

@@ -202,7 +202,7 @@ def test_automagic_one_line_cells():
 
 def _fitlint_python(cell):
     out = transform_cell(cell)
-    assert out.count("\n") == cell.count("\n")  # every line kept
+    assert out.count("\n") == cell.count("\n") + (not cell.endswith("\n"))  # every line kept
     try:
         return ast.dump(ast.parse(out))
     except SyntaxError:
@@ -248,6 +248,27 @@ def test_generated_cells_same_python_as_ipython():
                                min_size=1, max_size=6))
     def check(parts):
         cell = "".join(indent + text + "\n" for indent, text in parts)
+        assert _fitlint_python(cell) == _ipython_python(cell), cell
+
+    check()
+
+
+def test_character_soup_same_python_as_ipython():
+    """Over cells made of random characters and pieces that matter to
+    IPython's rules (escapes, brackets, quotes, backslashes, prompts), fitlint
+    never fails, compiles exactly when IPython does, and holds the same
+    statements. (Line breaks other than '\\n', which IPython also splits on,
+    are left out: fitlint keeps Python's line numbering.)"""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+    _shell()
+    pieces = list("ab x=()[]{}'\"\\\n\t!?%,;/#.:*$0") + ["    ", "\n    ", "'''", "if a:\n", "%%time\n", ">>> ",
+                                                     "In [1]: ", "pip ", "\u00e9"]
+
+    @hypothesis.settings(max_examples=400, deadline=None, derandomize=True)
+    @hypothesis.given(st.lists(st.sampled_from(pieces), min_size=1, max_size=25))
+    def check(parts):
+        cell = "".join(parts)
         assert _fitlint_python(cell) == _ipython_python(cell), cell
 
     check()
