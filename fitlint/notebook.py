@@ -27,6 +27,7 @@ import bisect
 import json
 import re
 import tokenize
+import warnings
 from typing import Dict, List, Optional, Tuple
 
 
@@ -322,7 +323,9 @@ def _automagic(line: str) -> str:
     if escape or name not in LINE_MAGICS or (rest and rest[0] in "=,"):
         return line
     try:
-        compile(line + "\n", "<cell>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the file's own check reports nothing twice
+            compile(line + "\n", "<cell>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
         return line
     except (SyntaxError, ValueError):
         pass

@@ -3,6 +3,7 @@ every line kept in place so that findings point at the right cell and line.
 IPython is the oracle of the differential tests; fitlint never imports it."""
 import ast
 import json
+import warnings
 
 import pytest
 
@@ -147,18 +148,24 @@ def test_script_keeps_every_line():
 
 # -- IPython as the oracle ---------------------------------------------------
 
+def _parse(text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escapes in generated cells
+        return ast.parse(text)
+
+
 def _ipython_python(cell):
     """The Python IPython runs for a cell (the body of a Python cell magic is
     transformed as a cell, as those magics do), as an AST dump, or None if
     IPython cannot run it as Python."""
     from IPython.core.inputtransformer2 import TransformerManager
     try:
-        tree = ast.parse(TransformerManager().transform_cell(cell))
+        tree = _parse(TransformerManager().transform_cell(cell))
     except Exception:  # SyntaxError, or IPython's own tokenizer refusing
         # What is not Python may still run in IPython's shell: a one-line
         # cell starting with a magic's name (automagic).
         try:
-            tree = ast.parse(_shell().transform_cell(cell))
+            tree = _parse(_shell().transform_cell(cell))
         except Exception:
             return None
     if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Call):
@@ -204,7 +211,7 @@ def _fitlint_python(cell):
     out = transform_cell(cell)
     assert out.count("\n") == cell.count("\n") + (not cell.endswith("\n"))  # every line kept
     try:
-        return ast.dump(ast.parse(out))
+        return ast.dump(_parse(out))
     except SyntaxError:
         return None
 
