@@ -78,7 +78,8 @@ def _transform(lines: List[str]) -> Tuple[List[str], List[int]]:
         name = body[0][2:].rstrip().partition(" ")[0]
         if name in PYTHON_CELL_MAGICS:
             inner, inner_shifts = _transform([line[:-1] for line in body[1:]])
-            return head + [""] + inner, shifts[:first + 1] + [a + b for a, b in zip(shifts[first + 1:], inner_shifts)]
+            inner_shifts = [a + b for a, b in zip(shifts[first + 1:], inner_shifts)]
+            return head + [""] + inner, shifts[:first + 1] + inner_shifts
         return [""] * len(lines), [0] * len(lines)  # not Python
     body, padding = _special_syntax(body)
     if len(body) - padding == 1:  # IPython's output is one line
@@ -105,7 +106,7 @@ def _logical_lines(lines: List[str]) -> Optional[List[List[tokenize.TokenInfo]]]
     """The cell's tokens grouped by logical line (a bracketed expression is
     one line; a blank or comment line outside brackets is a line of its own).
     Input that ends inside a string or brackets keeps the tokens read so far.
-    None when the indentation is inconsistent (IPython stops there too)."""
+    None when the indentation is inconsistent (IPython fails there too)."""
     groups: List[List[tokenize.TokenInfo]] = [[]]
     depth = 0
     try:

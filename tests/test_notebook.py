@@ -35,7 +35,8 @@ def findings(*cells, columns=False):
 def test_baseline_finding_is_located():
     """The labels-out-of-range bug used below is found at its cell and line
     (so the tests below that expect or deny it can fail)."""
-    assert findings(HEADER, "x = np.random.rand(100, 20)\ny = np.random.randint(0, 4, 100)\n" + FIT) == {(3, 3, "FIT201")}
+    cell = "x = np.random.rand(100, 20)\ny = np.random.randint(0, 4, 100)\n" + FIT
+    assert findings(HEADER, cell) == {(3, 3, "FIT201")}
 
 
 def test_magic_and_shell_lines_in_blocks_keep_the_block():
