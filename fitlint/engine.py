@@ -118,14 +118,19 @@ def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]
     data = source.encode("utf-8") if isinstance(source, str) else source
     if path.endswith(".ipynb"):
         try:
-            script, starts = notebook.to_script(data)
+            script, starts, shifts = notebook.to_script(data)
         except notebook.NotebookError as exc:
             return _report(Context(path, None, Facts(syntax_error=(str(exc), 1, 1))), None, rules)
-        return [_in_cells(f, starts) for f in _lint_script(script.encode("utf-8"), path, rules, programs)]
+        return [_in_cells(f, starts, shifts) for f in _lint_script(script.encode("utf-8"), path, rules, programs)]
     return _lint_script(data, path, rules, programs)
 
 
-def _in_cells(finding: Reported, starts) -> Reported:
+def _in_cells(finding: Reported, starts, shifts) -> Reported:
+    # columns first: ``shifts`` is keyed by the script's lines
+    finding.column += shifts.get(finding.line, 0)
+    finding.end_column += shifts.get(finding.end_line, 0)
+    for related in finding.related:
+        related.column += shifts.get(related.line, 0)
     finding.cell, finding.line = notebook.locate(finding.line, starts)
     end_cell, finding.end_line = notebook.locate(finding.end_line, starts)
     if end_cell != finding.cell:
