@@ -52,6 +52,9 @@ class Rule:
     # all of them (the calls its facts come from). The engine does not
     # analyse a file no selected rule is triggered by. None: every file.
     triggers: ClassVar[Optional[Tuple[str, ...]]] = None
+    # The code this rule was split from: selecting, ignoring or suppressing
+    # that code applies to this rule too (one code, one severity).
+    split_from: ClassVar[Optional[str]] = None
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
