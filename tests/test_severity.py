@@ -156,3 +156,19 @@ def test_config_and_cli_with_old_code(tmp_path):
     (tmp_path / "fitlint.toml").write_text('select = ["FIT101"]\n')
     assert _cli("s.py", cwd=tmp_path) == {"FIT101", "FIT110"}
     assert _cli("--select", "FIT208", "s.py", cwd=tmp_path) == {"FIT208", "FIT210"}
+
+
+def test_sarif_levels_match_rule_metadata(tmp_path):
+    """In SARIF, each result's level is its rule's default level, and the
+    split-off rules name the code they were split from."""
+    (tmp_path / "s.py").write_text(SPLIT_SOURCE.format(a="", b="", c="", d="", e=""))
+    out = subprocess.run([sys.executable, "-m", "fitlint", "check", "--output-format", "sarif", "s.py"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    (run,) = json.loads(out.stdout)["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert {r["ruleId"] for r in run["results"]} == set(LINES)
+    for result in run["results"]:
+        rule = rules[result["ruleIndex"]]
+        assert rule["id"] == result["ruleId"] and result["level"] == rule["defaultConfiguration"]["level"]
+    split = {r["id"]: r["properties"].get("splitFrom") for r in rules if r["properties"].get("splitFrom")}
+    assert split == {"FIT110": "FIT101", "FIT210": "FIT208", "FIT307": "FIT301"}
