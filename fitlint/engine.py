@@ -219,13 +219,13 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
 
 
 def _dry_run_candidates(ctx: Context, reported: set) -> List[Tuple[Type[Rule], Finding]]:
-    """Every data call no finding is about, as a FIT503 candidate: it is kept
-    only if its dry run fails (see fitlint.confirm)."""
+    """Every data call no finding is about and no ``except`` surrounds, as a
+    FIT503 candidate: it is kept only if its dry run fails (see fitlint.confirm)."""
     rule = BY_CODE["FIT503"]
     out = []
     for call in ctx.facts.calls:
-        if id(call) in reported:
-            continue
+        if id(call) in reported or ctx.facts.handlers(call):
+            continue  # inside a try/except, a failure may be what the script expects
         out.append((rule, Finding(rule.code, f"the dry run of model.{call.what} failed", call.node,
                                   [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
                                   subject=call)))

@@ -255,3 +255,17 @@ def test_warnings_stay():
 def test_caught(exception, handlers, expected):
     """The exception hierarchy the rule layer applies to recorded handlers."""
     assert caught(exception, handlers) is expected
+
+
+def test_no_dry_run_candidate_inside_try():
+    """--confirm=all builds no FIT503 dry run for a call inside try/except (its
+    failure may be the point, and a dropped error must not come back as
+    FIT503); the same call outside a try gets its program."""
+    def candidates(body):
+        source = textwrap.dedent(RANK).format(imports="", body=textwrap.dedent(body).strip())
+        found = lint_source(source, "t.py", select(), programs="all")
+        return [(f.code, f.line) for f in found if f.program]
+
+    assert candidates(wrap("model.fit(x.reshape(-1, 28, 28, 1), y)", "ValueError")) == []
+    assert candidates(wrap("model.fit(x, y)", "ValueError")) == []
+    assert candidates("model.fit(x.reshape(-1, 28, 28, 1), y)") == [("FIT503", 13)]
