@@ -38,10 +38,10 @@ BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}
 BY_NAME: Dict[str, Type[Rule]] = {r.name: r for r in ALL_RULES}
 # Codes split into two (one code, one severity): the old code stands for
 # both in selection, ``# noqa`` and per-file-ignores.
-SPLIT: Dict[str, List[str]] = {}
-for _rule in ALL_RULES:
-    if _rule.split_from:
-        SPLIT.setdefault(_rule.split_from, []).append(_rule.code)
+SPLIT: Dict[str, List[str]] = {
+    old: [r.code for r in ALL_RULES if r.split_from == old]
+    for old in sorted({r.split_from for r in ALL_RULES if r.split_from})
+}
 
 
 def aliases(code: str) -> List[str]:
