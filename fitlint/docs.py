@@ -10,6 +10,15 @@ from .rules import ALL_RULES
 def render() -> str:
     out = ["# fitlint rules", "",
            "Generated from the rule docstrings by `python -m fitlint.docs > docs/rules.md`; do not edit by hand.", "",
+           "Every code has one severity. An `error` means TensorFlow raises the documented exception when the "
+           "script runs; a `warning`, that it runs but likely not as meant. A code that was split in two (see "
+           "\"split from\" below) still stands for both in `select`, `ignore`, `per-file-ignores` and `# noqa`.", "",
+           "Code that is expected to fail is not reported as an error: statements under "
+           "`with self.assertRaises(...)` / `pytest.raises(...)`, and statements inside `try:` whose `except` "
+           "catches the exception the rule documents (its class or a base class, `Exception`, `BaseException`, "
+           "a bare `except`, or a tuple holding one of them; `tf.errors.InvalidArgumentError` or "
+           "`tf.errors.OpError` for `InvalidArgumentError`, which is not a `ValueError`; `LookupError` for "
+           "`IndexError`). A handler that raises again, or for another class, does not hide the error.", "",
            "| code | name | severity | summary |", "|---|---|---|---|"]
     for r in ALL_RULES:
         out.append(f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity} | {r.summary} |")
@@ -19,6 +28,8 @@ def render() -> str:
             extra.append("off by default")
         if r.exception and not r.dry_run_only:
             extra.append(f"TensorFlow raises: {' or '.join(r.exception.split('|'))}")
+        if r.split_from:
+            extra.append(f"split from {r.split_from}")
         out += ["", f"## {r.code} {r.name}", "",
                 f"Severity: **{r.severity}**" + (f" ({'; '.join(extra)})" if extra else "") + "."]
         out += ["", r.doc().replace("## ", "### ")]

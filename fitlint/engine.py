@@ -21,6 +21,7 @@ from .analysis.facts import Facts
 from .analysis.interpreter import analyze
 from .findings import Finding, Related, Reported
 from .rules import BY_CODE, Context, Rule
+from .rules.base import caught
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache",
@@ -181,6 +182,9 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
     raw: List[Tuple[Type[Rule], Finding]] = []
     for rule in rules:
         for finding in rule().check(ctx):
+            if (finding.severity or rule.severity) == "error" and finding.subject is not None and \
+                    caught(rule.exception, ctx.facts.handlers(finding.subject)):
+                continue  # a deliberate failure: the script catches what TensorFlow raises
             raw.append((rule, finding))
     if programs == "all":
         raw += _dry_run_candidates(ctx, {id(f.subject) for _, f in raw if f.subject is not None})
@@ -220,13 +224,13 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
 
 
 def _dry_run_candidates(ctx: Context, reported: set) -> List[Tuple[Type[Rule], Finding]]:
-    """Every data call no finding is about, as a FIT503 candidate: it is kept
-    only if its dry run fails (see fitlint.confirm)."""
+    """Every data call no finding is about and no ``except`` surrounds, as a
+    FIT503 candidate: it is kept only if its dry run fails (see fitlint.confirm)."""
     rule = BY_CODE["FIT503"]
     out = []
     for call in ctx.facts.calls:
-        if id(call) in reported:
-            continue
+        if id(call) in reported or ctx.facts.handlers(call):
+            continue  # inside a try/except, a failure may be what the script expects
         out.append((rule, Finding(rule.code, f"the dry run of model.{call.what} failed", call.node,
                                   [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
                                   subject=call)))

@@ -4,7 +4,9 @@
   reported span; several codes separated by commas; rule names allowed;
 - a bare ``# noqa`` suppresses every finding on its lines (flake8 habit);
 - ``# fitlint: noqa`` anywhere suppresses the whole file,
-  ``# fitlint: noqa: FIT201`` one rule in the whole file.
+  ``# fitlint: noqa: FIT201`` one rule in the whole file;
+- a code that was split in two (``FIT208``) also suppresses the code split
+  from it (``FIT210``).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import tokenize
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .findings import Reported
-from .rules import lookup
+from .rules import aliases, lookup
 
 ALL = "*"
 _FILE = re.compile(r"#\s*fitlint:\s*noqa\b(?:\s*:\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.I)
@@ -28,7 +30,7 @@ def _codes(text: Optional[str]) -> Set[str]:
     out = set()
     for item in text.split(","):
         rule = lookup(item.strip())
-        out.add(rule.code if rule else item.strip().upper())
+        out.update(aliases(rule.code) if rule else [item.strip().upper()])
     return out
 
 

@@ -110,4 +110,5 @@ def test_statistics(tmp_path):
     FIT501 five times."""
     out = run("check", "--statistics", str(FIXTURES / "seeds"))
     first = out.stdout.splitlines()[0].split()
-    assert first[:3] == ["5", "FIT501", "fit-before-compile"]
+    # Four: seed003_ex1's first fit is inside try/except ValueError, which catches it.
+    assert first[:3] == ["4", "FIT501", "fit-before-compile"]

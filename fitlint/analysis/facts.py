@@ -1,8 +1,8 @@
 """What the analysis learns about one file: the facts rules compare."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, List, Optional, Tuple
+from dataclasses import dataclass, field, fields
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -123,3 +123,23 @@ class Facts:
     layer_uses: List[LayerUse] = field(default_factory=list)
     ops: List[Op] = field(default_factory=list)
     syntax_error: Optional[Tuple[str, int, int]] = None  # message, line, column
+    # The ``except`` clauses around the statements that produced a fact,
+    # keyed by ``id(fact)``: the dotted names of the exception classes they
+    # catch (``builtins.ValueError``, ``tensorflow.errors.OpError``), ``*``
+    # for a bare ``except``.
+    caught: Dict[int, FrozenSet[str]] = field(default_factory=dict)
+
+    def sizes(self) -> Dict[str, int]:
+        """How many facts of each kind there are so far."""
+        return {f.name: len(getattr(self, f.name)) for f in fields(self) if isinstance(getattr(self, f.name), list)}
+
+    def mark_caught(self, since: Dict[str, int], names: FrozenSet[str]) -> None:
+        """Facts produced after ``since`` (see :meth:`sizes`) are inside a
+        ``try`` whose handlers catch ``names``."""
+        for name, start in since.items():
+            for fact in getattr(self, name)[start:]:
+                self.caught[id(fact)] = self.caught.get(id(fact), frozenset()) | names
+
+    def handlers(self, fact: Any) -> FrozenSet[str]:
+        """What the ``except`` clauses around ``fact`` catch (see ``caught``)."""
+        return self.caught.get(id(fact), frozenset())

@@ -7,6 +7,7 @@ look at syntax; they read the :class:`Facts` this produces.
 """
 from __future__ import annotations
 
+import builtins
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -101,6 +102,30 @@ class Args:
 
 
 _RAISES = {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises", "assertRaisesWithPredicateMatch"}
+
+
+class _RaiseFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Raise(self, node: cst.Raise) -> bool:
+        self.found = True
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def _raises(body: cst.CSTNode) -> bool:
+    """Whether a ``raise`` statement is in ``body`` (outside nested definitions)."""
+    finder = _RaiseFinder()
+    body.visit(finder)
+    return finder.found
+
+
 _NEEDS_COMPILE = {"fit", "evaluate", "train_on_batch", "test_on_batch"}
 _DATA_METHODS = _NEEDS_COMPILE | {"predict", "predict_on_batch"}
 # Positional index of x, y, batch_size for each data method.
@@ -362,7 +387,11 @@ class Interpreter:
     def try_(self, node, env: Env) -> bool:
         # Handlers are taken to start where the body ends: an exception is
         # most often raised by the last statements of a try body.
+        catches = self.handled(node, env)
+        since = self.facts.sizes() if catches else None
         body_left = self.block(node.body.body, env)
+        if since is not None:
+            self.facts.mark_caught(since, catches)
         runs: List[Callable[[Env], bool]] = [
             lambda e: body_left or (self.block(node.orelse.body.body, e) if node.orelse else False)
         ]
@@ -372,6 +401,40 @@ class Interpreter:
         if node.finalbody is not None:
             left = self.block(node.finalbody.body.body, env) or left
         return left
+
+    def handled(self, node, env: Env) -> frozenset:
+        """What the ``except`` clauses of a try statement catch: the dotted
+        names of the exception classes they name (``builtins.ValueError``,
+        ``tensorflow.errors.InvalidArgumentError``), ``*`` for a bare
+        ``except``. A handler that raises again catches nothing; a name that
+        does not resolve to a builtin or library class is left out."""
+        out = set()
+        for handler in node.handlers:
+            if _raises(handler.body):
+                continue
+            if handler.type is None:
+                out.add("*")
+                continue
+            kinds = handler.type.elements if isinstance(handler.type, (cst.Tuple, cst.List)) else [handler.type]
+            for kind in kinds:
+                name = self.exception_class(kind.value if isinstance(kind, cst.BaseElement) else kind, env)
+                if name is not None:
+                    out.add(name)
+        return frozenset(out)
+
+    def exception_class(self, node: cst.BaseExpression, env: Env) -> Optional[str]:
+        if isinstance(node, cst.Name):
+            value = env.get(node.value)
+            if value is MISSING:
+                builtin = getattr(builtins, node.value, None)
+                if isinstance(builtin, type) and issubclass(builtin, BaseException):
+                    return "builtins." + node.value
+                value = self.unbound(node.value)
+        elif isinstance(node, cst.Attribute):
+            value = self.ev(node, env)
+        else:
+            return None
+        return canonical(value.path) if isinstance(value, ModuleRef) else None
 
     def with_(self, node: cst.With, env: Env) -> bool:
         guard = False

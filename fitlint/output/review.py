@@ -125,7 +125,8 @@ def render_sarif(findings: List[Reported]) -> str:
             "help": {"text": r.doc(), "markdown": r.doc()},
             "helpUri": help_uri(r),
             "defaultConfiguration": {"level": _LEVEL[r.severity], "enabled": r.default},
-            "properties": {"tags": ["keras", "tensorflow"], "problem.severity": r.severity},
+            "properties": {"tags": ["keras", "tensorflow"], "problem.severity": r.severity,
+                           **({"splitFrom": r.split_from} if r.split_from else {})},
         } for r in rules],
     }
     root = repo_root().replace(os.sep, "/")

@@ -6,17 +6,17 @@ from typing import Dict, List, Optional, Sequence, Type
 from .base import Context, Rule
 from .file import SyntaxErrorRule
 from .inputs import (
-    InputDimMismatch, InputRankMismatch, InputShapeIncludesSamples, InvalidInputDtype, MissingBatchAxis,
-    MissingModelInput, SampleCountMismatch, UnbatchedDataset, UnknownInputKey,
+    ImplicitTrailingAxis, InputDimMismatch, InputRankMismatch, InputShapeIncludesSamples, InvalidInputDtype,
+    MissingBatchAxis, MissingModelInput, SampleCountMismatch, UnbatchedDataset, UnknownInputKey,
 )
 from .labels import (
-    BinaryLossShapeMismatch, CategoricalLossIntegerLabels, LabelWidthMismatch, OneHotDepthTooSmall,
-    OutputRankMismatch, RegressionTargetMismatch, SingleUnitSoftmax, SparseLabelOutOfRange,
+    BinaryLossShapeMismatch, CategoricalLossIntegerLabels, LabelWidthMismatch, NumClassesTooSmall,
+    OneHotDepthTooSmall, OutputRankMismatch, RegressionTargetMismatch, SingleUnitSoftmax, SparseLabelOutOfRange,
     SparseLossOneHotLabels,
 )
 from .graph import (
     EmbeddingIndexOutOfRange, LayerRankMismatch, MergeShapeMismatch, NonPositiveOutputSize, ReshapeSizeMismatch,
-    WeightsShapeMismatch,
+    VocabularyExceedsEmbedding, WeightsShapeMismatch,
 )
 from .ops import BroadcastMismatch, MatmulShapeMismatch, MixedDtypeOp
 from .workflow import DryRunFailure, FitBeforeCompile, UnscaledImageInput
@@ -24,18 +24,29 @@ from .workflow import DryRunFailure, FitBeforeCompile, UnscaledImageInput
 ALL_RULES: List[Type[Rule]] = sorted([
     SyntaxErrorRule,
     InputRankMismatch, InputDimMismatch, InputShapeIncludesSamples, MissingModelInput, UnknownInputKey,
-    UnbatchedDataset, InvalidInputDtype, MissingBatchAxis, SampleCountMismatch,
+    UnbatchedDataset, InvalidInputDtype, MissingBatchAxis, SampleCountMismatch, ImplicitTrailingAxis,
     SparseLabelOutOfRange, CategoricalLossIntegerLabels, SparseLossOneHotLabels, LabelWidthMismatch,
     OutputRankMismatch, BinaryLossShapeMismatch, RegressionTargetMismatch, OneHotDepthTooSmall,
-    SingleUnitSoftmax,
+    SingleUnitSoftmax, NumClassesTooSmall,
     EmbeddingIndexOutOfRange, LayerRankMismatch, NonPositiveOutputSize, ReshapeSizeMismatch, MergeShapeMismatch,
-    WeightsShapeMismatch,
+    WeightsShapeMismatch, VocabularyExceedsEmbedding,
     MatmulShapeMismatch, MixedDtypeOp, BroadcastMismatch,
     FitBeforeCompile, UnscaledImageInput, DryRunFailure,
 ], key=lambda r: r.code)
 
 BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}
 BY_NAME: Dict[str, Type[Rule]] = {r.name: r for r in ALL_RULES}
+# Codes split into two (one code, one severity): the old code stands for
+# both in selection, ``# noqa`` and per-file-ignores.
+SPLIT: Dict[str, List[str]] = {
+    old: [r.code for r in ALL_RULES if r.split_from == old]
+    for old in sorted({r.split_from for r in ALL_RULES if r.split_from})
+}
+
+
+def aliases(code: str) -> List[str]:
+    """The codes a rule code stands for: itself and the codes split from it."""
+    return [code] + SPLIT.get(code, [])
 
 
 class SelectionError(ValueError):
@@ -54,7 +65,7 @@ def expand(selector: str) -> List[Type[Rule]]:
         return []
     rule = lookup(sel)
     if rule is not None:
-        return [rule]
+        return [BY_CODE[code] for code in aliases(rule.code)]
     upper = sel.upper()
     if upper == "ALL":
         return list(ALL_RULES)
@@ -78,4 +89,5 @@ def select(select: Optional[Sequence[str]] = None, extend_select: Sequence[str] 
     return sorted(chosen, key=lambda r: r.code)
 
 
-__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "Context", "Rule", "SelectionError", "expand", "lookup", "select"]
+__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "SPLIT", "Context", "Rule", "SelectionError", "aliases", "expand", "lookup",
+           "select"]

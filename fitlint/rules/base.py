@@ -52,6 +52,9 @@ class Rule:
     # all of them (the calls its facts come from). The engine does not
     # analyse a file no selected rule is triggered by. None: every file.
     triggers: ClassVar[Optional[Tuple[str, ...]]] = None
+    # The code this rule was split from: selecting, ignoring or suppressing
+    # that code applies to this rule too (one code, one severity).
+    split_from: ClassVar[Optional[str]] = None
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
@@ -61,6 +64,38 @@ class Rule:
         import inspect
 
         return inspect.cleandoc(cls.__doc__ or "")
+
+
+# ------------------------------------------------------ deliberate failures
+# The classes an ``except`` clause can name to catch each exception a rule
+# documents: the class itself and its bases. ``InvalidArgumentError`` is an
+# ``OpError``, not a ``ValueError``; ``IndexError`` is a ``LookupError``.
+_CAUGHT_BY = {
+    "ValueError": {"builtins.ValueError", "builtins.Exception", "builtins.BaseException"},
+    "IndexError": {"builtins.IndexError", "builtins.LookupError", "builtins.Exception", "builtins.BaseException"},
+    "InvalidArgumentError": {"InvalidArgumentError", "OpError", "builtins.Exception", "builtins.BaseException"},
+    "Exception": {"builtins.Exception", "builtins.BaseException"},
+}
+_TF_ERRORS = {"InvalidArgumentError", "OpError"}
+
+
+def caught(exception: Optional[str], handlers: Iterable[str]) -> bool:
+    """Whether ``except`` clauses catching ``handlers`` (dotted class names,
+    ``*`` for a bare ``except``; see ``Facts.caught``) catch what a rule
+    documents TensorFlow raises (``ValueError``, ``InvalidArgumentError|ValueError``).
+    With alternatives, catching one of them is enough: the program may not fail."""
+    if not exception:
+        return False
+    names = set()
+    for handler in handlers:
+        if handler == "*":
+            return True
+        module, _, last = handler.rpartition(".")
+        if module.startswith("tensorflow") and last in _TF_ERRORS:
+            names.add(last)  # tf.errors.X, tensorflow.python.framework.errors_impl.X
+        else:
+            names.add(handler)
+    return any(names & _CAUGHT_BY.get(kind, set()) for kind in exception.split("|"))
 
 
 # ----------------------------------------------------------------- phrasing

@@ -42,7 +42,9 @@ class EmbeddingIndexOutOfRange(Rule):
     The embedding is a lookup table with `input_dim` rows; on the CPU
     TensorFlow raises `InvalidArgumentError: indices[3,1] = 150 is not in
     [0, 100)`. (On a GPU the lookup silently returns zeros.) Negative ids and
-    float ids below `input_dim` run.
+    float ids below `input_dim` run. A `TextVectorization` whose `max_tokens`
+    exceeds `input_dim` only may fail, depending on the text it is adapted
+    to: that is FIT307, a warning.
 
     ## Example
     ```python
@@ -86,6 +88,44 @@ class EmbeddingIndexOutOfRange(Rule):
                     related((layer.origin.node, f"embedding declared here: {ctx.src(layer.origin.node)}"),
                             set_here(ctx, layer, "input_dim", 0, "input_dim"), built_here(ctx, label, x)),
                     hint=f"use Embedding({int(x.hi) + 1}, ...) or keep ids below {vocab}", subject=call)
+
+
+class VocabularyExceedsEmbedding(Rule):
+    """
+    ## What it does
+    Finds a `TextVectorization(max_tokens=n)` feeding an `Embedding` whose
+    `input_dim` is smaller than `n`.
+
+    ## Why is this bad?
+    `max_tokens` is a cap, not the vocabulary size: with a small adapted
+    vocabulary the ids stay low and the model runs. But once the text it is
+    adapted to has more than `input_dim` distinct tokens, ids reach
+    `input_dim` and the lookup fails (`InvalidArgumentError` on the CPU,
+    FIT301). A warning: whether it fails depends on data fitlint does not
+    see. Split from FIT301: selecting or suppressing FIT301 also selects or
+    suppresses FIT307.
+
+    ## Example
+    ```python
+    vectorizer = layers.TextVectorization(max_tokens=20000, output_sequence_length=8)
+    model = keras.Sequential([keras.Input(shape=(1,), dtype="string"), vectorizer,
+                              layers.Embedding(10000, 8), ...])
+    ```
+
+    ## Use instead
+    ```python
+    layers.Embedding(vectorizer.vocabulary_size(), 8)  # or max_tokens=10000
+    ```
+    """
+
+    code = "FIT307"
+    name = "vocabulary-exceeds-embedding"
+    severity = "warning"
+    summary = "TextVectorization max_tokens larger than the Embedding's input_dim"
+    triggers = (r"TextVectorization", r"Embedding")
+    split_from = "FIT301"
+
+    def check(self, ctx):
         seen = set()
         for use in ctx.facts.layer_uses:
             layer, prev = use.layer, use.previous
@@ -101,8 +141,7 @@ class EmbeddingIndexOutOfRange(Rule):
                 f"input_dim={vocab}: it fails once the adapted vocabulary has more than {vocab} entries",
                 layer.origin.node,
                 [(prev.origin.node, f"ids produced here: {ctx.src(prev.origin.node)}")],
-                hint=f"use Embedding(input_dim=vectorizer.vocabulary_size(), ...) or max_tokens={vocab}",
-                severity="warning")
+                hint=f"use Embedding(input_dim=vectorizer.vocabulary_size(), ...) or max_tokens={vocab}")
 
 
 def _uses(ctx: Context, code: str) -> Iterable[tuple]:

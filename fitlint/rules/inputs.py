@@ -64,7 +64,7 @@ class InputRankMismatch(Rule):
     (None, 28, 28, 1), but input has incompatible shape (None, 784)` at the
     first batch. Only one difference is tolerated: a trailing axis of size 1
     that the data lacks (or has in excess); Keras 3 adds (or drops) it itself,
-    so that case is only a warning.
+    so that case runs and is reported as FIT110 (a warning) instead.
 
     ## Example
     ```python
@@ -95,18 +95,8 @@ class InputRankMismatch(Rule):
                 continue
             label = arg_name(ctx, b.node, b.label)
             rel = related(input_here(ctx, sym), built_here(ctx, label, x))
-            adjusted = _tolerated(x.shape, declared)
-            if adjusted is not None:
-                if compatible(adjusted, declared):
-                    verb = "adds" if len(x.shape) < len(declared) else "drops"
-                    yield Finding(
-                        self.code,
-                        f"model.{call.what} input has shape {fmt_shape(x.shape)} but the model expects "
-                        f"{fmt_shape(declared)}: rank {len(x.shape)} vs {len(declared)}; Keras {verb} the trailing "
-                        f"axis of size 1 itself, so this runs",
-                        call.node, rel, hint=f"make it explicit: {_reshape_hint(label, x.shape, declared)}",
-                        severity="warning", subject=call)
-                continue
+            if _tolerated(x.shape, declared) is not None:
+                continue  # FIT110 when Keras can fix it, else nothing is sure
             if _single_sample(x.shape, declared):
                 continue  # FIT108
             yield Finding(
@@ -114,6 +104,58 @@ class InputRankMismatch(Rule):
                 f"model.{call.what} input has shape {fmt_shape(x.shape)} but the model expects {fmt_shape(declared)}: "
                 f"rank {len(x.shape)} vs {len(declared)}",
                 call.node, rel, hint=_reshape_hint(label, x.shape, declared), subject=call)
+
+
+class ImplicitTrailingAxis(Rule):
+    """
+    ## What it does
+    Finds data passed to `fit`, `evaluate` or `predict` whose rank differs
+    from the model input's by a trailing axis of size 1 only: `(N, 28, 28)`
+    into `Input((28, 28, 1))`, or `(N, 10, 1)` into `Input((10,))`.
+
+    ## Why is this bad?
+    It runs: Keras 3 adds (or drops) the trailing axis of size 1 itself. But
+    the shapes in the code no longer say what the model receives, other Keras
+    versions and exported models do not all do this, and a real rank mismatch
+    (FIT101, an error) looks the same at a glance. Split from FIT101, which it
+    was part of: selecting or suppressing FIT101 also selects or suppresses
+    FIT110.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(8, 3),
+                              layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.fit(np.random.rand(100, 28, 28), y)
+    ```
+
+    ## Use instead
+    ```python
+    model.fit(np.random.rand(100, 28, 28)[..., None], y)
+    ```
+    """
+
+    code = "FIT110"
+    name = "implicit-trailing-axis"
+    severity = "warning"
+    summary = "data lacks (or adds) a trailing axis of size 1 that Keras inserts (or drops) itself"
+    triggers = DATA_CALLS
+    split_from = "FIT101"
+
+    def check(self, ctx):
+        for call, b, sym, x in _pairs(ctx):
+            declared = sym.shape
+            adjusted = _tolerated(x.shape, declared) if len(x.shape) != len(declared) else None
+            if adjusted is None or not compatible(adjusted, declared):
+                continue
+            label = arg_name(ctx, b.node, b.label)
+            verb = "adds" if len(x.shape) < len(declared) else "drops"
+            yield Finding(
+                self.code,
+                f"model.{call.what} input has shape {fmt_shape(x.shape)} but the model expects "
+                f"{fmt_shape(declared)}: rank {len(x.shape)} vs {len(declared)}; Keras {verb} the trailing "
+                f"axis of size 1 itself, so this runs",
+                call.node, related(input_here(ctx, sym), built_here(ctx, label, x)),
+                hint=f"make it explicit: {_reshape_hint(label, x.shape, declared)}", subject=call)
 
 
 def _first_conflict(model: Model, sym: Sym, actual: tuple):

@@ -388,14 +388,14 @@ class RegressionTargetMismatch(Rule):
 class OneHotDepthTooSmall(Rule):
     """
     ## What it does
-    Finds `tf.one_hot(labels, depth)` and `to_categorical(labels, num_classes)`
-    whose labels can reach `depth` / `num_classes`.
+    Finds `tf.one_hot(labels, depth)` whose labels can reach `depth`.
 
     ## Why is this bad?
-    `to_categorical` raises `IndexError: index 4 is out of bounds for axis 1
-    with size 3` (an error). `tf.one_hot` raises nothing: the row of an
-    out-of-range label is all zeros and the model silently trains on wrong
-    targets (a warning).
+    `tf.one_hot` raises nothing: the row of an out-of-range label is all
+    zeros, and the model silently trains on wrong targets. The same mistake
+    with `to_categorical(labels, num_classes)` raises an `IndexError`; that
+    case is FIT210 (an error), split from this rule: selecting or suppressing
+    FIT208 also selects or suppresses FIT210.
 
     ## Example
     ```python
@@ -411,27 +411,63 @@ class OneHotDepthTooSmall(Rule):
 
     code = "FIT208"
     name = "one-hot-depth-too-small"
-    severity = "error"
-    summary = "one_hot/to_categorical depth smaller than the label range"
-    triggers = (r"one_hot|to_categorical",)
-    exception = "IndexError"
+    severity = "warning"
+    summary = "tf.one_hot depth smaller than the label range: silent all-zero rows"
+    triggers = (r"one_hot",)
+    function = "tf.one_hot"
+    parameter = "depth"
+    consequence = "those rows become all zeros and the model trains on wrong targets"
 
     def check(self, ctx):
         for event in ctx.facts.one_hots:
             labels = event.labels
-            if labels.hi is None or labels.hi < event.depth or not labels.integral:
+            if event.function != self.function or labels.hi is None or labels.hi < event.depth or not labels.integral:
                 continue
-            silent = event.function == "tf.one_hot"
-            consequence = ("those rows become all zeros and the model trains on wrong targets"
-                           if silent else "to_categorical raises IndexError")
             yield Finding(
                 self.code,
-                f"labels reach {int(labels.hi)} but {event.function} has depth {event.depth}: {consequence}",
+                f"labels reach {int(labels.hi)} but {event.function} has {self.parameter} {event.depth}: "
+                f"{self.consequence}",
                 event.node,
                 related(built_here(ctx, "labels", labels),
-                        (event.depth_node, f"depth set here: {ctx.src(event.depth_node)}") if event.depth_node else None),
-                hint=f"use depth {int(labels.hi) + 1}",
-                severity="warning" if silent else "error", subject=event)
+                        (event.depth_node, f"{self.parameter} set here: {ctx.src(event.depth_node)}")
+                        if event.depth_node else None),
+                hint=f"use {self.parameter}={int(labels.hi) + 1}", subject=event)
+
+
+class NumClassesTooSmall(OneHotDepthTooSmall):
+    """
+    ## What it does
+    Finds `to_categorical(labels, num_classes)` whose labels can reach
+    `num_classes`.
+
+    ## Why is this bad?
+    `to_categorical` raises `IndexError: index 4 is out of bounds for axis 1
+    with size 3`. Split from FIT208 (the silent `tf.one_hot` case, a
+    warning): selecting or suppressing FIT208 also selects or suppresses
+    FIT210.
+
+    ## Example
+    ```python
+    y = np.array([0, 1, 2, 4])
+    onehot = to_categorical(y, num_classes=3)
+    ```
+
+    ## Use instead
+    ```python
+    onehot = to_categorical(y, num_classes=5)
+    ```
+    """
+
+    code = "FIT210"
+    name = "num-classes-too-small"
+    severity = "error"
+    summary = "to_categorical num_classes smaller than the label range"
+    triggers = (r"to_categorical",)
+    exception = "IndexError"
+    split_from = "FIT208"
+    function = "to_categorical"
+    parameter = "num_classes"
+    consequence = "to_categorical raises IndexError"
 
 
 class SingleUnitSoftmax(Rule):
