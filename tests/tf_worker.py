@@ -43,6 +43,29 @@ for _name in ("fit", "evaluate", "predict"):
     setattr(keras.Model, _name, _counting(getattr(keras.Model, _name)))
 
 
+def _run_notebook(source):
+    """Runs a notebook's code cells in order as IPython runs them, in a fresh
+    namespace and a scratch directory; raises the first cell's failure."""
+    import tempfile
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    shell.reset(new_session=False)
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)
+        try:
+            for number, cell in enumerate(json.loads(source)["cells"], 1):
+                if cell["cell_type"] != "code":
+                    continue
+                text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                result = shell.run_cell(text, store_history=False, silent=False)
+                error = result.error_before_exec or result.error_in_exec
+                if error is not None:
+                    raise RuntimeError(f"cell {number}: {type(error).__name__}: {error}") from error
+        finally:
+            os.chdir(here)
+
+
 def run(path):
     STEPS[0] = 0
     keras.backend.clear_session()
@@ -52,6 +75,10 @@ def run(path):
         source = handle.read()
     sink = io.StringIO()
     try:
+        if path.endswith(".ipynb"):
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                _run_notebook(source)
+            return {"path": path, "status": "ok", "exception": None, "message": "", "steps": STEPS[0]}
         code = compile(source, path, "exec")
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             exec(code, {"__name__": "__main__", "__file__": path})
