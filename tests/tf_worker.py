@@ -1,5 +1,5 @@
 """Runs fixture scripts under real TensorFlow, one after another, in this one
-process. Reads one path per line on stdin; writes one JSON line per case:
+process (a ``.ipynb`` path: its code cells in order through IPython). Reads one path per line on stdin; writes one JSON line per case:
 {"path", "status": "ok"|"raised", "exception", "message", "steps"}.
 ``steps`` counts the batches that fit/evaluate/predict completed."""
 import contextlib
@@ -61,7 +61,9 @@ def _run_notebook(source):
                 result = shell.run_cell(text, store_history=False, silent=False)
                 error = result.error_before_exec or result.error_in_exec
                 if error is not None:
-                    raise RuntimeError(f"cell {number}: {type(error).__name__}: {error}") from error
+                    if hasattr(error, "add_note"):
+                        error.add_note(f"in notebook cell {number}")
+                    raise error
         finally:
             os.chdir(here)
 
