@@ -1,5 +1,5 @@
 """Runs fixture scripts under real TensorFlow, one after another, in this one
-process (a ``.ipynb`` path: its code cells in order through IPython). Reads one path per line on stdin; writes one JSON line per case:
+process. Reads one path per line on stdin; writes one JSON line per case:
 {"path", "status": "ok"|"raised", "exception", "message", "steps"}.
 ``steps`` counts the batches that fit/evaluate/predict completed."""
 import contextlib
@@ -44,11 +44,15 @@ for _name in ("fit", "evaluate", "predict"):
 
 
 def _run_notebook(source):
-    """Runs a notebook's code cells in order as IPython runs them, in a fresh
-    namespace and a scratch directory; raises the first cell's failure."""
+    """A ``.ipynb`` path: runs its code cells in order as IPython runs them,
+    in a fresh namespace and a scratch directory; raises the first cell's
+    failure."""
     import tempfile
     from IPython.core.interactiveshell import InteractiveShell
-    shell = InteractiveShell.instance()
+    from traitlets.config import Config
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell.instance(config=config)
     shell.reset(new_session=False)
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as scratch:
