@@ -73,6 +73,44 @@ def test_the_corpus_covers_scripts_and_notebooks():
         assert first["cell_type"] == "markdown" and "Negative corpus" in "".join(first["source"]), path
 
 
+# Each pattern the corpus must keep covering, as text that shows it is used.
+PATTERNS = {
+    "notebooks": ["if verbose:\n    !echo", "for step in range(2):\n    %pwd", "try:\n    !echo",
+                  "!echo one \\\n", '"\n       % (', "# which loss?", "np.zeros?\n", "keras.Sequential??",
+                  "?np.arange", "\n    scores = model.evaluate", "listing = !echo hi", "here = %pwd",
+                  "%time ", "%timeit ", "%%time\nmodel.compile", "%%capture captured\nhistory = model.fit",
+                  "%%timeit", "%%prun", "%%bash", "%%sh", "%%writefile", "%%html", "%%javascript", "%%latex"],
+    "mutation": ["rows = []", "rows.append(", "np.array(rows)", ".extend(", ".insert(", ".pop()", ".remove(",
+                 ".clear()", 'feeds["b"] = ', ".update(", ".setdefault(", "z[i] = ", "y[y > 2] = ", "w[::10] = ",
+                 "+= [", "np.random.shuffle(", ".sort(", ".resize(", "view = samples", "def fill(", "def add_b(",
+                 "def clip_labels("],
+    "binding": ["np.arange(start=", "stop=", "step=", "tf.range(5, limit=", "delta=", "tf.one_hot(y, 3)",
+                "tf.one_hot(indices=y, depth=3)", "pad_sequences(seqs, maxlen=10, padding=", "truncating=", "value=",
+                "transpose_b=True", "transpose_a=True", "adjoint_b=True", "tf.matmul(left, right)",
+                "tf.cast(tf.random.uniform((N,), 0, 3), tf.int32)", "np.random.randint(low=0, high=3, size=N)",
+                "to_categorical(y, num_classes="],
+    "try/except": ["except ValueError as e:\n    print(e", "except Exception", "except:",
+                   "except tf.errors.InvalidArgumentError", "except tf.errors.OpError",
+                   "except (KeyError, ValueError)"],
+}
+
+
+def _code_text(path):
+    if path.suffix != ".ipynb":
+        return path.read_text(encoding="utf-8")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("group", sorted(PATTERNS))
+def test_the_corpus_uses_every_pattern(group):
+    """No pattern of the group has dropped out of the corpus: each one appears
+    in the code (notebook code cells included) of some file."""
+    text = "\n".join(_code_text(p) for p in FILES)
+    missing = [pattern for pattern in PATTERNS[group] if pattern not in text]
+    assert not missing, missing
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_runs_under_tensorflow(path, tf_runner):
     """The file really works: the script runs to its end under TensorFlow, or
