@@ -67,6 +67,35 @@ def failing_line(exc, path):
     return line
 
 
+def _run_notebook(source):
+    """A ``.ipynb`` path: runs its code cells in order as IPython runs them,
+    in a fresh namespace and a scratch directory; raises the first cell's
+    failure."""
+    import tempfile
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell.instance(config=config)
+    shell.reset(new_session=False)
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)
+        try:
+            for number, cell in enumerate(json.loads(source)["cells"], 1):
+                if cell["cell_type"] != "code":
+                    continue
+                text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                result = shell.run_cell(text, store_history=False, silent=False)
+                error = result.error_before_exec or result.error_in_exec
+                if error is not None:
+                    if hasattr(error, "add_note"):
+                        error.add_note(f"in notebook cell {number}")
+                    raise error
+        finally:
+            os.chdir(here)
+
+
 def run(path):
     STEPS[0] = 0
     keras.backend.clear_session()
@@ -76,6 +105,10 @@ def run(path):
         source = handle.read()
     sink = io.StringIO()
     try:
+        if path.endswith(".ipynb"):
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                _run_notebook(source)
+            return {"path": path, "status": "ok", "exception": None, "message": "", "line": None, "steps": STEPS[0]}
         code = compile(source, path, "exec")
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             exec(code, {"__name__": "__main__", "__file__": path})
