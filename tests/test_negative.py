@@ -32,14 +32,6 @@ STATIC_FAILS = {
     "mutation_lists.py": "rows = [] + loop .append read as (0,): FIT101/FIT109; .pop/.remove/.extend, a[i] = v "
                          "(also in a loop) and .sort ignored: FIT102; .insert ignored: FIT101; alias, called "
                          "function, .clear + += ignored: FIT101",
-    "notebook_cell_magics.ipynb": "the compile inside a %%time cell is blanked: FIT501 fit before compile",
-    "notebook_continuations.ipynb": "`!echo one \\` continued with backslashes: FIT000 unexpected indent",
-    "notebook_help_queries.ipynb": "help query `?np.arange` kept as code: FIT000 invalid syntax (the compile "
-                                   "line ending in `# which loss?` is dropped too)",
-    "notebook_magics_in_blocks.ipynb": "`!echo` line inside an `if` block blanked: FIT000 expected an indented "
-                                       "block (`listing = !echo hi` is invalid syntax too)",
-    "try_except_demos.py": "errors caught by except ValueError/Exception/bare/InvalidArgumentError/OpError/"
-                           "(KeyError, ValueError) still reported: FIT102, FIT101, FIT109, FIT201",
 }
 CONFIRM_FAILS = {
     name: reason + "; --confirm=all keeps it (FIT000 unchanged, the others confirmed or inconclusive)"
