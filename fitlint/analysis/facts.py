@@ -55,6 +55,8 @@ class DataCall:
     dataset: Optional[Dataset] = None
     batch_size: Optional[int] = None
     validation: bool = False
+    loss: Any = None  # the model's loss and compile arguments when the call runs
+    compile_args: Any = None
 
     @property
     def what(self) -> str:

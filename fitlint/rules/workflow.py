@@ -52,7 +52,8 @@ class FitBeforeCompile(Rule):
                 f"\"You must call `compile()` before using the model\"",
                 call.node,
                 [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
-                hint="call model.compile(optimizer=..., loss=...) before model." + call.method, subject=call)
+                hint="call model.compile(optimizer=..., loss=...) before model." + call.method, subject=call,
+                evidence=("compile()",))
 
 
 class UnscaledImageInput(Rule):
