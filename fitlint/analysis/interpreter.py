@@ -759,7 +759,7 @@ class Interpreter:
                 x, y = library.add_batch_axis(x), library.add_batch_axis(y)
         call = DataCall(method, node, model, model.compiled, [], [], x, x_node, y, y_node,
                         dataset=dataset, batch_size=batch, validation=validation)
-        call.loss, call.compile_args = model.loss, model.compile_args
+        call.loss, call.compile_args, call.layers = model.loss, model.compile_args, list(model.layers)
         call.inputs = self.bindings(model, x, x_node, "validation x" if validation else "x")
         if model.kind == "sequential" and not model.inputs and len(call.inputs) == 1 and not validation:
             data = call.inputs[0].value

@@ -293,17 +293,19 @@ def _graph(sym: Sym, program: _Program, done: Dict[int, str], layers: Dict[int, 
     return name
 
 
-def build_model(model: Model, program: _Program) -> str:
-    """Code that builds ``model``; returns its variable name."""
+def build_model(model: Model, program: _Program, layers: Optional[List[Layer]] = None) -> str:
+    """Code that builds ``model`` (a Sequential with ``layers``, by default
+    its last ones); returns its variable name."""
     if not model.exact:
         raise Inconclusive("the model's layers are not all known (a custom layer, a loop, or a helper)")
     name = program.var("model")
     if model.kind == "sequential":
         items = []
-        declared_by_layer = model.layers and model.inputs and model.inputs[0].origin is model.layers[0].origin
+        layers = model.layers if layers is None else layers
+        declared_by_layer = layers and model.inputs and model.inputs[0].origin is layers[0].origin
         if model.inputs and not declared_by_layer:
             items.append(_input(model.inputs[0], program))
-        items += [layer_expr(layer, program) for layer in model.layers]
+        items += [layer_expr(layer, program) for layer in layers]
         # no Input declared: Keras builds the model from the data it is given
         program.add(f"{name} = keras.Sequential([{', '.join(items)}])", script=True)
     else:
@@ -374,7 +376,7 @@ def compile_model(model: Model, name: str, compiled: Optional[bool], program: _P
 # ------------------------------------------------------------------ cases
 def for_call(call: DataCall, code: str = "") -> str:
     program = _Program()
-    model = build_model(call.model, program)
+    model = build_model(call.model, program, call.layers)
     needs_compile = call.method in ("fit", "evaluate", "train_on_batch", "test_on_batch")
     compile_model(call.model, model, call.compiled, program, force=needs_compile and code != "FIT501",
                   loss=call.loss, args=call.compile_args)

@@ -46,15 +46,14 @@ FILENAME = "<fitlint dry run>"
 
 def _failing_line(exc: BaseException):
     """The line of the dry-run program whose statement raised (the innermost
-    frame in the program), or None when it raised while compiling."""
+    frame in the program), or None when it did not get to run (a program
+    that does not compile is the dry run's fault, never the script's)."""
     line = None
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == FILENAME:
             line = tb.tb_lineno
         tb = tb.tb_next
-    if line is None and isinstance(exc, SyntaxError) and exc.filename == FILENAME:
-        line = exc.lineno
     return line
 
 
