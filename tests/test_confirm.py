@@ -238,8 +238,10 @@ def test_confirm_all_reports_a_failing_call_no_rule_saw(tmp_path):
     out = fitlint("check", "--confirm=all", "--output-format", "json", "--no-cache", str(script), cwd=tmp_path)
     findings = json.loads(out.stdout)
     assert [(f["code"], f["line"]) for f in findings] == [("FIT503", 6)]
-    assert findings[0]["confirmation"]["status"] == "confirmed"
-    assert "TensorFlow raised" in findings[0]["message"]
+    c = findings[0]["confirmation"]
+    assert c["status"] == "confirmed" and c["exception"] == "ValueError"
+    assert "Dimensions must be equal, but are 5 and 3" in c["detail"] and "kl_divergence" in c["detail"]
+    assert "TensorFlow raised ValueError: Dimensions must be equal" in findings[0]["message"]
 
 
 def test_refuted_findings_leave_the_output(monkeypatch, tmp_path, capsys):

@@ -59,12 +59,13 @@ class _Program:
         if reason not in self.approximated:
             self.approximated.append(reason)
 
-    def api(self, path: str) -> str:
-        """A variable holding the library object ``path`` (as the script
-        spelled it), looked up on a line of its own: if this TensorFlow
-        has no such name, the dry run failed, not the script."""
+    def api(self, path: str, name: str = "") -> str:
+        """A variable (``name`` or a new one) holding the library object
+        ``path`` (as the script spelled it), looked up on a line of its own:
+        if this TensorFlow has no such name, the dry run failed, not the
+        script."""
         if path not in self.apis:
-            self.apis[path] = self.var("api")
+            self.apis[path] = name or self.var("api")
             self.add(f"{self.apis[path]} = {path}")
         return self.apis[path]
 
@@ -258,7 +259,7 @@ def layer_expr(layer: Layer, program: _Program) -> str:
         raise Inconclusive(f"a {layer.kind} layer built with *args/**kwargs")
     args = [literal(a, program) for a in layer.args]
     args += [f"{k}={literal(v, program)}" for k, v in layer.kwargs.items()]
-    return f"keras.layers.{layer.kind}({', '.join(args)})"
+    return f"{program.api('keras.layers.' + layer.kind, layer.kind)}({', '.join(args)})"
 
 
 def _input(sym: Sym, program: _Program) -> str:
