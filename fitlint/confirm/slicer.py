@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from ..analysis import layers as L
-from ..analysis.facts import DataCall, LayerUse, OneHot, Op, SliceCounts
+from ..analysis.facts import SPARSE, DataCall, LayerUse, OneHot, Op, SliceCounts
 from ..analysis.library import LossFn, add_batch_axis
 from ..analysis.names import canonical
 from ..analysis.values import (
@@ -220,6 +220,13 @@ def _axis0_unsure(call: DataCall) -> bool:
                and b.input.shape is not None and len(b.value.shape) < len(b.input.shape) for b in call.inputs)
 
 
+def _batch_meets_units(call: DataCall) -> bool:
+    """Do 1-D labels meet a wider output, so that the batch size itself
+    decides whether the loss broadcasts? (Not for sparse labels.)"""
+    return any(t.loss != SPARSE and isinstance(t.y, Array) and t.y.shape is not None and len(t.y.shape) == 1 and t.shape
+               and len(t.shape) == 2 and t.shape[-1] not in (None, 1) for t in call.targets)
+
+
 def _arrays(values: List[Any]) -> List[Array]:
     arrays: List[Array] = []
 
@@ -403,6 +410,8 @@ def for_call(call: DataCall, code: str = "") -> str:
                 counts = exact
             else:
                 program.approximate("the number of samples is cut down on data with no clear sample axis")
+        elif _batch_meets_units(call) and any(counts.get(id(a)) != a.shape[0] for a in _arrays([call.x, y]) if a.shape):
+            program.approximate("fewer samples than the script, with labels of shape (N,) against a wider output")
         args = [structure(call.x, program, counts)]
         if call.method != "predict" and call.method != "predict_on_batch" and y is not None:
             args.append(structure(y, program, counts))
