@@ -445,3 +445,26 @@ def test_json_keeps_the_whole_message(tmp_path):
     assert len(trimmed) <= DETAIL_CHARS and trimmed.startswith("head line") and trimmed.endswith("the cause at the end")
     text = fitlint("check", "--confirm", str(path), cwd=tmp_path).stdout
     assert "[confirmed: InvalidArgumentError]" in text and "Graph execution error" not in text
+
+
+def test_each_call_is_rebuilt_with_the_model_as_it_was_then():
+    """A model recompiled and grown after a call is rebuilt for that call
+    with the loss and layers it had then, not its final ones (no TF run)."""
+    source = textwrap.dedent("""\
+        import numpy as np
+        import keras
+        x = np.random.rand(32, 10)
+        model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(3)])
+        model.compile(optimizer="sgd", loss="mae")
+        model.fit(x, np.random.rand(32, 3), verbose=0)
+        model.add(keras.layers.Dense(5))
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, np.random.rand(32, 5), verbose=0)
+    """).encode()
+    from fitlint.rules import select
+
+    programs = {f.line: f.program for f in lint_source(source, "grow.py", select(), programs="all")}
+    first, second = programs[6], programs[9]
+    assert "loss='mae'" in first and "optimizer='sgd'" in first and "Dense(5)" not in first
+    assert "loss='mse'" in second and "optimizer='adam'" in second and "Dense(3), Dense(5)" in second
+    assert not slicer.approximations(first) and not slicer.approximations(second)
