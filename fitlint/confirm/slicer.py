@@ -346,7 +346,8 @@ def compile_model(model: Model, name: str, compiled: Optional[bool], program: _P
     """The script's compile, with its loss, optimizer and metrics as the
     script wrote them (``loss``/``args``: as they were at the call; by
     default the model's last compile). An argument that cannot be rebuilt
-    is left out, and the program is marked approximated.
+    is left out, and the program is marked approximated (except the
+    optimizer, which no mismatch is about: Keras' default stands in).
     ``force``: the finding is not about compile, so an uncompiled model is
     compiled (loss 'mse') to reach the code path the finding is about."""
     if compiled is None:
@@ -372,9 +373,12 @@ def compile_model(model: Model, name: str, compiled: Optional[bool], program: _P
             try:
                 parts.append(f"{key}={literal(args.get(key, i), program)}")
             except Inconclusive:
-                program.approximate(f"compile's {key}= is left out")
-        if not args.has("optimizer", 0):
-            parts.insert(0, "optimizer='rmsprop'")  # Keras' default
+                if key != "optimizer":
+                    program.approximate(f"compile's {key}= is left out")
+        if not any(p.startswith("optimizer=") for p in parts):
+            # Keras' default; an optimizer object fitlint cannot rebuild
+            # (Adam(1e-3)) is replaced too: no data or shape goes through it
+            parts.insert(0, "optimizer='rmsprop'")
         extra = set(args.kw) - set(_COMPILE)
         if extra or len(args.pos) > len(_COMPILE):
             program.approximate("compile arguments fitlint does not know")
