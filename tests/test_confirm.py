@@ -468,3 +468,41 @@ def test_each_call_is_rebuilt_with_the_model_as_it_was_then():
     assert "loss='mae'" in first and "optimizer='sgd'" in first and "Dense(5)" not in first
     assert "loss='mse'" in second and "optimizer='adam'" in second and "Dense(3), Dense(5)" in second
     assert not slicer.approximations(first) and not slicer.approximations(second)
+
+
+class WrongLabelsRule(Rule):
+    """A wrong analysis: blames the labels' width for a fit that fails on
+    the input's width (both are ValueErrors)."""
+
+    code = "FIT998"
+    name = "wrong-label-width"
+    severity = "error"
+    summary = "labels blamed for an input mismatch (false)"
+    exception = "ValueError"
+    triggers = DATA_CALLS
+
+    def check(self, ctx):
+        for call in ctx.facts.calls:
+            yield Finding(self.code, "labels have 4 columns but the output has 3 units", call.node, subject=call,
+                          evidence=(",4)|,4]", ",3)|,3]"))
+
+
+def test_the_same_exception_for_another_mismatch_is_inconclusive(monkeypatch, tmp_path):
+    """A finding whose analysis is wrong — it blames the labels, while TF
+    fails on the input's width with the same ValueError — is inconclusive,
+    not confirmed, and its detail shows TF's real complaint."""
+    monkeypatch.setitem(BY_CODE, "FIT998", WrongLabelsRule)
+    source = textwrap.dedent("""\
+        import numpy as np
+        import keras
+        model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(3)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.random.rand(16, 9), np.random.rand(16, 3), verbose=0)
+    """).encode()
+    findings = lint_source(source, "wrong.py", [WrongLabelsRule], programs="errors")
+    assert len(findings) == 1 and findings[0].program
+    confirm(findings, timeout=120, cache_dir=str(tmp_path))
+    c = findings[0].confirmation
+    assert c["status"] == "inconclusive" and c["exception"] == "ValueError"
+    assert "does not name ',4)|,4]'" in c["detail"]
+    assert "expected axis -1 of input shape to have value 10" in c["detail"]
