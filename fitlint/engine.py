@@ -213,7 +213,7 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
             continue
         seen.add(key)
         reported = Reported(rule.code, rule.name, f.severity or rule.severity, f.message, ctx.path, line, col,
-                            end_line, max(end_col, 1), related, f.hint)
+                            end_line, max(end_col, 1), related, f.hint, evidence=tuple(f.evidence))
         if programs and reported.severity == "error" and f.subject is not None:
             try:
                 reported.program = slicer.program_for(f.subject, rule.code)

@@ -21,6 +21,11 @@ class Finding:
     # The fact the finding is about (a DataCall, LayerUse, Op, OneHot or
     # Layer): what the dry run rebuilds.
     subject: Any = None
+    # What the mismatch is about, as TensorFlow would name it in its error
+    # message: dims, dtype names, values, keys. The dry run confirms the
+    # finding only when every item appears in TensorFlow's message; an item
+    # may list alternatives separated by "|" (see fitlint.confirm.evidence).
+    evidence: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -62,6 +67,7 @@ class Reported:
     # The dry-run program for this finding, or why there is none (not output).
     program: Optional[str] = None
     no_program: Optional[str] = None
+    evidence: Tuple[str, ...] = ()  # from the Finding (not output)
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)

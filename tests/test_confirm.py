@@ -9,7 +9,8 @@ import pytest
 
 from fitlint import cli
 from fitlint.analysis.values import Array
-from fitlint.confirm import confirm, runner
+from fitlint.confirm import confirm, runner, slicer, verdict
+from fitlint.confirm.evidence import DETAIL_CHARS, detail, missing, normalise
 from fitlint.engine import lint_source
 from fitlint.findings import Finding
 from fitlint.rules import BY_CODE, Rule
@@ -22,18 +23,116 @@ def fitlint(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "fitlint", *args], capture_output=True, text=True, cwd=cwd)
 
 
+# For each buggy fixture, the part of TensorFlow's message that proves the
+# mismatch the finding describes is the one TF hit (written by hand from
+# TF 2.21 / Keras 3 messages; the sample axis is the dry run's, 8 samples).
+FRAGMENTS = {
+    "FIT101_buggy.py": "Expected shape (None, 28, 28, 1), but input has incompatible shape (8, 784)",
+    "FIT102_buggy.py": "expected axis -1 of input shape to have value 10, but received input with shape (8, 9)",
+    "FIT103_buggy.py": "expected shape=(None, 16, 6), found shape=(8, 6)",
+    "FIT104_buggy.py": 'Missing data for input "input_b"',
+    "FIT104_list_buggy.py": "expects 2 named input(s)",
+    "FIT106_buggy.py": "Expected shape (None, 10), but input has incompatible shape (10,)",
+    "FIT107_buggy.py": "Invalid dtype: str",
+    "FIT108_buggy.py": "Expected shape (None, 10), but input has incompatible shape (10,)",
+    "FIT108_image_buggy.py": "input shapes: [28,28,1,1]",
+    "FIT109_buggy.py": "Data cardinality is ambiguous",
+    "FIT109_slices_buggy.py": "are not compatible",
+    "FIT201_buggy.py": "Received a label value of 9 which is outside the valid range of [0, 5)",
+    "FIT201_float_buggy.py": "Received a label value of 8 which is outside the valid range of [0, 5)",
+    "FIT201_softmax1_buggy.py": "Received a label value of 1 which is outside the valid range of [0, 1)",
+    "FIT202_buggy.py": "target.shape=(8,), output.shape=(8, 5)",
+    "FIT203_buggy.py": "target.shape=(8, 5), output.shape=(8, 5)",
+    "FIT204_buggy.py": "target.shape=(8, 3), output.shape=(8, 5)",
+    "FIT205_buggy.py": "target.shape=(8,), output.shape=(8, 6, 6, 3)",
+    "FIT205_embedding_buggy.py": "target.shape=(8,), output.shape=(8, 12, 3)",
+    "FIT206_buggy.py": "target.shape=(8,), output.shape=(8, 3)",
+    "FIT207_buggy.py": "Dimensions must be equal, but are 5 and 3",
+    "FIT208_buggy.py": "out of bounds for axis 1 with size 3",
+    "FIT301_buggy.py": "= 199 is not in [0, 100)",
+    "FIT302_buggy.py": "expected ndim=3, found ndim=2",
+    "FIT303_buggy.py": "inputs shape=(None, 3, 3, 8)",
+    "FIT304_buggy.py": "input_shape=(10,), target_shape=(3, 3)",
+    "FIT305_buggy.py": "Received shapes (4,) and (5,)",
+    "FIT306_buggy.py": "weight shape (43, 100) is not compatible with provided weight shape (50, 100)",
+    "FIT401_buggy.py": "In[0]: [2,2], In[1]: [3,2]",
+    "FIT401_numpy_buggy.py": "size 3 is different from 4",
+    "FIT402_buggy.py": "expected to be a int32 tensor but is a float tensor",
+    "FIT403_buggy.py": "Incompatible shapes: [8,3] vs. [4]",
+    "FIT501_buggy.py": "You must call `compile()` before using the model",
+}
+
+
+def _squash(text):
+    return " ".join(text.split())
+
+
 def test_every_buggy_fixture_is_confirmed(tmp_path):
+    """Every error finding on a buggy fixture is confirmed by the dry run:
+    TF raises the class the fixture and the rule document, and TF's message
+    (kept whole in JSON) contains the fragment naming the very mismatch the
+    finding describes (dims, dtype, value, key)."""
     out = fitlint("check", "--confirm", "--output-format", "json", "--no-cache", str(FIXTURES / "rules"))
     findings = json.loads(out.stdout)
     errors = [f for f in findings if f["severity"] == "error" and f["code"] != "FIT000"]
     buggy = {p.name for p in (FIXTURES / "rules").glob("*_buggy.py") if not p.name.startswith("FIT000")}
     assert {f["path"].rsplit("/", 1)[1] for f in errors} == buggy
+    assert set(FRAGMENTS) == buggy
     for f in errors:
         c = f["confirmation"]
-        expected = expectation(FIXTURES / "rules" / f["path"].rsplit("/", 1)[1])
+        name = f["path"].rsplit("/", 1)[1]
+        expected = expectation(FIXTURES / "rules" / name)
         assert c["status"] == "confirmed", f
         assert c["exception"] == expected and c["exception"] in BY_CODE[f["code"]].exception.split("|")
-        assert c["detail"] and c["seconds"] >= 0
+        assert _squash(FRAGMENTS[name]) in _squash(c["detail"]), (name, c["detail"])
+        assert c["seconds"] >= 0
+
+
+def test_a_finding_whose_evidence_tf_does_not_name_is_inconclusive(tmp_path):
+    """Same exception class is not enough: when the finding's evidence (here
+    deliberately wrong: labels reaching 7, not the 9 the data has) is not in
+    TF's message, the verdict is inconclusive and carries TF's message. The
+    same finding with its own evidence is confirmed."""
+    path = FIXTURES / "rules" / "FIT201_buggy.py"
+    right = lint_source(path.read_bytes(), str(path), [BY_CODE["FIT201"]], programs="errors")
+    wrong = lint_source(path.read_bytes(), str(path), [BY_CODE["FIT201"]], programs="errors")
+    assert len(right) == len(wrong) == 1 and right[0].evidence == ("9", "[0,5)")
+    wrong[0].evidence = ("7", "[0,5)")
+    confirm(right + wrong, timeout=120, cache_dir=str(tmp_path))
+    assert right[0].confirmation["status"] == "confirmed"
+    c = wrong[0].confirmation
+    assert c["status"] == "inconclusive" and c["exception"] == "InvalidArgumentError"
+    assert "does not name '7'" in c["detail"] and "label value of 9" in c["detail"]
+
+
+def test_verdict_rules_without_tensorflow():
+    """The verdict table: the documented class with every evidence item in
+    the message confirms; a missing item, another class, a line the dry run
+    wrote, or an approximated program that ran cleanly are inconclusive; only
+    a faithful program that ran cleanly refutes."""
+    program = slicer.HEADER + "data = 1\nmodel.fit(data)" + slicer.FROM_SCRIPT + "\n"
+    fit_line = program.splitlines().index("model.fit(data)" + slicer.FROM_SCRIPT) + 1
+    raised = {"status": "raised", "exception": "InvalidArgumentError", "line": fit_line, "seconds": 0.1,
+              "detail": "Graph execution error:\n\nReceived a label value of 9 which is outside the valid range of [0, 5)."}
+    assert verdict("FIT201", raised, ("9", "[0,5)"), program)["status"] == "confirmed"
+    assert verdict("FIT201", raised, ("5", "[0,9)"), program)["status"] == "inconclusive"
+    assert verdict("FIT201", raised, (), program)["status"] == "inconclusive"
+    assert verdict("FIT201", dict(raised, exception="ValueError"), ("9",), program)["status"] == "inconclusive"
+    assert verdict("FIT201", dict(raised, line=fit_line - 1), ("9",), program)["status"] == "inconclusive"
+    ok = {"status": "ok", "exception": None, "detail": "", "seconds": 0.1}
+    assert verdict("FIT201", ok, ("9",), program)["status"] == "refuted"
+    approximated = slicer.APPROXIMATED + "the range of an array's values is not known\n" + program
+    c = verdict("FIT201", ok, ("9",), approximated)
+    assert c["status"] == "inconclusive" and "range of an array" in c["detail"]
+
+
+def test_evidence_matches_whole_numbers_and_any_spacing():
+    """Evidence is found whitespace-normalised, and a number only as a whole
+    number: 9 is not found in 399 or 9.5, (8, 784) matches ,784)."""
+    assert missing(("9",), "line 399, value 9.5") == ["9"]
+    assert missing(("9", ",784)|,784]"), "label 9 in shape (8,  784)") == []
+    assert missing(("float32|float",), "is a float tensor") == []
+    assert normalise("[0, 5)") == "[0,5)"
 
 
 class IntegerDataRule(Rule):
@@ -54,6 +153,8 @@ class IntegerDataRule(Rule):
 
 
 def test_a_wrong_finding_is_refuted(monkeypatch, tmp_path):
+    """A false claim (integer data breaks fit) on a fully known program runs
+    cleanly under TF and is refuted."""
     monkeypatch.setitem(BY_CODE, "FIT999", IntegerDataRule)
     seed = FIXTURES / "seeds" / "seed000_ex2.py"
     findings = lint_source(seed.read_bytes(), str(seed), [IntegerDataRule], programs="errors")
@@ -63,6 +164,8 @@ def test_a_wrong_finding_is_refuted(monkeypatch, tmp_path):
 
 
 def test_custom_layers_and_file_reads_are_never_run(tmp_path):
+    """The dry run never imports the user's modules or runs their functions:
+    a custom layer or data read from a file makes the case inconclusive."""
     trace = tmp_path / "trace.txt"
     (tmp_path / "mylayers.py").write_text(textwrap.dedent(f"""
         open({str(trace)!r}, "a").write("imported mylayers\\n")
@@ -96,6 +199,7 @@ def test_custom_layers_and_file_reads_are_never_run(tmp_path):
 
 
 def test_a_hanging_case_times_out_alone(tmp_path):
+    """A case that never ends times out alone; the next case still runs."""
     hang = "import time\nwhile True:\n    time.sleep(1)\n"
     ok = "import numpy as np\nimport keras\nkeras.layers.Dense(2)(np.zeros((1, 3)))\n"
     start = time.perf_counter()
@@ -106,6 +210,7 @@ def test_a_hanging_case_times_out_alone(tmp_path):
 
 
 def test_results_are_cached(tmp_path):
+    """A program's result is cached: the second run starts no TensorFlow."""
     program = "import numpy as np\nnp.zeros(3) + np.zeros(4)\n"
     first = runner.run_programs([program], cache_dir=str(tmp_path))[0]
     assert first["status"] == "raised" and first["exception"] == "ValueError" and not first["cached"]
@@ -116,6 +221,9 @@ def test_results_are_cached(tmp_path):
 
 
 def test_confirm_all_reports_a_failing_call_no_rule_saw(tmp_path):
+    """--confirm=all reports FIT503 for a fully known call whose own statement
+    fails under TF (KL divergence on labels of the wrong width), with TF's
+    message, and nothing for the call that runs."""
     script = tmp_path / "train.py"
     # Integer labels with categorical CE on a 1-unit output run; no rule fires.
     # A custom-free model whose loss fitlint does not model: the dry run decides.
@@ -130,11 +238,15 @@ def test_confirm_all_reports_a_failing_call_no_rule_saw(tmp_path):
     out = fitlint("check", "--confirm=all", "--output-format", "json", "--no-cache", str(script), cwd=tmp_path)
     findings = json.loads(out.stdout)
     assert [(f["code"], f["line"]) for f in findings] == [("FIT503", 6)]
-    assert findings[0]["confirmation"]["status"] == "confirmed"
-    assert "TensorFlow raised" in findings[0]["message"]
+    c = findings[0]["confirmation"]
+    assert c["status"] == "confirmed" and c["exception"] == "ValueError"
+    assert "Dimensions must be equal, but are 5 and 3" in c["detail"] and "kl_divergence" in c["detail"]
+    assert "TensorFlow raised ValueError: Dimensions must be equal" in findings[0]["message"]
 
 
 def test_refuted_findings_leave_the_output(monkeypatch, tmp_path, capsys):
+    """A refuted finding is dropped from the text output and counted, and
+    shown with --show-refuted."""
     monkeypatch.setitem(BY_CODE, "FIT999", IntegerDataRule)
     monkeypatch.setattr("fitlint.cli.select", lambda *a, **k: [IntegerDataRule])
     seed = FIXTURES / "seeds" / "seed001_ex2.py"
@@ -147,6 +259,7 @@ def test_refuted_findings_leave_the_output(monkeypatch, tmp_path, capsys):
 
 
 def test_missing_tensorflow_is_one_line_and_exit_2(monkeypatch, capsys):
+    """--confirm without TensorFlow is a one-line error and exit code 2."""
     real = runner.util.find_spec
     monkeypatch.setattr(runner.util, "find_spec", lambda name, *a: None if name == "tensorflow" else real(name, *a))
     code = cli.main(["check", "--confirm", str(FIXTURES / "rules" / "FIT201_buggy.py")])
@@ -155,6 +268,8 @@ def test_missing_tensorflow_is_one_line_and_exit_2(monkeypatch, capsys):
 
 
 def test_programs_for_partly_known_values():
+    """An unknown sample count is filled with a few samples; an unknown
+    feature dimension makes the case inconclusive."""
     from fitlint.analysis.facts import OneHot
     from fitlint.confirm import slicer
 
@@ -212,3 +327,182 @@ def test_confirm_all_rebuilds_faithfully(tmp_path):
     assert "**kwargs" in candidates[line_of["m2"]].no_program
     out = fitlint("check", "--confirm=all", "--output-format", "json", "--no-cache", str(script), cwd=tmp_path)
     assert json.loads(out.stdout) == []
+
+
+def test_a_sequential_without_input_is_built_from_the_data(tmp_path):
+    """A Sequential with no Input is built by the data the script passes it,
+    never from a guessed input shape: its layer finding (an LSTM fed 2-D
+    data) is rebuilt by calling the model on synthetic data of the data's
+    shape, and TF confirms it."""
+    script = tmp_path / "seq.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        import keras
+        x = np.random.rand(32, 10)
+        y = np.random.randint(0, 3, (32,))
+        model = keras.Sequential([keras.layers.LSTM(4), keras.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x, y, epochs=1)
+    """))
+    findings = lint_source(script.read_bytes(), str(script), [BY_CODE["FIT302"]], programs="errors")
+    assert [f.code for f in findings] == ["FIT302"]
+    program = findings[0].program
+    assert "keras.Input" not in program and "size=(8, 10)" in program
+    confirm(findings, timeout=120, cache_dir=str(tmp_path))
+    c = findings[0].confirmation
+    assert c["status"] == "confirmed" and "expected ndim=3, found ndim=2" in c["detail"], c
+
+
+def test_the_slice_spells_losses_as_the_script_does(tmp_path):
+    """Losses, optimizers and metrics given as strings stay strings (a slice
+    with loss="mae" runs under TF: no FIT503), and a library name the script
+    wrote but this Keras lacks (keras.losses.mae) is looked up on a line the
+    dry run wrote, so its AttributeError never becomes FIT503."""
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        import keras
+        x = np.random.rand(16, 3)
+        y = np.random.rand(16, 1)
+        good = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="relu")])
+        good.compile(optimizer="adam", loss="mae", metrics=["mae"])
+        good.fit(x, y, verbose=0)
+        odd = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        odd.compile(optimizer="adam", loss=keras.losses.mae)
+        odd.fit(x, y, verbose=0)
+    """))
+    from fitlint.rules import select
+
+    candidates = lint_source(script.read_bytes(), str(script), select(), programs="all")
+    programs = {f.line: f.program for f in candidates}
+    assert "loss='mae'" in programs[8] and "metrics=['mae']" in programs[8] and "optimizer='adam'" in programs[8]
+    assert "keras.losses.mae" not in programs[8]
+    lookup = next(l for l in programs[11].splitlines() if l.endswith("= keras.losses.mae"))
+    assert not lookup.endswith(slicer.FROM_SCRIPT)
+    out = fitlint("check", "--confirm=all", "--output-format", "json", "--no-cache", str(script), cwd=tmp_path)
+    assert json.loads(out.stdout) == []
+
+
+def test_an_approximated_slice_never_refutes(monkeypatch, tmp_path):
+    """A finding whose program had to approximate something (here: the data
+    is np.full with a value read at run time, so its range is filled in) is
+    inconclusive when TF runs cleanly, never refuted; with fully known data
+    the same claim is refuted."""
+    monkeypatch.setitem(BY_CODE, "FIT999", IntegerDataRule)
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""\
+        import sys
+        import numpy as np
+        import keras
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        known = np.random.randint(0, 10, (16, 4))
+        model.fit(known, np.random.rand(16, 1), verbose=0)
+        filled = np.full((16, 4), int(sys.argv[1]))
+        model.fit(filled, np.random.rand(16, 1), verbose=0)
+    """))
+    findings = lint_source(script.read_bytes(), str(script), [IntegerDataRule], programs="errors")
+    assert [f.line for f in findings] == [7, 9]
+    assert not slicer.approximations(findings[0].program)
+    assert slicer.approximations(findings[1].program)
+    confirm(findings, timeout=120, cache_dir=str(tmp_path))
+    assert [f.confirmation["status"] for f in findings] == ["refuted", "inconclusive"]
+    assert "approximated" in findings[1].confirmation["detail"]
+
+
+def test_a_failure_in_code_the_dry_run_wrote_is_not_fit503(tmp_path):
+    """FIT503 blames the script only when one of its own statements raises:
+    the same failing statement on a line the dry run wrote (synthetic data,
+    scaffolding) is inconclusive and FIT503 is not reported."""
+    from fitlint.findings import Reported
+
+    def candidate(program):
+        f = Reported("FIT503", "dry-run-failure", "error", "the dry run of model.fit failed", "x.py", 1, 1, 1, 1)
+        f.program = program
+        return f
+
+    ours = candidate(slicer.HEADER + "data = np.zeros(3) + np.zeros(4)\n")
+    theirs = candidate(slicer.HEADER + "data = np.zeros(3) + np.zeros(4)" + slicer.FROM_SCRIPT + "\n")
+    kept = confirm([ours, theirs], timeout=120, cache_dir=str(tmp_path))
+    assert kept == [theirs] and theirs.confirmation["status"] == "confirmed"
+    assert ours.confirmation["status"] == "inconclusive"
+    assert "code the dry run wrote" in ours.confirmation["detail"]
+
+
+def test_json_keeps_the_whole_message(tmp_path):
+    """confirmation.detail holds TF's whole message, every line of it (the
+    label value is on a later line of a graph error), trimmed to a bounded
+    length that keeps both its start and its end; the text output shows one
+    short line."""
+    path = FIXTURES / "rules" / "FIT201_buggy.py"
+    out = fitlint("check", "--confirm", "--output-format", "json", "--no-cache", str(path), cwd=tmp_path)
+    c = json.loads(out.stdout)[0]["confirmation"]
+    lines = c["detail"].splitlines()
+    assert len(lines) >= 3 and lines[0].startswith("Graph execution error")
+    assert any("Received a label value of 9" in l for l in lines[1:]) and len(c["detail"]) <= DETAIL_CHARS
+    long = "head line\n" + "middle\n" * 1000 + "the cause at the end"
+    trimmed = detail(long)
+    assert len(trimmed) <= DETAIL_CHARS and trimmed.startswith("head line") and trimmed.endswith("the cause at the end")
+    text = fitlint("check", "--confirm", str(path), cwd=tmp_path).stdout
+    assert "[confirmed: InvalidArgumentError]" in text and "Graph execution error" not in text
+
+
+def test_each_call_is_rebuilt_with_the_model_as_it_was_then():
+    """A model recompiled and grown after a call is rebuilt for that call
+    with the loss and layers it had then, not its final ones (no TF run)."""
+    source = textwrap.dedent("""\
+        import numpy as np
+        import keras
+        x = np.random.rand(32, 10)
+        model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(3)])
+        model.compile(optimizer="sgd", loss="mae")
+        model.fit(x, np.random.rand(32, 3), verbose=0)
+        model.add(keras.layers.Dense(5))
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, np.random.rand(32, 5), verbose=0)
+    """).encode()
+    from fitlint.rules import select
+
+    programs = {f.line: f.program for f in lint_source(source, "grow.py", select(), programs="all")}
+    first, second = programs[6], programs[9]
+    assert "loss='mae'" in first and "optimizer='sgd'" in first and "Dense(5)" not in first
+    assert "loss='mse'" in second and "optimizer='adam'" in second and "Dense(3), Dense(5)" in second
+    assert not slicer.approximations(first) and not slicer.approximations(second)
+
+
+class WrongLabelsRule(Rule):
+    """A wrong analysis: blames the labels' width for a fit that fails on
+    the input's width (both are ValueErrors)."""
+
+    code = "FIT998"
+    name = "wrong-label-width"
+    severity = "error"
+    summary = "labels blamed for an input mismatch (false)"
+    exception = "ValueError"
+    triggers = DATA_CALLS
+
+    def check(self, ctx):
+        for call in ctx.facts.calls:
+            yield Finding(self.code, "labels have 4 columns but the output has 3 units", call.node, subject=call,
+                          evidence=(",4)|,4]", ",3)|,3]"))
+
+
+def test_the_same_exception_for_another_mismatch_is_inconclusive(monkeypatch, tmp_path):
+    """A finding whose analysis is wrong — it blames the labels, while TF
+    fails on the input's width with the same ValueError — is inconclusive,
+    not confirmed, and its detail shows TF's real complaint."""
+    monkeypatch.setitem(BY_CODE, "FIT998", WrongLabelsRule)
+    source = textwrap.dedent("""\
+        import numpy as np
+        import keras
+        model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(3)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.random.rand(16, 9), np.random.rand(16, 3), verbose=0)
+    """).encode()
+    findings = lint_source(source, "wrong.py", [WrongLabelsRule], programs="errors")
+    assert len(findings) == 1 and findings[0].program
+    confirm(findings, timeout=120, cache_dir=str(tmp_path))
+    c = findings[0].confirmation
+    assert c["status"] == "inconclusive" and c["exception"] == "ValueError"
+    assert "does not name ',4)|,4]'" in c["detail"]
+    assert "expected axis -1 of input shape to have value 10" in c["detail"]

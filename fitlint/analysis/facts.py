@@ -55,6 +55,9 @@ class DataCall:
     dataset: Optional[Dataset] = None
     batch_size: Optional[int] = None
     validation: bool = False
+    loss: Any = None  # the model's loss, compile arguments and layers when the call runs
+    compile_args: Any = None
+    layers: Any = None
 
     @property
     def what(self) -> str:

@@ -773,6 +773,7 @@ class Interpreter:
         if method == "compile":
             model.compiled = True
             model.compile_origin = Origin(node)
+            model.compile_args = args
             if args.star and not args.has("loss", 1):
                 model.loss, model.loss_origin = None, None
             else:
@@ -821,11 +822,13 @@ class Interpreter:
                 x, y = library.add_batch_axis(x), library.add_batch_axis(y)
         call = DataCall(method, node, model, model.compiled, [], [], x, x_node, y, y_node,
                         dataset=dataset, batch_size=batch, validation=validation)
+        call.loss, call.compile_args, call.layers = model.loss, model.compile_args, list(model.layers)
         call.inputs = self.bindings(model, x, x_node, "validation x" if validation else "x")
         if model.kind == "sequential" and not model.inputs and len(call.inputs) == 1 and not validation:
             data = call.inputs[0].value
             if isinstance(data, Array) and data.shape and (dataset is None or dataset.batched):
                 self.trace_sequential(model, (None,) + tuple(data.shape[1:]), data.origin or Origin(x_node))
+                model.traced_data = model.traced_data or data
         call.targets = self.targets(model, call.inputs, y, y_node, "validation y" if validation else "y")
         self.facts.calls.append(call)
 

@@ -197,6 +197,8 @@ class Model:
     output_dict: bool = False  # Model(outputs={...})
     output_names: Optional[List[Optional[str]]] = None
     traced: bool = False  # layer input shapes recorded (see Interpreter.trace_sequential)
+    compile_args: Any = None  # the evaluated arguments of the last compile (interpreter.Args)
+    traced_data: Any = None  # the data a Sequential without an Input was traced with
 
 
 class _Missing:

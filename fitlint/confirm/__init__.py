@@ -5,31 +5,58 @@ one worker process, and :func:`confirm` turns results into verdicts.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from ..findings import Reported
 from ..rules import BY_CODE
+from . import slicer
+from .evidence import detail, first_line, missing
 from .runner import MissingTensorFlow, run_programs, tensorflow_version
 
 __all__ = ["MissingTensorFlow", "confirm", "tensorflow_version", "verdict"]
 
 
-def verdict(code: str, result: dict) -> dict:
-    """confirmed / refuted / inconclusive from the rule and TF's outcome."""
+def verdict(code: str, result: dict, evidence: Sequence[str] = (), program: str = "") -> dict:
+    """confirmed / refuted / inconclusive from the rule, the finding's
+    evidence, the program that ran and TensorFlow's outcome.
+
+    confirmed: a statement of the script raised the exception the rule
+    documents and TensorFlow's message names every evidence item.
+    refuted: the program ran cleanly and nothing in it was approximated.
+    Anything else is inconclusive, with TensorFlow's message."""
     documented = (BY_CODE[code].exception or "").split("|")
-    seconds = round(result.get("seconds", 0.0), 3)
-    if result["status"] == "raised" and result["exception"] in documented:
-        status = "confirmed"
+    message = result.get("detail") or ""
+    out = {"status": "inconclusive", "exception": result.get("exception"), "detail": detail(message),
+           "seconds": round(result.get("seconds", 0.0), 3)}
+    approximated = slicer.approximations(program)
+    if result["status"] == "raised":
+        exc = result["exception"]
+        if not slicer.from_script(program, result.get("line")):
+            out["detail"] = f"TensorFlow raised {exc} in code the dry run wrote, not in a statement of the script: " \
+                            + out["detail"]
+        elif code == "FIT503":
+            if approximated:
+                out["detail"] = f"TensorFlow raised {exc}, but the dry run approximated {'; '.join(approximated)}: " \
+                                + out["detail"]
+            else:
+                out["status"] = "confirmed"
+        elif exc not in documented:
+            out["detail"] = f"TensorFlow raised {exc} instead of {' or '.join(documented)}: " + out["detail"]
+        elif not evidence:
+            out["detail"] = f"TensorFlow raised {exc}; the finding names nothing to find in its message: " \
+                            + out["detail"]
+        else:
+            absent = missing(evidence, message)
+            if absent:
+                out["detail"] = (f"TensorFlow raised {exc}, but its message does not name "
+                                 f"{', '.join(repr(a) for a in absent)}: " + out["detail"])
+            else:
+                out["status"] = "confirmed"
     elif result["status"] == "ok":
-        status = "refuted"
-    else:
-        status = "inconclusive"
-    out = {"status": status, "exception": result.get("exception"), "detail": result.get("detail") or "",
-           "seconds": seconds}
-    if status == "inconclusive" and result["status"] == "raised":
-        out["detail"] = f"TensorFlow raised {result['exception']} instead of {' or '.join(documented)}: " + out["detail"]
-    elif result["status"] in ("timeout", "crashed"):
-        out["detail"] = result.get("detail", "")
+        if approximated:
+            out["detail"] = f"ran without error, but the dry run approximated {'; '.join(approximated)}"
+        else:
+            out["status"] = "refuted"
     return out
 
 
@@ -45,9 +72,8 @@ def confirm(findings: List[Reported], timeout: float = 60.0, cache_dir: Optional
                               "detail": f.no_program or "nothing to run", "seconds": 0.0}
     results = run_programs([f.program for f in runnable], timeout=timeout, cache_dir=cache_dir, progress=progress)
     for f, result in zip(runnable, results):
-        f.confirmation = verdict(f.code, result)
-        if f.code == "FIT503" and result["status"] == "raised":
-            f.confirmation["status"] = "confirmed"
-            f.message = f"{f.message}: TensorFlow raised {result['exception']}: {result.get('detail', '')}"
+        f.confirmation = verdict(f.code, result, f.evidence, f.program or "")
+        if f.code == "FIT503" and f.confirmation["status"] == "confirmed":
+            f.message = f"{f.message}: TensorFlow raised {result['exception']}: {first_line(result.get('detail'))}"
             f.hint = "the model and data are rebuilt from this script: fix what TensorFlow's message points at"
     return [f for f in findings if f.code != "FIT503" or (f.confirmation or {}).get("status") == "confirmed"]

@@ -92,8 +92,11 @@ class Worker:
             self.scratch = None
 
 
+RESULT_FORMAT = 2  # results carry the whole message and the failing line
+
+
 def _key(program: str, version: str) -> str:
-    return hashlib.sha256(f"{version}\n{program}".encode()).hexdigest()
+    return hashlib.sha256(f"{RESULT_FORMAT}\n{version}\n{program}".encode()).hexdigest()
 
 
 def run_programs(programs: Sequence[str], timeout: float = 60.0, cache_dir: Optional[str] = CACHE_DIR,

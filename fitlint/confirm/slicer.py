@@ -8,13 +8,21 @@ out-of-range label really appears), then the one failing call. Nothing of the
 user's file is executed: whatever cannot be rendered from TensorFlow, Keras,
 NumPy and literals — a custom layer, data read from a file, a shape that is
 not fully known — makes the case inconclusive, with the reason.
+
+The program says where each line comes from: a statement of the script
+(the model, its compile, the failing call) ends with ``FROM_SCRIPT``; every
+other line (imports, synthetic data, scaffolding) was written by the dry run,
+so an exception raised there never blames the script. What had to be
+approximated (a value range filled in, a compile the script did not make)
+is listed at the top in ``# approximated:`` lines; a program that
+approximated anything can confirm a finding but never refute one.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
 from ..analysis import layers as L
-from ..analysis.facts import DataCall, LayerUse, OneHot, Op, SliceCounts
+from ..analysis.facts import SPARSE, DataCall, LayerUse, OneHot, Op, SliceCounts
 from ..analysis.library import LossFn, add_batch_axis
 from ..analysis.names import canonical
 from ..analysis.values import (
@@ -23,6 +31,8 @@ from ..analysis.values import (
 
 SAMPLES = 8  # samples per synthetic array
 HEADER = "import numpy as np\nimport tensorflow as tf\nimport keras\nnp.random.seed(0)\n"
+FROM_SCRIPT = "  # from the script"
+APPROXIMATED = "# approximated: "
 
 
 class Inconclusive(Exception):
@@ -34,16 +44,45 @@ class _Program:
         self.lines: List[str] = []
         self.names: Dict[int, str] = {}
         self.counter = 0
+        self.approximated: List[str] = []
+        self.apis: Dict[str, str] = {}
 
     def var(self, prefix: str) -> str:
         self.counter += 1
         return f"{prefix}{self.counter}"
 
-    def add(self, line: str) -> None:
-        self.lines.append(line)
+    def add(self, line: str, script: bool = False) -> None:
+        """``script``: the line is a statement of the script, rebuilt."""
+        self.lines.append(line + FROM_SCRIPT if script else line)
+
+    def approximate(self, reason: str) -> None:
+        if reason not in self.approximated:
+            self.approximated.append(reason)
+
+    def api(self, path: str, name: str = "") -> str:
+        """A variable (``name`` or a new one) holding the library object
+        ``path`` (as the script spelled it), looked up on a line of its own:
+        if this TensorFlow has no such name, the dry run failed, not the
+        script."""
+        if path not in self.apis:
+            self.apis[path] = name or self.var("api")
+            self.add(f"{self.apis[path]} = {path}")
+        return self.apis[path]
 
     def text(self) -> str:
-        return HEADER + "\n".join(self.lines) + "\n"
+        notes = "".join(f"{APPROXIMATED}{reason}\n" for reason in self.approximated)
+        return notes + HEADER + "\n".join(self.lines) + "\n"
+
+
+def approximations(program: str) -> List[str]:
+    """What a dry-run program had to approximate (see ``_Program``)."""
+    return [line[len(APPROXIMATED):] for line in program.splitlines() if line.startswith(APPROXIMATED)]
+
+
+def from_script(program: str, line: Optional[int]) -> bool:
+    """Is program line ``line`` (1-based) a statement of the script?"""
+    lines = program.splitlines()
+    return line is not None and 1 <= line <= len(lines) and lines[line - 1].endswith(FROM_SCRIPT)
 
 
 # ------------------------------------------------------------------ values
@@ -60,14 +99,7 @@ def literal(value: Any, program: _Program) -> str:
     if isinstance(value, Dict_):
         return "{" + ", ".join(f"{k!r}: {literal(v, program)}" for k, v in value.items.items()) + "}"
     if isinstance(value, ModuleRef):
-        path = canonical(value.path)
-        if path.startswith("keras."):
-            return path
-        if path.startswith("tensorflow."):
-            return "tf." + path[len("tensorflow."):]
-        if path.startswith("numpy."):
-            return "np." + path[len("numpy."):]
-        raise Inconclusive(f"needs {value.path}, which is not TensorFlow, Keras or NumPy")
+        return program.api(_spelled(value.path))
     if isinstance(value, Array):
         return array(value, program)
     if isinstance(value, Layer):
@@ -76,10 +108,21 @@ def literal(value: Any, program: _Program) -> str:
         if not value.name:
             raise Inconclusive("a loss object fitlint cannot rebuild")
         kwargs = ", ".join(f"{k}={literal(v, program)}" for k, v in value.kwargs.items())
-        return f"keras.losses.{value.name}({kwargs})"
+        return f"{program.api('keras.losses.' + value.name)}({kwargs})"
     if value is None:
         raise Inconclusive("a value fitlint does not know")
     raise Inconclusive(f"a {type(value).__name__} value fitlint cannot rebuild")
+
+
+def _spelled(path: str) -> str:
+    """Code for a library object, spelled as the script spelled it."""
+    for module, alias in (("tensorflow", "tf"), ("keras", "keras"), ("numpy", "np")):
+        if path == module or path.startswith(module + "."):
+            return alias + path[len(module):]
+    path = canonical(path)
+    if path.startswith("keras."):
+        return path
+    raise Inconclusive(f"needs {path}, which is not TensorFlow, Keras or NumPy")
 
 
 def _samples(shape: tuple, n: Optional[int]) -> tuple:
@@ -102,10 +145,12 @@ def array(arr: Array, program: _Program, n: Optional[int] = None) -> str:
     name = program.var("data")
     dtype = arr.dtype
     if arr.ragged or dtype == "object":
+        program.approximate("ragged data filled with short lists")
         count = shape[0] if shape else 1
         program.add(f"{name} = np.array([[1, 2, 3][: (i % 3) + 1] for i in range({count})], dtype=object)")
         return name
     if dtype in ("str", "bytes"):
+        program.approximate("strings filled with 'a'")
         program.add(f"{name} = np.full({shape!r}, 'a')")
         return name
     if dtype is None:
@@ -113,19 +158,26 @@ def array(arr: Array, program: _Program, n: Optional[int] = None) -> str:
     if arr.onehot and len(shape) >= 1 and shape[-1]:
         k = shape[-1]
         program.add(f"{name} = np.eye({k}, dtype={dtype!r})[np.random.randint(0, {k}, {shape[:-1]!r})]")
-    elif dtype in INT_DTYPES or dtype == "bool":
+        return _tensor(arr, name, program)
+    if arr.lo is None or arr.hi is None:
+        program.approximate("the range of an array's values is not known")
+    if dtype in INT_DTYPES or dtype == "bool":
         lo = int(arr.lo) if arr.lo is not None else 0
         hi = int(arr.hi) if arr.hi is not None else max(lo, 1)
         program.add(f"{name} = np.random.randint({lo}, {hi + 1}, size={shape!r}).astype({dtype!r})")
         if _size(shape) >= 2 and hi > lo:
-            program.add(f"{name}.flat[0], {name}.flat[-1] = {lo}, {hi}  # both ends of the range")
+            program.add(f"{name}.flat[0], {name}.flat[-1] = {hi}, {lo}  # both ends of the range")
     else:
         lo = float(arr.lo) if arr.lo is not None else 0.0
         hi = float(arr.hi) if arr.hi is not None else lo + 1.0
         top = hi - (hi - lo) * 1e-6 if arr.open_hi else hi
         program.add(f"{name} = np.random.uniform({lo!r}, {top!r}, size={shape!r}).astype({dtype!r})")
         if _size(shape) >= 2 and top > lo:
-            program.add(f"{name}.flat[0], {name}.flat[-1] = {lo!r}, {top!r}  # both ends of the range")
+            program.add(f"{name}.flat[0], {name}.flat[-1] = {top!r}, {lo!r}  # both ends of the range")
+    return _tensor(arr, name, program)
+
+
+def _tensor(arr: Array, name: str, program: _Program) -> str:
     if arr.tensor:
         program.add(f"{name} = tf.constant({name})")
     return name
@@ -161,9 +213,22 @@ def structure(value: Any, program: _Program, counts: Dict[int, int]) -> str:
     raise Inconclusive("data fitlint does not know")
 
 
-def _sample_counts(values: List[Any]) -> Dict[int, int]:
-    """Samples per array: at most SAMPLES, different counts kept different."""
-    arrays = []
+def _axis0_unsure(call: DataCall) -> bool:
+    """Does some input array have fewer axes than its model input (so its
+    axis 0 may not be the sample axis)?"""
+    return any(isinstance(b.value, Array) and b.value.shape is not None and b.input is not None
+               and b.input.shape is not None and len(b.value.shape) < len(b.input.shape) for b in call.inputs)
+
+
+def _batch_meets_units(call: DataCall) -> bool:
+    """Do 1-D labels meet a wider output, so that the batch size itself
+    decides whether the loss broadcasts? (Not for sparse labels.)"""
+    return any(t.loss != SPARSE and isinstance(t.y, Array) and t.y.shape is not None and len(t.y.shape) == 1 and t.shape
+               and len(t.shape) == 2 and t.shape[-1] not in (None, 1) for t in call.targets)
+
+
+def _arrays(values: List[Any]) -> List[Array]:
+    arrays: List[Array] = []
 
     def walk(v: Any) -> None:
         if isinstance(v, Array):
@@ -177,6 +242,15 @@ def _sample_counts(values: List[Any]) -> Dict[int, int]:
 
     for v in values:
         walk(v)
+    return arrays
+
+
+def _sample_counts(values: List[Any], cap: bool = True) -> Dict[int, int]:
+    """Samples per array: at most SAMPLES, different counts kept different
+    (``cap=False``: the arrays' own counts)."""
+    arrays = _arrays(values)
+    if not cap:
+        return {id(a): a.shape[0] for a in arrays if a.shape and a.shape[0] is not None}
     known = sorted({a.shape[0] for a in arrays if a.shape and a.shape[0] is not None}, reverse=True)
     mapped = {n: (min(n, SAMPLES) if len(known) == 1 else max(1, SAMPLES - i)) for i, n in enumerate(known)}
     return {id(a): mapped[a.shape[0]] for a in arrays if a.shape and a.shape[0] is not None}
@@ -192,7 +266,7 @@ def layer_expr(layer: Layer, program: _Program) -> str:
         raise Inconclusive(f"a {layer.kind} layer built with *args/**kwargs")
     args = [literal(a, program) for a in layer.args]
     args += [f"{k}={literal(v, program)}" for k, v in layer.kwargs.items()]
-    return f"keras.layers.{layer.kind}({', '.join(args)})"
+    return f"{program.api('keras.layers.' + layer.kind, layer.kind)}({', '.join(args)})"
 
 
 def _input(sym: Sym, program: _Program) -> str:
@@ -212,33 +286,36 @@ def _graph(sym: Sym, program: _Program, done: Dict[int, str], layers: Dict[int, 
         return done[id(sym)]
     if sym.is_input:
         name = program.var("inp")
-        program.add(f"{name} = {_input(sym, program)}")
+        program.add(f"{name} = {_input(sym, program)}", script=True)
     else:
         if sym.layer is None or not sym.parents or not sym.traced:
             raise Inconclusive("a tensor of the model fitlint cannot trace")
         parents = [_graph(p, program, done, layers) for p in sym.parents]
         if id(sym.layer) not in layers:
             layers[id(sym.layer)] = program.var("layer")
-            program.add(f"{layers[id(sym.layer)]} = {layer_expr(sym.layer, program)}")
+            program.add(f"{layers[id(sym.layer)]} = {layer_expr(sym.layer, program)}", script=True)
         arg = parents[0] if len(sym.parents) == 1 and sym.layer.kind not in L.MERGE else f"[{', '.join(parents)}]"
         name = program.var("t")
-        program.add(f"{name} = {layers[id(sym.layer)]}({arg})")
+        program.add(f"{name} = {layers[id(sym.layer)]}({arg})", script=True)
     done[id(sym)] = name
     return name
 
 
-def build_model(model: Model, program: _Program) -> str:
-    """Code that builds ``model``; returns its variable name."""
+def build_model(model: Model, program: _Program, layers: Optional[List[Layer]] = None) -> str:
+    """Code that builds ``model`` (a Sequential with ``layers``, by default
+    its last ones); returns its variable name."""
     if not model.exact:
         raise Inconclusive("the model's layers are not all known (a custom layer, a loop, or a helper)")
     name = program.var("model")
     if model.kind == "sequential":
         items = []
-        declared_by_layer = model.layers and model.inputs and model.inputs[0].origin is model.layers[0].origin
+        layers = model.layers if layers is None else layers
+        declared_by_layer = layers and model.inputs and model.inputs[0].origin is layers[0].origin
         if model.inputs and not declared_by_layer:
             items.append(_input(model.inputs[0], program))
-        items += [layer_expr(layer, program) for layer in model.layers]
-        program.add(f"{name} = keras.Sequential([{', '.join(items)}])")
+        items += [layer_expr(layer, program) for layer in layers]
+        # no Input declared: Keras builds the model from the data it is given
+        program.add(f"{name} = keras.Sequential([{', '.join(items)}])", script=True)
     else:
         if not model.inputs or not model.outputs:
             raise Inconclusive("the model's inputs or outputs are not known")
@@ -256,30 +333,65 @@ def build_model(model: Model, program: _Program) -> str:
             outs = "{" + ", ".join(f"{n!r}: {o}" for n, o in zip(model.output_names, outputs)) + "}"
         else:
             outs = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
-        program.add(f"{name} = keras.Model({ins}, {outs})")
+        program.add(f"{name} = keras.Model({ins}, {outs})", script=True)
     return name
 
 
+_COMPILE = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+            "steps_per_execution", "jit_compile", "auto_scale_loss")
+
+
 def compile_model(model: Model, name: str, compiled: Optional[bool], program: _Program,
-                  force: bool = False) -> None:
-    """``force``: the finding is not about compile, so an uncompiled model is
+                  force: bool = False, loss: Any = None, args: Any = None) -> None:
+    """The script's compile, with its loss, optimizer and metrics as the
+    script wrote them (``loss``/``args``: as they were at the call; by
+    default the model's last compile). An argument that cannot be rebuilt
+    is left out, and the program is marked approximated (except the
+    optimizer, which no mismatch is about: Keras' default stands in).
+    ``force``: the finding is not about compile, so an uncompiled model is
     compiled (loss 'mse') to reach the code path the finding is about."""
     if compiled is None:
         raise Inconclusive("whether the model is compiled there is not known")
     if not compiled and force:
+        program.approximate("the model is compiled by the dry run, not by the script")
         program.add(f"{name}.compile(optimizer='sgd', loss='mse')  # not compiled in the script")
-    elif compiled:
-        if model.loss is None:
-            raise Inconclusive("the loss is not known")
-        program.add(f"{name}.compile(optimizer='sgd', loss={literal(model.loss, program)})")
+        return
+    if not compiled:
+        return
+    loss = model.loss if loss is None and args is None else loss
+    args = model.compile_args if args is None else args
+    if loss is None:
+        raise Inconclusive("the loss is not known")
+    parts = [f"loss={literal(loss, program)}"]
+    if args is None or args.star:
+        program.approximate("compile arguments other than the loss are not known")
+        parts.insert(0, "optimizer='sgd'")
+    else:
+        for i, key in enumerate(_COMPILE):
+            if key == "loss" or not args.has(key, i):
+                continue
+            try:
+                parts.append(f"{key}={literal(args.get(key, i), program)}")
+            except Inconclusive:
+                if key != "optimizer":
+                    program.approximate(f"compile's {key}= is left out")
+        if not any(p.startswith("optimizer=") for p in parts):
+            # Keras' default; an optimizer object fitlint cannot rebuild
+            # (Adam(1e-3)) is replaced too: no data or shape goes through it
+            parts.insert(0, "optimizer='rmsprop'")
+        extra = set(args.kw) - set(_COMPILE)
+        if extra or len(args.pos) > len(_COMPILE):
+            program.approximate("compile arguments fitlint does not know")
+    program.add(f"{name}.compile({', '.join(parts)})", script=True)
 
 
 # ------------------------------------------------------------------ cases
 def for_call(call: DataCall, code: str = "") -> str:
     program = _Program()
-    model = build_model(call.model, program)
+    model = build_model(call.model, program, call.layers)
     needs_compile = call.method in ("fit", "evaluate", "train_on_batch", "test_on_batch")
-    compile_model(call.model, model, call.compiled, program, force=needs_compile and code != "FIT501")
+    compile_model(call.model, model, call.compiled, program, force=needs_compile and code != "FIT501",
+                  loss=call.loss, args=call.compile_args)
     if call.dataset is not None:
         ds = call.dataset
         samples = add_batch_axis(ds.element)  # from_tensor_slices takes whole arrays
@@ -288,40 +400,58 @@ def for_call(call: DataCall, code: str = "") -> str:
         data = program.var("ds")
         program.add(f"{data} = tf.data.Dataset.from_tensor_slices({element})"
                     + (".batch(4)" if ds.batched else ""))
+        program.approximate("the dataset is rebuilt from its element")
         args = [data]
     else:
         y = call.y
         if y is None and call.y_node is not None:
             raise Inconclusive("labels fitlint does not know")
         counts = _sample_counts([call.x, y])
+        if _axis0_unsure(call):
+            # axis 0 may not be the sample axis: keep every array's shape
+            exact = _sample_counts([call.x, y], cap=False)
+            if all(_size(a.shape) <= 4_000_000 for a in _arrays([call.x, y]) if a.shape and None not in a.shape):
+                counts = exact
+            else:
+                program.approximate("the number of samples is cut down on data with no clear sample axis")
+        elif _batch_meets_units(call) and any(counts.get(id(a)) != a.shape[0] for a in _arrays([call.x, y]) if a.shape):
+            program.approximate("fewer samples than the script, with labels of shape (N,) against a wider output")
         args = [structure(call.x, program, counts)]
         if call.method != "predict" and call.method != "predict_on_batch" and y is not None:
             args.append(structure(y, program, counts))
     if call.method in ("fit", "evaluate", "predict"):
-        batch = call.batch_size or SAMPLES
-        options = f"batch_size={batch}, verbose=0" + (", epochs=1" if call.method == "fit" else "")
+        batch = call.batch_size or 32  # Keras' default
+        # unshuffled, so the first bad value TF meets is the extreme the
+        # finding names (the data puts it first)
+        options = f"batch_size={batch}, verbose=0" + (", epochs=1, shuffle=False" if call.method == "fit" else "")
         if call.validation:
             # the validation data runs through the same call
-            program.add(f"{model}.evaluate({', '.join(args)}, {options.replace(', epochs=1', '')})"
-                        if call.compiled else f"{model}.predict({args[0]}, verbose=0)")
+            program.add(f"{model}.evaluate({', '.join(args)}, {options.replace(', epochs=1, shuffle=False', '')})"
+                        if call.compiled else f"{model}.predict({args[0]}, verbose=0)", script=True)
         else:
-            program.add(f"{model}.{call.method}({', '.join(args)}, {options})")
+            program.add(f"{model}.{call.method}({', '.join(args)}, {options})", script=True)
     else:
-        program.add(f"{model}.{call.method}({', '.join(args)})")
+        program.add(f"{model}.{call.method}({', '.join(args)})", script=True)
     return program.text()
 
 
 def for_layer_use(use: LayerUse) -> str:
     program = _Program()
     if use.model is not None:
-        build_model(use.model, program)
+        model = build_model(use.model, program)
+        data = use.model.traced_data
+        if not use.model.inputs:
+            # built from the data the script gives it, as Keras does
+            if not isinstance(data, Array):
+                raise Inconclusive("the data the model is built from is not known")
+            program.add(f"{model}({array(data, program, _capped(data))})", script=True)
         return program.text()
     if use.inputs:
         done: Dict[int, str] = {}
         layers: Dict[int, str] = {}
         names = [_graph(s, program, done, layers) for s in use.inputs]
         arg = names[0] if len(names) == 1 and use.layer.kind not in L.MERGE else f"[{', '.join(names)}]"
-        program.add(f"{layer_expr(use.layer, program)}({arg})")
+        program.add(f"{layer_expr(use.layer, program)}({arg})", script=True)
         return program.text()
     raise Inconclusive("the layer's input is not known")
 
@@ -331,9 +461,9 @@ def for_op(op: Op) -> str:
     left = array(op.left, program)  # an op's operands keep their exact shapes
     right = array(op.right, program) if isinstance(op.right, Array) else literal(op.right, program)
     if op.name in ("+", "-", "*", "/", "@"):
-        program.add(f"{left} {op.name} {right}")
+        program.add(f"{left} {op.name} {right}", script=True)
     elif op.name.startswith(("tf.", "np.")):
-        program.add(f"{op.name}({left}, {right})")
+        program.add(f"{op.name}({left}, {right})", script=True)
     else:
         raise Inconclusive(f"the operation {op.name} is not rebuilt")
     return program.text()
@@ -343,9 +473,9 @@ def for_one_hot(event: OneHot) -> str:
     program = _Program()
     labels = array(event.labels, program, _capped(event.labels))
     if event.function == "to_categorical":
-        program.add(f"keras.utils.to_categorical({labels}, num_classes={event.depth})")
+        program.add(f"keras.utils.to_categorical({labels}, num_classes={event.depth})", script=True)
     else:
-        program.add(f"tf.one_hot({labels}, depth={event.depth})")
+        program.add(f"tf.one_hot({labels}, depth={event.depth})", script=True)
     return program.text()
 
 
@@ -353,13 +483,13 @@ def for_slices(event: SliceCounts) -> str:
     program = _Program()
     counts = _sample_counts([a for _, a in event.parts])
     parts = [array(a, program, counts.get(id(a))) for _, a in event.parts]
-    program.add(f"tf.data.Dataset.from_tensor_slices(({', '.join(parts)},))")
+    program.add(f"tf.data.Dataset.from_tensor_slices(({', '.join(parts)},))", script=True)
     return program.text()
 
 
 def for_layer(layer: Layer) -> str:
     program = _Program()
-    program.add(layer_expr(layer, program))
+    program.add(layer_expr(layer, program), script=True)
     return program.text()
 
 

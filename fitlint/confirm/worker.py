@@ -2,7 +2,8 @@
 
 Protocol: one JSON object per line on stdin, ``{"id": ..., "program": ...}``;
 one JSON line per case on stdout, ``{"id", "status": "ok"|"raised",
-"exception", "detail", "seconds"}``. The first line written is
+"exception", "detail", "line", "seconds"}`` (``detail``: the exception's
+whole message; ``line``: the program line that raised). The first line written is
 ``{"ready": <tensorflow version>}``. It runs on the CPU, in the temporary
 directory the parent made, with sockets disabled; the parent enforces the
 time limit.
@@ -39,6 +40,23 @@ def _seal() -> None:
     socket.getaddrinfo = _no_network  # type: ignore[assignment]
 
 
+MESSAGE_CHARS = 50_000  # the whole message (the parent trims what it shows)
+FILENAME = "<fitlint dry run>"
+
+
+def _failing_line(exc: BaseException):
+    """The line of the dry-run program whose statement raised (the innermost
+    frame in the program), or None when it did not get to run (a program
+    that does not compile is the dry run's fault, never the script's)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == FILENAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 def _run(program: str) -> dict:
     import keras
 
@@ -46,13 +64,15 @@ def _run(program: str) -> dict:
     start = time.perf_counter()
     sink = io.StringIO()
     try:
-        code = compile(program, "<fitlint dry run>", "exec")
+        code = compile(program, FILENAME, "exec")
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             exec(code, {"__name__": "__fitlint_dry_run__"})
     except BaseException as exc:  # every outcome is reported, none kills the worker
         text = str(exc).strip()
-        return {"status": "raised", "exception": type(exc).__name__,
-                "detail": text.splitlines()[0][:300] if text else "", "seconds": time.perf_counter() - start}
+        if len(text) > MESSAGE_CHARS:
+            text = text[:MESSAGE_CHARS] + " ..."
+        return {"status": "raised", "exception": type(exc).__name__, "detail": text,
+                "line": _failing_line(exc), "seconds": time.perf_counter() - start}
     return {"status": "ok", "exception": None, "detail": "", "seconds": time.perf_counter() - start}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import List
 
+from ..confirm.evidence import first_line
 from ..findings import Reported
 
 
@@ -15,7 +16,7 @@ def _marker(f: Reported) -> str:
         return f" [confirmed: {c['exception']}]"
     if c["status"] == "refuted":
         return " [refuted: ran without error]"
-    return f" [inconclusive: {c['detail']}]" if c.get("detail") else " [inconclusive]"
+    return f" [inconclusive: {first_line(c['detail'], 300)}]" if c.get("detail") else " [inconclusive]"
 
 
 def _block(f: Reported) -> List[str]:

@@ -153,3 +153,35 @@ def arg_name(ctx: Context, node: Optional[cst.CSTNode], default: str) -> str:
 def compatible(a: Tuple, b: Tuple) -> bool:
     """Same rank, and every pair of known dimensions agrees."""
     return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+# ------------------------------------------------------- dry-run evidence
+# How TensorFlow names what a finding is about, for Finding.evidence (see
+# fitlint.confirm.evidence): "|" separates spellings TF may use.
+def shape_ev(shape: Any) -> str:
+    """A whole shape, as in ``(None, 28, 28, 1)`` or ``[2,2]``."""
+    dims = ",".join("None" if d is None else str(d) for d in shape)
+    return f"({dims},)|[{dims}]" if len(shape) == 1 else f"({dims})|[{dims}]"
+
+
+def tail_ev(shape: Any) -> str:
+    """A shape after its first (sample) axis, which the dry run may change:
+    ``(16, 784)`` -> ``,784)`` (found in ``(8, 784)``)."""
+    dims = ",".join("None" if d is None else str(d) for d in shape[1:])
+    return f",{dims})|,{dims}]" if dims else ",)"
+
+
+_TF_DTYPE = {"float32": "float32|float", "float64": "float64|double", "float16": "float16|half",
+             "str": "str|string", "bytes": "bytes|string", "object": "object"}
+
+
+def dtype_ev(dtype: Optional[str]) -> str:
+    return _TF_DTYPE.get(dtype or "", dtype or "")
+
+
+def dims_ev(shape: Any) -> str:
+    """A whole shape's dims in order, found in ``(28, 28, 1)`` and in
+    ``[28,28,1,1]`` (Keras may add an axis of size 1)."""
+    if len(shape) == 1:
+        return shape_ev(shape)
+    return ",".join("None" if d is None else str(d) for d in shape)

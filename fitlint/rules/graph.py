@@ -8,6 +8,7 @@ from ..analysis.facts import LayerUse
 from ..analysis.values import NON_NUMERIC_DTYPES, Array, Layer, fmt_range, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related, set_here
+from .base import dims_ev, shape_ev, tail_ev
 
 # Layer input shapes are known from an Input or a Sequential model.
 _LAYERS = (r"Sequential|Input\s*\(|InputLayer\s*\(|input_shape\s*=|input_dim\s*=",)
@@ -87,7 +88,8 @@ class EmbeddingIndexOutOfRange(Rule):
                     call.node,
                     related((layer.origin.node, f"embedding declared here: {ctx.src(layer.origin.node)}"),
                             set_here(ctx, layer, "input_dim", 0, "input_dim"), built_here(ctx, label, x)),
-                    hint=f"use Embedding({int(x.hi) + 1}, ...) or keep ids below {vocab}", subject=call)
+                    hint=f"use Embedding({int(x.hi) + 1}, ...) or keep ids below {vocab}", subject=call,
+                    evidence=(str(int(x.hi)), f"[0,{vocab})"))
 
 
 class VocabularyExceedsEmbedding(Rule):
@@ -170,10 +172,14 @@ class _LayerProblem(Rule):
     def hint(self, use: LayerUse) -> str:
         return self.fix
 
+    def evidence(self, use: LayerUse) -> tuple:
+        shape = use.shapes[0]
+        return (f"ndim={len(shape)}", tail_ev(shape)) if self.code == "FIT302" else (dims_ev(shape[1:]),)
+
     def check(self, ctx):
         for use, detail in _uses(ctx, self.code):
             yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)),
-                          hint=self.hint(use), subject=use)
+                          hint=self.hint(use), subject=use, evidence=self.evidence(use))
 
 
 class LayerRankMismatch(_LayerProblem):
@@ -316,7 +322,8 @@ class MergeShapeMismatch(Rule):
                     self.code, detail, use.layer.origin.node,
                     related(*((o.node, f"input {fmt_shape(s)} from: {ctx.src(o.node)}")
                               for o, s in zip(use.sources, use.shapes) if o is not None)),
-                    hint="project the inputs to matching shapes (Dense, Reshape) or change the axis", subject=use)
+                    hint="project the inputs to matching shapes (Dense, Reshape) or change the axis", subject=use,
+                    evidence=tuple(dims_ev(s[1:]) for s in use.shapes))
 
 
 class WeightsShapeMismatch(Rule):
@@ -368,4 +375,5 @@ class WeightsShapeMismatch(Rule):
                 self.code,
                 f"the Embedding's weights are {fmt_shape((vocab, dim))} but weights= gives {fmt_shape(matrix.shape)}",
                 layer.origin.node, related(built_here(ctx, "weights", matrix)),
-                hint=f"use Embedding({matrix.shape[0]}, {matrix.shape[1]}, weights=[...])", subject=layer)
+                hint=f"use Embedding({matrix.shape[0]}, {matrix.shape[1]}, weights=[...])", subject=layer,
+                evidence=(shape_ev((vocab, dim)), shape_ev(matrix.shape)))

@@ -8,6 +8,7 @@ from ..analysis.facts import Binding, DataCall
 from ..analysis.values import NON_NUMERIC_DTYPES, Array, Dict_, Model, Seq, Sym, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, compatible, input_here, related
+from .base import dims_ev, dtype_ev, shape_ev, tail_ev
 
 
 def _pairs(ctx: Context, from_shape: bool = False) -> Iterable[Tuple[DataCall, Binding, Sym, Array]]:
@@ -103,7 +104,8 @@ class InputRankMismatch(Rule):
                 self.code,
                 f"model.{call.what} input has shape {fmt_shape(x.shape)} but the model expects {fmt_shape(declared)}: "
                 f"rank {len(x.shape)} vs {len(declared)}",
-                call.node, rel, hint=_reshape_hint(label, x.shape, declared), subject=call)
+                call.node, rel, hint=_reshape_hint(label, x.shape, declared), subject=call,
+                evidence=(shape_ev(declared), tail_ev(x.shape)))
 
 
 class ImplicitTrailingAxis(Rule):
@@ -273,7 +275,7 @@ class InputDimMismatch(Rule):
                 call.node,
                 related(input_here(ctx, sym), (layer.origin.node, layer_note), built_here(ctx, label, x)),
                 hint=f"give {label} the shape (N, {', '.join(str(d) for d in sym.shape[1:])}) or change the model input",
-                subject=call)
+                subject=call, evidence=("output size|Negative dimension",) if axis is None else (str(want), str(got)))
 
 
 class InputShapeIncludesSamples(Rule):
@@ -321,7 +323,7 @@ class InputShapeIncludesSamples(Rule):
                 sym.origin.node,
                 related((call.node, f"data reaches the model here: {ctx.src(call.node)}"), built_here(ctx, label, data)),
                 hint="use X.shape[1:] (one sample's shape) for the input shape",
-                subject=call)
+                subject=call, evidence=(shape_ev(sym.shape), tail_ev(x.shape)))
 
 
 def _input_names(model: Model) -> Optional[List[str]]:
@@ -381,14 +383,15 @@ class MissingModelInput(Rule):
                         call.node,
                         related(input_here(ctx, sym), (call.x.origin.node, f"dict built here: {ctx.src(call.x.origin.node)}")
                                 if call.x.origin else None),
-                        hint=f"add {missing[0]!r}: <array> to the dict", subject=call)
+                        hint=f"add {missing[0]!r}: <array> to the dict", subject=call, evidence=(missing[0],))
             elif isinstance(call.x, Seq) and len(model.inputs) > 1 and len(call.x.items) < len(model.inputs):
                 yield Finding(
                     self.code,
                     f"model.{call.what} gets {len(call.x.items)} array(s) but the model has {len(model.inputs)} inputs",
                     call.node,
                     related(*(input_here(ctx, s) for s in model.inputs[len(call.x.items):])),
-                    hint=f"pass one array per model input, in order: [{', '.join(i.name or 'x' + str(k) for k, i in enumerate(model.inputs))}]", subject=call)
+                    hint=f"pass one array per model input, in order: [{', '.join(i.name or 'x' + str(k) for k, i in enumerate(model.inputs))}]", subject=call,
+                    evidence=(str(len(model.inputs)), str(len(call.x.items))))
 
 
 class UnknownInputKey(Rule):
@@ -484,7 +487,7 @@ class UnbatchedDataset(Rule):
                     f"{fmt_shape(element)} but the model expects {fmt_shape(declared)}",
                     call.node,
                     related(input_here(ctx, b.input), (ds.origin.node, f"dataset built here: {ctx.src(ds.origin.node)}")),
-                    hint="add .batch(32) to the dataset", subject=call)
+                    hint="add .batch(32) to the dataset", subject=call, evidence=(shape_ev(declared), dims_ev(element)))
                 break
 
 
@@ -532,7 +535,8 @@ class InvalidInputDtype(Rule):
                         self.code,
                         f"model.{call.what} gets {kind} data but the model input is {sym.dtype}",
                         call.node, related(input_here(ctx, sym), built_here(ctx, label, x)),
-                        hint="encode it as numbers first (e.g. a StringLookup/TextVectorization layer, or padding)", subject=call)
+                        hint="encode it as numbers first (e.g. a StringLookup/TextVectorization layer, or padding)", subject=call,
+                        evidence=("dtype", dtype_ev("object" if x.ragged else x.dtype)))
 
 
 class MissingBatchAxis(Rule):
@@ -581,7 +585,7 @@ class MissingBatchAxis(Rule):
                 f"model.{call.what} gets one sample of shape {fmt_shape(x.shape)} without the batch axis; "
                 f"the model expects {fmt_shape(sym.shape)}",
                 call.node, related(input_here(ctx, sym), built_here(ctx, label, x)),
-                hint=f"add the batch axis: np.expand_dims({label}, 0)", subject=call)
+                hint=f"add the batch axis: np.expand_dims({label}, 0)", subject=call, evidence=(dims_ev(x.shape),))
 
 
 class SampleCountMismatch(Rule):
@@ -628,11 +632,11 @@ class SampleCountMismatch(Rule):
                 yield Finding(
                     self.code, f"model.{call.what} gets different numbers of samples: {desc}",
                     call.node, related(*(built_here(ctx, label, v) for label, v in known)),
-                    hint="give every array the same first dimension", subject=call)
+                    hint="give every array the same first dimension", subject=call, evidence=("cardinality|sizes",))
         for event in ctx.facts.slice_counts:
             known = [(label, v) for label, v in event.parts if v.samples is not None]
             desc = ", ".join(f"{label} has {v.samples}" for label, v in known)
             yield Finding(
                 self.code, f"from_tensor_slices gets components with different numbers of samples: {desc}",
                 event.node, related(*(built_here(ctx, label.strip("[]") or "tensor", v) for label, v in known)),
-                hint="give every component the same first dimension", subject=event)
+                hint="give every component the same first dimension", subject=event, evidence=("are not compatible",))

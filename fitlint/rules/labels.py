@@ -9,6 +9,7 @@ from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, 
 from ..analysis.values import Array, fmt_range, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related, set_here
+from .base import tail_ev
 
 
 def _targets(ctx: Context, *families: str) -> Iterable[Tuple[DataCall, Target, Array, tuple]]:
@@ -105,7 +106,7 @@ class SparseLabelOutOfRange(Rule):
                     f"(valid labels: 0..{units - 1})",
                     call.node, _rel(ctx, t, y, out),
                     hint=f"use Dense({int(y.hi) + 1}) or keep labels in 0..{units - 1}" if y.lo >= 0
-                    else "labels must not be negative", subject=call)
+                    else "labels must not be negative", subject=call, evidence=(str(int(bad) - int(too_high and y.open_hi and bad == int(bad))), f"[0,{units})"))
 
 
 class CategoricalLossIntegerLabels(Rule):
@@ -149,7 +150,8 @@ class CategoricalLossIntegerLabels(Rule):
                     f"categorical cross-entropy needs one-hot labels of shape (N, {out[-1]}) but the labels have "
                     f"shape {fmt_shape(y.shape)}",
                     call.node, _rel(ctx, t, y, out),
-                    hint=f"use loss='sparse_categorical_crossentropy', or to_categorical(y, {out[-1]})", subject=call)
+                    hint=f"use loss='sparse_categorical_crossentropy', or to_categorical(y, {out[-1]})", subject=call,
+                    evidence=(tail_ev(y.shape), tail_ev(out)))
 
 
 class SparseLossOneHotLabels(Rule):
@@ -190,7 +192,8 @@ class SparseLossOneHotLabels(Rule):
                     f"sparse categorical cross-entropy needs integer labels of shape {fmt_shape(('N',) + out[1:-1])} but the "
                     f"labels are {kind} with shape {fmt_shape(y.shape)}",
                     call.node, _rel(ctx, t, y, out),
-                    hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)", subject=call)
+                    hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)", subject=call,
+                    evidence=("rank", tail_ev(y.shape)))
 
 
 class LabelWidthMismatch(Rule):
@@ -231,7 +234,8 @@ class LabelWidthMismatch(Rule):
                 self.code,
                 f"labels have {y.shape[1]} columns but the output has {out[-1]} units",
                 call.node, _rel(ctx, t, y, out),
-                hint=f"make the output Dense({y.shape[1]}) or encode the labels with {out[-1]} classes", subject=call)
+                hint=f"make the output Dense({y.shape[1]}) or encode the labels with {out[-1]} classes", subject=call,
+                evidence=(tail_ev(y.shape), tail_ev(out)))
 
 
 class OutputRankMismatch(Rule):
@@ -280,7 +284,8 @@ class OutputRankMismatch(Rule):
                     f"the model output has rank {len(out)} {fmt_shape(out)} but the labels {fmt_shape(y.shape)} and "
                     f"the loss need rank {len(y.shape) + (1 if t.loss == SPARSE else 0)}",
                     call.node, _rel(ctx, t, y, out),
-                    hint="add Flatten() or GlobalAveragePooling before the output layer", subject=call)
+                    hint="add Flatten() or GlobalAveragePooling before the output layer", subject=call,
+                    evidence=("rank", tail_ev(out)))
 
 
 class BinaryLossShapeMismatch(Rule):
@@ -328,7 +333,8 @@ class BinaryLossShapeMismatch(Rule):
                 self.code,
                 f"binary cross-entropy gets labels of shape {fmt_shape(y.shape)} for an output of shape {fmt_shape(out)}",
                 call.node, _rel(ctx, t, y, out),
-                hint=f"use Dense({width}, activation='sigmoid') as the output" if width else "match label and output widths", subject=call)
+                hint=f"use Dense({width}, activation='sigmoid') as the output" if width else "match label and output widths", subject=call,
+                evidence=(tail_ev(y.shape), tail_ev(out)))
 
 
 class RegressionTargetMismatch(Rule):
@@ -382,7 +388,8 @@ class RegressionTargetMismatch(Rule):
                 f"the loss subtracts labels of shape {fmt_shape(y.shape)} from an output of shape {fmt_shape(out)}; "
                 f"they cannot broadcast",
                 call.node, _rel(ctx, t, y, out),
-                hint=f"use Dense({width}) as the output" if width else f"give the labels the shape (N, {units})", subject=call)
+                hint=f"use Dense({width}) as the output" if width else f"give the labels the shape (N, {units})", subject=call,
+                evidence=(str(units),) + ((str(width),) if width else ()))
 
 
 class OneHotDepthTooSmall(Rule):
@@ -431,7 +438,8 @@ class OneHotDepthTooSmall(Rule):
                 related(built_here(ctx, "labels", labels),
                         (event.depth_node, f"{self.parameter} set here: {ctx.src(event.depth_node)}")
                         if event.depth_node else None),
-                hint=f"use {self.parameter}={int(labels.hi) + 1}", subject=event)
+                hint=f"use {self.parameter}={int(labels.hi) + 1}", subject=event,
+                evidence=(str(event.depth), "out of bounds|out of range|outside"))
 
 
 class NumClassesTooSmall(OneHotDepthTooSmall):

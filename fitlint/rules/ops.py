@@ -8,6 +8,7 @@ from ..analysis.library import _broadcast
 from ..analysis.values import Array, Const, INT_DTYPES, fmt_shape
 from ..findings import Finding
 from .base import Context, Rule, built_here, related
+from .base import dims_ev, dtype_ev
 
 # Arrays with known shapes come from NumPy or TensorFlow constructors.
 _ARRAYS = r"\bnp\.|numpy\.|\btf\.|tensorflow\."
@@ -79,7 +80,8 @@ class MatmulShapeMismatch(Rule):
                 f"{op.name} of {fmt_shape(a.shape)} and {fmt_shape(b.shape)}: inner dimensions {inner_a} and "
                 f"{inner_b} differ ({_exception(op)})",
                 op.node, _operands(ctx, op),
-                hint="transpose one operand or check which axis holds the features", subject=op)
+                hint="transpose one operand or check which axis holds the features", subject=op,
+                evidence=(str(inner_a), str(inner_b)))
 
 
 class MixedDtypeOp(Rule):
@@ -132,7 +134,8 @@ class MixedDtypeOp(Rule):
             yield Finding(
                 self.code, f"{op.name} on {detail}: TensorFlow does not convert dtypes in raw ops",
                 op.node, _operands(ctx, op),
-                hint="tf.cast one operand to the other's dtype first", subject=op)
+                hint="tf.cast one operand to the other's dtype first", subject=op,
+                evidence=(dtype_ev(a.dtype),) + ((dtype_ev(b.dtype),) if isinstance(b, Array) else ()))
 
 
 class BroadcastMismatch(Rule):
@@ -176,4 +179,5 @@ class BroadcastMismatch(Rule):
                 f"{op.name} of shapes {fmt_shape(a.shape)} and {fmt_shape(b.shape)} that cannot broadcast "
                 f"({_exception(op)})",
                 op.node, _operands(ctx, op),
-                hint="reshape one operand so that each axis matches or is 1", subject=op)
+                hint="reshape one operand so that each axis matches or is 1", subject=op,
+                evidence=(dims_ev(a.shape), dims_ev(b.shape)))

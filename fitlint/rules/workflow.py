@@ -52,7 +52,8 @@ class FitBeforeCompile(Rule):
                 f"\"You must call `compile()` before using the model\"",
                 call.node,
                 [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
-                hint="call model.compile(optimizer=..., loss=...) before model." + call.method, subject=call)
+                hint="call model.compile(optimizer=..., loss=...) before model." + call.method, subject=call,
+                evidence=("compile()",))
 
 
 class UnscaledImageInput(Rule):
@@ -122,7 +123,10 @@ class DryRunFailure(Rule):
     whose model and data fitlint knows completely is run once in the dry run
     (a tiny TensorFlow program with synthetic data of the inferred shapes,
     dtypes and ranges). A call that fails there, though no other rule
-    reported it, is reported by this rule with TensorFlow's exception.
+    reported it, is reported by this rule with TensorFlow's exception — only
+    when the failing line is a statement of the script (its model, compile
+    or call), never code the dry run wrote, and only when the program
+    approximated nothing.
 
     ## Why is this bad?
     The script fails in the same way when it runs: the dry run used the
