@@ -48,7 +48,7 @@ FRAGMENTS = {
     "FIT205_embedding_buggy.py": "target.shape=(8,), output.shape=(8, 12, 3)",
     "FIT206_buggy.py": "target.shape=(8,), output.shape=(8, 3)",
     "FIT207_buggy.py": "Dimensions must be equal, but are 5 and 3",
-    "FIT208_buggy.py": "out of bounds for axis 1 with size 3",
+    "FIT210_buggy.py": "out of bounds for axis 1 with size 3",
     "FIT301_buggy.py": "= 199 is not in [0, 100)",
     "FIT302_buggy.py": "expected ndim=3, found ndim=2",
     "FIT303_buggy.py": "inputs shape=(None, 3, 3, 8)",
@@ -156,7 +156,7 @@ def test_a_wrong_finding_is_refuted(monkeypatch, tmp_path):
     """A false claim (integer data breaks fit) on a fully known program runs
     cleanly under TF and is refuted."""
     monkeypatch.setitem(BY_CODE, "FIT999", IntegerDataRule)
-    seed = FIXTURES / "seeds" / "seed000_ex2.py"
+    seed = FIXTURES / "clean" / "dtypes_that_work.py"  # integer data, outside any try
     findings = lint_source(seed.read_bytes(), str(seed), [IntegerDataRule], programs="errors")
     assert findings and all(f.program for f in findings)
     confirmed = confirm(findings, timeout=120, cache_dir=str(tmp_path))
@@ -249,7 +249,7 @@ def test_refuted_findings_leave_the_output(monkeypatch, tmp_path, capsys):
     shown with --show-refuted."""
     monkeypatch.setitem(BY_CODE, "FIT999", IntegerDataRule)
     monkeypatch.setattr("fitlint.cli.select", lambda *a, **k: [IntegerDataRule])
-    seed = FIXTURES / "seeds" / "seed001_ex2.py"
+    seed = FIXTURES / "clean" / "dtypes_that_work.py"  # integer data, outside any try
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check", "--confirm", str(seed)]) == 0
     out = capsys.readouterr().out

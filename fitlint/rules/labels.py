@@ -105,8 +105,8 @@ class SparseLabelOutOfRange(Rule):
                     f"labels reach {fmt_range(bad, bad).split('..')[0]} but the output has {units} unit{'s' * (units != 1)} "
                     f"(valid labels: 0..{units - 1})",
                     call.node, _rel(ctx, t, y, out),
-                    hint=f"use Dense({int(y.hi) + 1}) or keep labels in 0..{units - 1}" if y.lo >= 0
-                    else "labels must not be negative", subject=call, evidence=(str(int(bad) - int(too_high and y.open_hi and bad == int(bad))), f"[0,{units})"))
+                    hint=f"use Dense({int(bad) + 1}) or keep labels in 0..{units - 1}" if not too_low
+                    else "labels must not be negative", subject=call, evidence=(str(int(bad)), f"[0,{units})"))
 
 
 class CategoricalLossIntegerLabels(Rule):
