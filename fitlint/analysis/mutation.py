@@ -309,13 +309,21 @@ def delete(ip, target: cst.CSTNode, env) -> None:
         replace(ip, base, new, env)
 
 
+_BINARY = {
+    cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide, cst.FloorDivideAssign: cst.FloorDivide, cst.ModuloAssign: cst.Modulo,
+    cst.PowerAssign: cst.Power, cst.MatrixMultiplyAssign: cst.MatrixMultiply,
+}
+
+
 def aug_assign(ip, node: cst.AugAssign, env) -> None:
     """``target op= value``: lists and arrays change in place (every alias
     sees it), other values are rebound."""
     target = node.target
     old = ip.ev(target, env)
     right = ip.ev(node.value, env)
-    value = library.binop(ip, node.operator, old, right, node)
+    op = _BINARY.get(type(node.operator))
+    value = library.binop(ip, op(), old, right, node) if op is not None else None
     if isinstance(target, cst.Name):
         if isinstance(old, Array) and not old.tensor:
             new = old.but(onehot=False, lo=None, hi=None, open_hi=False)
@@ -421,9 +429,9 @@ def _dict_method(ip, d: Dict_, name: str, args, env) -> Any:
     if args.star:
         new = None
     elif name == "update":
-        other = args.pos[0] if args.pos else None
-        if len(args.pos) <= 1 and (other is None or isinstance(other, Dict_)):
-            new = _copy(d, items={**d.items, **(other.items if other is not None else {}), **args.kw})
+        if not args.pos or (len(args.pos) == 1 and isinstance(args.pos[0], Dict_)):
+            other = args.pos[0].items if args.pos else {}
+            new = _copy(d, items={**d.items, **other, **args.kw})
     elif name == "setdefault" and isinstance(key, str) and not args.kw:
         default = args.pos[1] if len(args.pos) > 1 else Const(None)
         if key in d.items:
