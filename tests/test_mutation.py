@@ -344,3 +344,41 @@ def test_known_update_keeps_true_error(name):
     src, code, value = ERRORS[name]
     found = lint(src, {code})
     assert len(found) == 1 and f"reach {value} " in found[0].message, [f.message for f in found]
+
+
+def test_calling_a_model_on_data_leaves_the_data():
+    """``model(x)`` (a Keras model called eagerly on an array) does not
+    change the array: its shape and range stay known."""
+    env = env_of(HEAD + """
+import keras
+m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+x = np.random.rand(4, 3)
+m(x)
+""")
+    assert fact(env["x"]) == arr((4, 3), "float64", 0, 1)
+
+
+@pytest.mark.parametrize("src, name, expected", [
+    ("rows = []\ndef collect(v):\n    rows.append(v)\nds = tf.data.Dataset.range(3).map(collect)\n", "rows", None),
+    ("y = np.zeros(4)\ndef cb(epoch, logs):\n    y[0] = epoch\nk = keras.callbacks.LambdaCallback(on_epoch_end=cb)\n",
+     "y", arr((4,), "float64", None, None)),
+    ("y = np.zeros(4)\ndef pure(v):\n    return v + 1\nds = tf.data.Dataset.range(3).map(pure)\n",
+     "y", arr((4,), "float64", 0, 0)),
+])
+def test_functions_handed_to_library_code(src, name, expected):
+    """A function of the file given to library code (``Dataset.map``, a
+    callback) may run at any time: what it changes in place becomes unknown;
+    a function that changes nothing leaves the values known."""
+    assert fact(env_of(HEAD + "import tensorflow as tf\nimport keras\n" + src)[name]) == expected
+
+
+@pytest.mark.parametrize("src, expected", [
+    ("X = np.random.randint(0, 9, (20, 3))\nfor row in X:\n    row[row > 4] = 4\n", arr((20, 3), "int64", None, None)),
+    ("X = np.random.randint(0, 9, (20, 3))\nfor i, row in enumerate(X):\n    row += 1\n", arr((20, 3), "int64", None, None)),
+    ("X = np.random.randint(0, 9, (20, 3))\nfor row in X:\n    print(row)\n", arr((20, 3), "int64", 0, 8)),
+])
+def test_loop_variable_changed_in_place(src, expected):
+    """Rows of an array iterated over are views: changing the loop variable
+    in place changes the array (its values become unknown); only reading it
+    keeps the array's range."""
+    assert fact(env_of(HEAD + src)["X"]) == expected

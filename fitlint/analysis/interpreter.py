@@ -354,6 +354,7 @@ class Interpreter:
         def body(e: Env) -> bool:
             if isinstance(node, cst.For):
                 self.ev(node.iter, e)
+                mutation.loop_target_changed(self, node, e)
                 self.bind(node.target, None, e)
             self.loops += 1
             try:
@@ -521,6 +522,8 @@ class Interpreter:
             else:
                 args.pos.append(value)
                 args.pos_nodes.append(arg.value)
+        if not isinstance(func, UserFunction):
+            mutation.escaping_functions(self, args.values(), env)
         if isinstance(func, ModuleRef):
             name = canonical(func.path)
             mutation.function(self, name, args, env)
@@ -549,8 +552,9 @@ class Interpreter:
                 # Not followed: it may compile (or rebuild) any model it can reach.
                 for model in self.models:
                     model.compiled = None
-        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in mutation.PURE_METHODS:
-            self.escape(args)
+        elif func is not None or (isinstance(node.func, cst.Attribute)
+                                  and node.func.attr.value in mutation.PURE_METHODS):
+            self.escape(args)  # a model called on data, a known object, a plotting method...
             return None
         # Code not followed may change what it is given.
         mutation.havoc(self, args.values(), env)

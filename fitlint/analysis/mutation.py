@@ -55,6 +55,9 @@ PURE_METHODS = {
     "warning", "error", "log", "fit", "fit_transform", "transform", "inverse_transform", "predict",
     "predict_proba", "score", "evaluate", "save", "add_scalar", "to_csv", "append", "add", "get", "startswith",
     "endswith", "split", "strip", "replace", "lower", "upper", "encode", "decode", "index", "count",
+    "flow", "flow_from_dataframe", "fit_on_texts", "texts_to_sequences", "texts_to_matrix", "adapt", "call",
+    "set_weights", "summary", "compile", "train_on_batch", "test_on_batch", "predict_on_batch", "fit_generator",
+    "evaluate_generator", "predict_generator", "partial_fit", "decision_function", "update_state", "result",
 }
 _LIST_KEEP = {"index", "count", "copy", "__len__"}
 _DICT_KEEP = {"get", "keys", "values", "items", "copy", "__len__", "__contains__"}
@@ -494,3 +497,81 @@ def unevaluated(ip, node: cst.CSTNode, env) -> None:
         changed = unknown_values(value) if isinstance(value, (Array, Seq, Dict_)) else value
         if changed is not value:
             replace(ip, value, None if isinstance(value, Seq) and value.kind == "tuple" else changed, env)
+
+
+def mutated_names(node: cst.CSTNode) -> set:
+    """Names a piece of code may change in place: ``name.append(...)`` and the
+    other changing methods, ``name[...] = ...``, ``name[...] op= ...``,
+    ``name op= ...``, ``del name[...]`` (nested functions included)."""
+    names = set()
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute) \
+                and isinstance(current.func.value, cst.Name) and current.func.attr.value in _MUTATOR_NAMES:
+            names.add(current.func.value.value)
+        targets: List[cst.CSTNode] = []
+        if isinstance(current, cst.Assign):
+            targets = [t.target for t in current.targets]
+        elif isinstance(current, (cst.AugAssign, cst.AnnAssign)):
+            targets = [current.target]
+        elif isinstance(current, cst.Del):
+            targets = [current.target]
+        while targets:
+            target = targets.pop()
+            if isinstance(target, (cst.Tuple, cst.List)):
+                targets.extend(e.value for e in target.elements)
+            elif isinstance(target, (cst.Subscript, cst.Attribute)):
+                base = target.value
+                while isinstance(base, (cst.Subscript, cst.Attribute)):
+                    base = base.value
+                if isinstance(base, cst.Name):
+                    names.add(base.value)
+            elif isinstance(target, cst.Name) and isinstance(current, cst.AugAssign):
+                names.add(target.value)
+        todo.extend(current.children)
+    return names
+
+
+def _forget(ip, names, env) -> None:
+    for name in sorted(names):
+        value = env.get(name)
+        if isinstance(value, (Array, Seq, Dict_)):
+            changed = unknown_values(value)
+            if changed is not value:
+                replace(ip, value, None if isinstance(value, Seq) and value.kind == "tuple" else changed, env)
+
+
+def escaping_functions(ip, values: List[Any], env) -> None:
+    """Functions of the file handed to code that may call them at any time
+    (``dataset.map(f)``, a callback): what they change is unknown."""
+    for value in values:
+        node = getattr(value, "node", None)
+        if isinstance(node, cst.FunctionDef) and hasattr(value, "env"):
+            params = {p.name.value for p in list(node.params.params) + list(node.params.posonly_params)
+                      + list(node.params.kwonly_params)}
+            _forget(ip, mutated_names(node.body) - params, env)
+
+
+def loop_target_changed(ip, node: cst.For, env) -> None:
+    """A loop not run pass by pass whose body changes its loop variable in
+    place (``for row in X: row[row > 1] = 1``): the values iterated over
+    (everything named in the iterable expression) may change."""
+    targets = set()
+    todo: List[cst.CSTNode] = [node.target]
+    while todo:
+        t = todo.pop()
+        if isinstance(t, cst.Name):
+            targets.add(t.value)
+        elif isinstance(t, (cst.Tuple, cst.List)):
+            todo.extend(e.value for e in t.elements)
+    if not targets & mutated_names(node.body):
+        return
+    names = set()
+    todo = [node.iter]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.Name):
+            names.add(current.value)
+        todo.extend(current.children)
+    _forget(ip, names, env)
