@@ -111,6 +111,10 @@ CASES = [
     ("a[i] += v: range unknown", "y = np.zeros(4)\ny[0] += 1\n", "y", arr((4,), "float64", None, None)),
     ("np.random.shuffle keeps shape and range",
      "y = np.random.randint(0, 5, 100)\nnp.random.shuffle(y)\n", "y", arr((100,), "int64", 0, 4)),
+    ("Generator.shuffle keeps shape and range",
+     "rng = np.random.default_rng(0)\ny = np.random.randint(0, 5, 100)\nrng.shuffle(y)\n", "y", arr((100,), "int64", 0, 4)),
+    ("random.shuffle of a list: order unknown", "import random\nrows = [1, 2]\nrandom.shuffle(rows)\n", "rows", None),
+    ("random.choice of a list leaves it", "import random\nrows = [1, 2]\nrandom.choice(rows)\n", "rows", [1, 2]),
     ("a.sort() keeps shape and range", "y = np.random.randint(0, 5, 100)\ny.sort()\n", "y", arr((100,), "int64", 0, 4)),
     ("a.resize(...): shape unknown", "x = np.zeros((4, 2))\nx.resize((2, 4))\n", "x", arr(None, "float64", None, None)),
     ("np.ndarray.resize(a, ...): shape unknown", "x = np.zeros((4, 2))\nnp.ndarray.resize(x, (8,))\n", "x",
@@ -382,3 +386,11 @@ def test_loop_variable_changed_in_place(src, expected):
     in place changes the array (its values become unknown); only reading it
     keeps the array's range."""
     assert fact(env_of(HEAD + src)["X"]) == expected
+
+
+def test_aliases_stay_aliases_after_a_branch():
+    """Two names for one array changed in a branch still name one object
+    afterwards: a later resize through one name makes the other's shape
+    unknown too."""
+    env = env_of(HEAD + "a = np.zeros((4, 2))\nb = a\nif flag:\n    a[0] = 1\nb.resize((8,))\n")
+    assert env["a"] is env["b"] and env["a"].shape is None

@@ -306,10 +306,17 @@ class Interpreter:
         keys = set()
         for branch_env, _, _ in live:
             keys.update(branch_env.vars)
+        joined: Dict[tuple, Any] = {}  # names that held one object in every branch still share one
         for key in keys:
             values = [b.vars.get(key, MISSING) for b, _, _ in live]
             first = values[0]
-            env.vars[key] = first if all(v is first for v in values) and first is not MISSING else _join(values)
+            if all(v is first for v in values) and first is not MISSING:
+                env.vars[key] = first
+            else:
+                ids = tuple(id(v) for v in values)
+                if ids not in joined:
+                    joined[ids] = _join(values)
+                env.vars[key] = joined[ids]
             env.counts[key] = max(b.counts.get(key, 0) for b, _, _ in live)
         snaps = [s for _, s, _ in live]
         for model in self.models:

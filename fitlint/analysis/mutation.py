@@ -34,7 +34,8 @@ MUTATING_FUNCTIONS = {
 PURE_PREFIXES = (
     "numpy.", "tensorflow.", "keras.", "builtins.", "matplotlib.", "seaborn.", "sklearn.", "pandas.", "scipy.",
     "math.", "os.", "json.", "time.", "datetime.", "logging.", "warnings.", "IPython.display.", "PIL.",
-    "pathlib.", "itertools.", "functools.", "collections.", "string.", "re.", "pickle.dump", "tqdm.",
+    "pathlib.", "itertools.", "functools.", "collections.", "string.", "re.", "pickle.dump", "tqdm.", "random.",
+    "tensorflow_datasets.", "tensorflow_hub.",
 )
 
 # Array methods that change the array: how.
@@ -58,6 +59,7 @@ PURE_METHODS = {
     "flow", "flow_from_dataframe", "fit_on_texts", "texts_to_sequences", "texts_to_matrix", "adapt", "call",
     "set_weights", "summary", "compile", "train_on_batch", "test_on_batch", "predict_on_batch", "fit_generator",
     "evaluate_generator", "predict_generator", "partial_fit", "decision_function", "update_state", "result",
+    "search",
 }
 _LIST_KEEP = {"index", "count", "copy", "__len__"}
 _DICT_KEEP = {"get", "keys", "values", "items", "copy", "__len__", "__contains__"}
