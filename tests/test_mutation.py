@@ -394,3 +394,11 @@ def test_aliases_stay_aliases_after_a_branch():
     unknown too."""
     env = env_of(HEAD + "a = np.zeros((4, 2))\nb = a\nif flag:\n    a[0] = 1\nb.resize((8,))\n")
     assert env["a"] is env["b"] and env["a"].shape is None
+
+
+def test_finding_points_at_the_change():
+    """The related location of a label-range error caused by an in-place
+    change shows the statement that wrote the bad value, not only where the
+    array was first built."""
+    found = lint(ERRORS["a negative label written with a slice"][0], {"FIT201"})
+    assert any("y built here: y[::10] = -1" in r.message for r in found[0].related), found[0].related

@@ -130,6 +130,7 @@ class Interpreter:
         self.leaves: Dict[cst.CSTNode, bool] = {}
         self.depth = 0  # branches being run (if/else, loop bodies, except handlers)
         self.callers: List[Env] = []  # scopes of the calls being inlined
+        self.statement: Optional[cst.CSTNode] = None  # the simple statement being run
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Facts:
@@ -218,6 +219,7 @@ class Interpreter:
             self.pending.append((node, env))
 
     def small(self, node: cst.BaseSmallStatement, env: Env) -> bool:
+        self.statement = node  # where an in-place change is made (see mutation.changed_here)
         if isinstance(node, cst.Assign):
             value = self.ev(node.value, env)
             for target in node.targets:

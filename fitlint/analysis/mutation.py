@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import library
-from .values import Array, Const, Dict_, Seq, py
+from .values import Array, Const, Dict_, Origin, Seq, py
 
 # Functions of the file's libraries that change an argument in place:
 # name -> (index of the argument, how it changes).
@@ -105,9 +105,13 @@ def live_envs(ip, env) -> list:
 def replace(ip, old: Any, new: Any, env) -> None:
     """The object ``old`` now holds ``new``: rebind every binding of it. A
     scope from outside the branch being run only may see the change: there it
-    becomes unknown."""
+    becomes unknown. An array whose facts changed is from now on shown as
+    made by the statement that changed it."""
     if old is None or old is new or isinstance(old, Const):
         return
+    if isinstance(old, Array) and isinstance(new, Array) and ip.statement is not None and (
+            (new.shape, new.dtype, new.lo, new.hi, new.open_hi) != (old.shape, old.dtype, old.lo, old.hi, old.open_hi)):
+        new = new.but(origin=Origin(ip.statement))
     memos: Dict[bool, Dict[int, Any]] = {True: {}, False: {}}
     for e in live_envs(ip, env):
         certain = e.depth >= ip.depth
