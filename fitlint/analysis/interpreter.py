@@ -519,10 +519,13 @@ class Interpreter:
         else:
             receiver, func = None, self.ev(node.func, env)
         args = Args(node)
+        unpacked: List[Any] = []  # what *x / **x pass
         for arg in node.args:
             if arg.star:
                 args.star = True
-                self.ev(arg.value, env)
+                spread = self.ev(arg.value, env)
+                unpacked.extend(spread.items if isinstance(spread, Seq) else
+                                spread.items.values() if isinstance(spread, Dict_) else ())
                 continue
             value = self.ev(arg.value, env)
             if arg.keyword is not None:
@@ -535,7 +538,7 @@ class Interpreter:
             mutation.escaping_functions(self, args.values(), env)
         if isinstance(func, ModuleRef):
             name = canonical(func.path)
-            mutation.function(self, name, args, env)
+            mutation.function(self, name, args, env, unpacked)
             return library.call_function(self, name, args, node)
         if isinstance(func, Layer):
             return self.call_layer(func, args, node)
@@ -566,7 +569,7 @@ class Interpreter:
             self.escape(args)  # a model called on data, a known object, a plotting method...
             return None
         # Code not followed may change what it is given.
-        mutation.havoc(self, args.values(), env)
+        mutation.havoc(self, args.values() + unpacked, env)
         self.escape(args)
         return None
 

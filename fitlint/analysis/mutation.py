@@ -460,14 +460,16 @@ def _dict_method(ip, d: Dict_, name: str, args, env) -> Any:
     return result
 
 
-def function(ip, name: str, args, env) -> None:
-    """A library function that changes an argument in place, or ``out=``."""
+def function(ip, name: str, args, env, unpacked: List[Any]) -> None:
+    """A library function that changes an argument in place, or ``out=``;
+    a function of a module fitlint does not know may change any argument
+    (``unpacked``: what ``*x``/``**x`` pass)."""
     if "out" in args.kw and not name.startswith("builtins."):
         havoc(ip, [args.kw["out"]], env)
     spec = MUTATING_FUNCTIONS.get(name)
     if spec is None:
         if not name.startswith(PURE_PREFIXES):
-            havoc(ip, args.values(), env)
+            havoc(ip, args.values() + list(unpacked), env)
         return
     index, how = spec
     arg = args.get(None, index)
