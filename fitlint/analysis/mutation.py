@@ -150,15 +150,22 @@ def havoc(ip, values: List[Any], env) -> None:
 
 
 # ------------------------------------------------------------ arrays
-def _value_range(value: Any, node) -> Tuple[Optional[float], Optional[float]]:
+def _value_range(value: Any, node, integral: bool = False) -> Tuple[Optional[float], Optional[float], bool]:
+    """(lo, hi, hi left open) of values stored into an array; stored into
+    an integer array they are truncated toward zero."""
+    lo = hi = None
+    open_hi = False
     if isinstance(value, Const) and isinstance(value.value, (int, float)):
-        v = float(value.value)
-        return v, v
-    if isinstance(value, (Seq, Array)):
+        lo = hi = float(value.value)
+    elif isinstance(value, (Seq, Array)):
         arr = library.to_array(value, node)
         if isinstance(arr, Array) and arr.lo is not None and arr.hi is not None:
-            return arr.lo, arr.hi
-    return None, None
+            lo, hi, open_hi = arr.lo, arr.hi, arr.open_hi
+    if lo is not None and integral:
+        lo = float(math.trunc(lo))
+        hi = float(math.ceil(hi) - 1) if open_hi and float(hi).is_integer() else float(math.trunc(hi))
+        open_hi = False
+    return lo, hi, open_hi
 
 
 def _bare(sl: cst.BaseSlice) -> bool:
@@ -179,10 +186,8 @@ def changed_array(arr: Array, how: str, ip, value: Any = None) -> Array:
     if how == "resize":
         return arr.but(shape=None, lo=None, hi=None, open_hi=False, onehot=False)
     if how == "fill":
-        lo, hi = _value_range(value, None)
-        if lo is not None and arr.integral:
-            lo, hi = float(math.trunc(lo)), float(math.trunc(hi))
-        return arr.but(lo=lo, hi=hi, open_hi=False, onehot=False)
+        lo, hi, open_hi = _value_range(value, None, arr.integral and arr.dtype != "bool")
+        return arr.but(lo=lo, hi=hi, open_hi=open_hi, onehot=False)
     return arr.but(lo=None, hi=None, open_hi=False, onehot=False)
 
 
@@ -194,13 +199,11 @@ def store_array(ip, arr: Array, target: cst.Subscript, value: Any, env) -> Array
         return arr  # tf.Tensor does not support item assignment: the program stops there
     if isinstance(selected, Array) and selected.shape is not None and 0 in selected.shape:
         return arr  # nothing selected
-    vlo, vhi = _value_range(value, target)
-    if vlo is not None and arr.integral and arr.dtype != "bool":
-        vlo, vhi = float(math.trunc(vlo)), float(math.trunc(vhi))
+    vlo, vhi, v_open = _value_range(value, target, arr.integral and arr.dtype != "bool")
     if vlo is None or ip.loops:
         return arr.but(lo=None, hi=None, open_hi=False, onehot=False)
     if all(_bare(e.slice) for e in target.slice):
-        return arr.but(lo=vlo, hi=vhi, open_hi=False, onehot=False)
+        return arr.but(lo=vlo, hi=vhi, open_hi=v_open, onehot=False)
     # A selection by position keeps the other values' bounds; one that
     # depends on the values (a mask, an unknown index) may have replaced
     # the extreme values: only a bound the new values pass is still known.
@@ -208,10 +211,12 @@ def store_array(ip, arr: Array, target: cst.Subscript, value: Any, env) -> Array
     lo = hi = None
     open_hi = False
     if arr.lo is not None:
-        lo = vlo if vlo < arr.lo else (arr.lo if by_position else None)
+        lo = vlo if vlo <= arr.lo else (arr.lo if by_position else None)
     if arr.hi is not None:
-        if vhi > arr.hi or (vhi == arr.hi and arr.open_hi):
-            hi = vhi
+        if vhi > arr.hi:
+            hi, open_hi = vhi, v_open
+        elif vhi == arr.hi:
+            hi, open_hi = vhi, (v_open and arr.open_hi) if by_position else v_open
         elif by_position:
             hi, open_hi = arr.hi, arr.open_hi
     return arr.but(lo=lo, hi=hi, open_hi=open_hi, onehot=False)
