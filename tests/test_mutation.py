@@ -301,6 +301,17 @@ inputs["b"] = np.zeros((8, 2), dtype="float32")
 inputs.update({"c": np.zeros((8, 1), dtype="float32")})
 model.fit(inputs, np.zeros(8), epochs=1, verbose=0)
 """,
+    "layers collected in a list with append": """
+import numpy as np
+from tensorflow import keras
+stack = [keras.Input(shape=(4,))]
+for units in (16, 8):
+    stack.append(keras.layers.Dense(units, activation="relu"))
+stack.append(keras.layers.Dense(10, activation="softmax"))
+model = keras.Sequential(stack)
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.random.rand(50, 4), np.random.randint(0, 10, 50), epochs=1, verbose=0)
+""",
     "array reshaped by setting its shape": """
 import numpy as np
 from tensorflow import keras
@@ -339,6 +350,15 @@ def corrupt(labels):
 y = np.random.randint(0, 5, 100)
 corrupt(y)
 model.fit(x, y, epochs=1, verbose=0)
+""", "FIT201", "9"),
+    "an output layer appended to a list of layers": ("""
+import numpy as np
+from tensorflow import keras
+stack = [keras.Input(shape=(4,)), keras.layers.Dense(16, activation="relu")]
+stack.append(keras.layers.Dense(3, activation="softmax"))
+model = keras.Sequential(stack)
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.random.rand(50, 4), np.random.randint(0, 10, 50), epochs=1, verbose=0)
 """, "FIT201", "9"),
     "labels shifted up in place": (SPARSE_MODEL + """
 y = np.random.randint(0, 5, 100)
