@@ -429,3 +429,14 @@ def test_finding_points_at_the_change():
     array was first built."""
     found = lint(ERRORS["a negative label written with a slice"][0], {"FIT201"})
     assert any("y built here: y[::10] = -1" in r.message for r in found[0].related), found[0].related
+
+
+def test_loop_rebinding_to_the_same_shape_once_is_not_trusted():
+    """A loop body is analysed once: an array rebound there to a new array
+    whose shape matches the one before the loop only on the first pass
+    (``k`` grows each pass) has an unknown value after the loop, while an
+    array changed in place keeps its shape."""
+    env = env_of(HEAD + "k = 3\nx = np.zeros((5, k))\nw = np.zeros((5, 3))\nfor _ in data:\n"
+                        "    x = np.zeros((5, k))\n    k += 1\n    w[0] = 2\n")
+    assert env["x"] is None
+    assert fact(env["w"]) == arr((5, 3), "float64", None, None)

@@ -131,6 +131,7 @@ class Interpreter:
         self.depth = 0  # branches being run (if/else, loop bodies, except handlers)
         self.callers: List[Env] = []  # scopes of the calls being inlined
         self.statement: Optional[cst.CSTNode] = None  # the simple statement being run
+        self.roots: Dict[int, tuple] = {}  # id(array) -> (array, the array it was changed from in place)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Facts:
@@ -289,7 +290,7 @@ class Interpreter:
             m.compiled, m.loss, m.loss_origin, m.compile_origin = compiled, loss, loss_origin, compile_origin
             m.layers, m.exact = list(layers), exact
 
-    def branches(self, env: Env, runs: List[Callable[[Env], bool]]) -> bool:
+    def branches(self, env: Env, runs: List[Callable[[Env], bool]], loop: bool = False) -> bool:
         start = self.snapshot()
         outcomes = []
         self.depth += 1
@@ -317,7 +318,12 @@ class Interpreter:
             else:
                 ids = tuple(id(v) for v in values)
                 if ids not in joined:
-                    joined[ids] = _join(values)
+                    # A loop body was run once: only an array changed in
+                    # place (so its shape could not change) keeps its shape.
+                    same = not loop or len({id(mutation.root(self, v)) for v in values}) == 1
+                    joined[ids] = _join(values) if same else None
+                    if joined[ids] is not None:
+                        mutation.derived(self, values[0], joined[ids])
                 env.vars[key] = joined[ids]
             env.counts[key] = max(b.counts.get(key, 0) for b, _, _ in live)
         snaps = [s for _, s, _ in live]
@@ -372,7 +378,7 @@ class Interpreter:
                 self.loops -= 1
             return False
 
-        self.branches(env, [body, lambda e: False])
+        self.branches(env, [body, lambda e: False], loop=True)
         if node.orelse is not None:
             return self.block(node.orelse.body.body, env)
         return False

@@ -109,9 +109,11 @@ def replace(ip, old: Any, new: Any, env) -> None:
     made by the statement that changed it."""
     if old is None or old is new or isinstance(old, Const):
         return
-    if isinstance(old, Array) and isinstance(new, Array) and ip.statement is not None and (
-            (new.shape, new.dtype, new.lo, new.hi, new.open_hi) != (old.shape, old.dtype, old.lo, old.hi, old.open_hi)):
-        new = new.but(origin=Origin(ip.statement))
+    if isinstance(old, Array) and isinstance(new, Array):
+        if ip.statement is not None and (
+                (new.shape, new.dtype, new.lo, new.hi, new.open_hi) != (old.shape, old.dtype, old.lo, old.hi, old.open_hi)):
+            new = new.but(origin=Origin(ip.statement))
+        derived(ip, old, new)
     memos: Dict[bool, Dict[int, Any]] = {True: {}, False: {}}
     for e in live_envs(ip, env):
         certain = e.depth >= ip.depth
@@ -121,6 +123,18 @@ def replace(ip, old: Any, new: Any, env) -> None:
             if changed is not value:
                 e.vars[name] = changed
                 e.counts[name] = e.counts.get(name, 0) + 1
+
+
+def root(ip, arr: Any) -> Any:
+    """The array ``arr`` was changed from in place (itself if none)."""
+    entry = ip.roots.get(id(arr))
+    return entry[1] if entry is not None and entry[0] is arr else arr
+
+
+def derived(ip, old: Any, new: Any) -> None:
+    """Record that ``new`` is ``old`` after an in-place change."""
+    if isinstance(new, Array):
+        ip.roots[id(new)] = (new, root(ip, old))
 
 
 def unknown_values(value: Any, depth: int = 0) -> Any:
