@@ -570,8 +570,8 @@ class Interpreter:
                 # Not followed: it may compile (or rebuild) any model it can reach.
                 for model in self.models:
                     model.compiled = None
-        elif func is not None or (isinstance(node.func, cst.Attribute)
-                                  and node.func.attr.value in mutation.PURE_METHODS):
+        elif func is not None or mutation.pure_name(node.func, env) or (
+                isinstance(node.func, cst.Attribute) and node.func.attr.value in mutation.PURE_METHODS):
             self.escape(args)  # a model called on data, a known object, a plotting method...
             return None
         # Code not followed may change what it is given.

@@ -10,6 +10,7 @@ value range). A mutation is never ignored.
 """
 from __future__ import annotations
 
+import builtins
 import math
 from dataclasses import replace as _copy
 from typing import Any, Dict, List, Optional, Tuple
@@ -17,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import library
-from .values import Array, Const, Dict_, Origin, Seq, py
+from .values import MISSING as _UNBOUND, Array, Const, Dict_, Origin, Seq, py
 
 # Functions of the file's libraries that change an argument in place:
 # name -> (index of the argument, how it changes).
@@ -61,6 +62,17 @@ PURE_METHODS = {
     "evaluate_generator", "predict_generator", "partial_fit", "decision_function", "update_state", "result",
     "search",
 }
+# Names no statement binds that name functions leaving their arguments as they are.
+_PURE_BUILTINS = {n for n in dir(builtins) if not n.startswith("_")} - {"setattr", "delattr", "exec", "eval"} \
+    | {"display"}
+
+
+def pure_name(func: cst.CSTNode, env) -> bool:
+    """``sorted(x)``, ``zip(x, y)``, ``display(x)``...: a Python builtin (or
+    IPython's ``display``) no statement of the file rebinds."""
+    return isinstance(func, cst.Name) and func.value in _PURE_BUILTINS and env.get(func.value) is _UNBOUND
+
+
 _LIST_KEEP = {"index", "count", "copy", "__len__"}
 _DICT_KEEP = {"get", "keys", "values", "items", "copy", "__len__", "__contains__"}
 
@@ -427,6 +439,12 @@ def _list_method(ip, lst: Seq, name: str, args, env) -> Any:
         if isinstance(at, int) and not isinstance(at, bool) and -len(items) <= at < len(items):
             result = items.pop(at)
             new = _copy(lst, items=items)
+    elif name == "remove" and len(args.pos) == 1 and isinstance(args.pos[0], Const) and not ip.loops \
+            and all(isinstance(i, Const) for i in items):
+        values = [i.value for i in items]
+        if args.pos[0].value in values:
+            del items[values.index(args.pos[0].value)]
+            new = _copy(lst, items=items)
     elif name == "clear":
         new = _copy(lst, items=[])
     elif name == "reverse":
@@ -470,6 +488,10 @@ def _dict_method(ip, d: Dict_, name: str, args, env) -> Any:
             result = d.items[key]
         else:
             result = args.pos[1] if len(args.pos) > 1 else None
+        new = _copy(d, items={k: v for k, v in d.items.items() if k != key})
+    elif name == "popitem" and not args.pos and d.items and not ip.loops:
+        key = list(d.items)[-1]
+        result = Seq([Const(key), d.items[key]], "tuple")
         new = _copy(d, items={k: v for k, v in d.items.items() if k != key})
     elif name == "clear":
         new = _copy(d, items={})
