@@ -220,7 +220,7 @@ class Interpreter:
             self.pending.append((node, env))
 
     def small(self, node: cst.BaseSmallStatement, env: Env) -> bool:
-        self.statement = node  # where an in-place change is made (see mutation.changed_here)
+        self.statement = node  # where an in-place change is made (see mutation.replace)
         if isinstance(node, cst.Assign):
             value = self.ev(node.value, env)
             for target in node.targets:
