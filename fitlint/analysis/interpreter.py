@@ -14,6 +14,7 @@ import libcst as cst
 
 from . import layers as L
 from . import library
+from . import mutation
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Target
 from .names import canonical
 from .values import (
@@ -37,13 +38,14 @@ MAX_INLINES = 30  # inlined calls of one function per file
 class Env:
     """A scope: names to abstract values, and how often each was bound."""
 
-    __slots__ = ("vars", "parent", "counts")
+    __slots__ = ("vars", "parent", "counts", "depth")
 
     def __init__(self, parent: Optional["Env"] = None, vars: Optional[dict] = None,
                  counts: Optional[dict] = None) -> None:
         self.vars: Dict[str, Any] = {} if vars is None else vars
         self.parent = parent
         self.counts: Dict[str, int] = {} if counts is None else counts
+        self.depth = 0  # how many branches deep the scope was made (see mutation.replace)
 
     def assign(self, name: str, value: Any) -> None:
         self.vars[name] = value
@@ -151,6 +153,10 @@ class Interpreter:
         self.queued: set = set()
         self.generators: Dict[cst.FunctionDef, bool] = {}
         self.leaves: Dict[cst.CSTNode, bool] = {}
+        self.depth = 0  # branches being run (if/else, loop bodies, except handlers)
+        self.callers: List[Env] = []  # scopes of the calls being inlined
+        self.statement: Optional[cst.CSTNode] = None  # the simple statement being run
+        self.roots: Dict[int, tuple] = {}  # id(array) -> (array, the array it was changed from in place)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Facts:
@@ -239,6 +245,7 @@ class Interpreter:
             self.pending.append((node, env))
 
     def small(self, node: cst.BaseSmallStatement, env: Env) -> bool:
+        self.statement = node  # where an in-place change is made (see mutation.replace)
         if isinstance(node, cst.Assign):
             value = self.ev(node.value, env)
             for target in node.targets:
@@ -249,9 +256,7 @@ class Interpreter:
             if node.value is not None:
                 self.bind(node.target, self.ev(node.value, env), env)
         elif isinstance(node, cst.AugAssign):
-            op = node.operator
-            value = library.binop(self, op, self.ev(node.target, env), self.ev(node.value, env), node)
-            self.bind(node.target, value, env)
+            mutation.aug_assign(self, node, env)
         elif isinstance(node, cst.Return):
             value = self.ev(node.value, env) if node.value is not None else Const(None)
             if self.frames:
@@ -285,7 +290,7 @@ class Interpreter:
                 if isinstance(target, cst.Name) and name:
                     env.assign(target.value, ModuleRef(f"{base}.{name}"))
         elif isinstance(node, cst.Del):
-            self.bind(node.target, None, env)
+            mutation.delete(self, node.target, env)
         return False
 
     def bind(self, target: cst.CSTNode, value: Any, env: Env) -> None:
@@ -298,7 +303,8 @@ class Interpreter:
             for i, element in enumerate(elements):
                 inner = element.value
                 self.bind(inner, items[i] if items is not None else None, env)
-        # Attributes and subscripts are not tracked.
+        elif isinstance(target, (cst.Subscript, cst.Attribute)):
+            mutation.store(self, target, value, env)
 
     # --------------------------------------------------------- control flow
     def snapshot(self) -> Dict[Model, tuple]:
@@ -309,24 +315,41 @@ class Interpreter:
             m.compiled, m.loss, m.loss_origin, m.compile_origin = compiled, loss, loss_origin, compile_origin
             m.layers, m.exact = list(layers), exact
 
-    def branches(self, env: Env, runs: List[Callable[[Env], bool]]) -> bool:
+    def branches(self, env: Env, runs: List[Callable[[Env], bool]], loop: bool = False) -> bool:
         start = self.snapshot()
         outcomes = []
-        for run in runs:
-            self.restore(start)
-            branch_env = env.copy()
-            left = run(branch_env)
-            outcomes.append((branch_env, self.snapshot(), left))
+        self.depth += 1
+        try:
+            for run in runs:
+                self.restore(start)
+                branch_env = env.copy()
+                branch_env.depth = self.depth
+                left = run(branch_env)
+                outcomes.append((branch_env, self.snapshot(), left))
+        finally:
+            self.depth -= 1
         live = [o for o in outcomes if not o[2]]
         if not live:
             return True
         keys = set()
         for branch_env, _, _ in live:
             keys.update(branch_env.vars)
+        joined: Dict[tuple, Any] = {}  # names that held one object in every branch still share one
         for key in keys:
             values = [b.vars.get(key, MISSING) for b, _, _ in live]
             first = values[0]
-            env.vars[key] = first if all(v is first for v in values) and first is not MISSING else None
+            if all(v is first for v in values) and first is not MISSING:
+                env.vars[key] = first
+            else:
+                ids = tuple(id(v) for v in values)
+                if ids not in joined:
+                    # A loop body was run once: only an array changed in
+                    # place (so its shape could not change) keeps its shape.
+                    same = not loop or len({id(mutation.root(self, v)) for v in values}) == 1
+                    joined[ids] = _join(values) if same else None
+                    if joined[ids] is not None:
+                        mutation.derived(self, values[0], joined[ids])
+                env.vars[key] = joined[ids]
             env.counts[key] = max(b.counts.get(key, 0) for b, _, _ in live)
         snaps = [s for _, s, _ in live]
         for model in self.models:
@@ -371,6 +394,7 @@ class Interpreter:
         def body(e: Env) -> bool:
             if isinstance(node, cst.For):
                 self.ev(node.iter, e)
+                mutation.loop_target_changed(self, node, e)
                 self.bind(node.target, None, e)
             self.loops += 1
             try:
@@ -379,7 +403,7 @@ class Interpreter:
                 self.loops -= 1
             return False
 
-        self.branches(env, [body, lambda e: False])
+        self.branches(env, [body, lambda e: False], loop=True)
         if node.orelse is not None:
             return self.block(node.orelse.body.body, env)
         return False
@@ -525,15 +549,19 @@ class Interpreter:
             return self.ev(node.expression, env)
         if isinstance(node, cst.ListComp):
             return self.list_comp(node, env)
+        if isinstance(node, (cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda)):
+            mutation.unevaluated(self, node, env)
         return None
 
     def list_comp(self, node: cst.ListComp, env: Env) -> Any:
         """``[f(v) for v in <short literal sequence>]``; anything else is unknown."""
         comp = node.for_in
         if comp.ifs or comp.inner_for_in is not None or comp.asynchronous is not None:
+            mutation.unevaluated(self, node, env)
             return None
         items = self.ev(comp.iter, env)
         if not isinstance(items, Seq) or len(items.items) > library.MAX_UNROLL:
+            mutation.unevaluated(self, node, env)
             return None
         out = []
         for item in items.items:
@@ -560,10 +588,13 @@ class Interpreter:
         else:
             receiver, func = None, self.ev(node.func, env)
         args = Args(node)
+        unpacked: List[Any] = []  # what *x / **x pass
         for arg in node.args:
             if arg.star:
                 args.star = True
-                self.ev(arg.value, env)
+                spread = self.ev(arg.value, env)
+                unpacked.extend(spread.items if isinstance(spread, Seq) else
+                                spread.items.values() if isinstance(spread, Dict_) else ())
                 continue
             value = self.ev(arg.value, env)
             if arg.keyword is not None:
@@ -572,8 +603,12 @@ class Interpreter:
             else:
                 args.pos.append(value)
                 args.pos_nodes.append(arg.value)
+        if not isinstance(func, UserFunction):
+            mutation.escaping_functions(self, args.values(), env)
         if isinstance(func, ModuleRef):
-            return library.call_function(self, canonical(func.path), args, node)
+            name = canonical(func.path)
+            mutation.function(self, name, args, env, unpacked)
+            return library.call_function(self, name, args, node)
         if isinstance(func, Layer):
             return self.call_layer(func, args, node)
         if isinstance(func, Model) and isinstance(args.get("inputs", 0), Sym):
@@ -582,14 +617,28 @@ class Interpreter:
             method = node.func.attr.value
             if isinstance(receiver, Model):
                 return self.model_method(receiver, method, args, node)
+            result = mutation.method(self, receiver, method, args, node, env)
+            if result is not mutation.NOT_HANDLED:
+                return result
             return library.call_method(self, receiver, method, args, node)
         if isinstance(func, UserFunction):
-            result = self.inline(func, args)
-            if result is not _FAILED:
+            self.callers.append(env)
+            try:
+                result = self.inline(func, args)
+            finally:
+                self.callers.pop()
+            if result is not _FAILED and not _is_generator(func.node, self.generators):
                 return result
-            # Not followed: it may compile (or rebuild) any model it can reach.
-            for model in self.models:
-                model.compiled = None
+            if result is _FAILED:
+                # Not followed: it may compile (or rebuild) any model it can reach.
+                for model in self.models:
+                    model.compiled = None
+        elif func is not None or mutation.pure_name(node.func, env) or (
+                isinstance(node.func, cst.Attribute) and node.func.attr.value in mutation.PURE_METHODS):
+            self.escape(args)  # a model called on data, a known object, a plotting method...
+            return None
+        # Code not followed may change what it is given.
+        mutation.havoc(self, args.values() + unpacked, env)
         self.escape(args)
         return None
 
@@ -605,6 +654,7 @@ class Interpreter:
         if _is_generator(node, self.generators):
             return None  # calling a generator function runs none of its body
         env = Env(func.env)
+        env.depth = self.depth
         params = node.params
         positional = list(params.posonly_params) + list(params.params)
         for i, p in enumerate(positional):
@@ -903,6 +953,20 @@ class Interpreter:
             if shape is None:
                 return None
         return shape
+
+
+def _join(values: List[Any]) -> Any:
+    """What a name holds after branches that left it different: arrays of
+    one shape and dtype keep them (and the value range they share)."""
+    if not values or not all(isinstance(v, Array) for v in values):
+        return None
+    first = values[0]
+    if any(v.shape != first.shape or v.dtype != first.dtype or v.tensor != first.tensor or v.ragged != first.ragged
+           for v in values):
+        return None
+    same = all((v.lo, v.hi, v.open_hi) == (first.lo, first.hi, first.open_hi) for v in values)
+    return first.but(lo=first.lo if same else None, hi=first.hi if same else None,
+                     open_hi=first.open_hi if same else False, onehot=all(v.onehot for v in values))
 
 
 def _single(y: Any) -> Any:

@@ -929,8 +929,8 @@ CALLS: Dict[str, Callable] = {
     "builtins.int": lambda ip, a, node: _cast_const(a, int),
     "builtins.float": lambda ip, a, node: _cast_const(a, float),
     "builtins.print": lambda ip, a, node: None,
-    "builtins.list": lambda ip, a, node: a.get(None, 0) if isinstance(a.get(None, 0), (Seq, Array)) else None,
-    "builtins.tuple": lambda ip, a, node: a.get(None, 0) if isinstance(a.get(None, 0), Seq) else None,
+    "builtins.list": lambda ip, a, node: _new_seq(a.get(None, 0), "list"),
+    "builtins.tuple": lambda ip, a, node: _new_seq(a.get(None, 0), "tuple"),
 }
 for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
@@ -968,6 +968,13 @@ def _len(a) -> Any:
 def _cast_const(a, kind) -> Any:
     v = _num(a.get(None, 0))
     return Const(kind(v)) if v is not None else None
+
+
+def _new_seq(value: Any, kind: str) -> Any:
+    """``list(x)`` / ``tuple(x)``: a new object (changing it leaves ``x`` as it is)."""
+    if isinstance(value, Seq):
+        return Seq(list(value.items), kind, value.origin, value.shape_of)
+    return value.but() if isinstance(value, Array) and kind == "list" else None
 
 
 def is_known(name: str) -> bool:
@@ -1048,7 +1055,7 @@ def array_method(arr: Array, method: str, a, node: cst.Call) -> Any:
         size = _known_size(arr.shape)
         return arr.but(shape=(size,) if arr.shape is not None else None, origin=Origin(node), onehot=False)
     if method in ("copy", "numpy"):
-        return arr.but(tensor=False) if method == "numpy" else arr
+        return arr.but(tensor=False) if method == "numpy" else arr.but()
     if method == "squeeze":
         return squeeze(arr, a.get("axis", 0), node)
     if method == "transpose" and not a.pos:
