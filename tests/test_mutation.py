@@ -151,6 +151,8 @@ CASES = [
     # loops and branches
     ("an array filled in a loop: shape kept, values unknown",
      "x = np.zeros((10, 3))\nfor i in range(n):\n    x[i] = 1\n", "x", arr((10, 3), "float64", None, None)),
+    ("an array overwritten item by item in a loop run pass by pass: the old values may all be gone",
+     "z = np.full((4,), 7)\nfor i in range(4):\n    z[i] = i % 3\n", "z", arr((4,), "int64", None, None)),
     ("a change in an if branch: probable, not certain (range unknown, shape kept)",
      "y = np.random.randint(0, 5, 100)\nif flag:\n    y[0] = 7\n", "y", arr((100,), "int64", None, None)),
     ("an append in an if branch: unknown", "rows = [1]\nif flag:\n    rows.append(2)\n", "rows", None),

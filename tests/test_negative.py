@@ -24,14 +24,6 @@ STATIC_FAILS = {
     "binding_matmul.py": "tf.matmul transpose_b=/transpose_a=/adjoint_b= ignored: FIT401 inner dimensions differ",
     "binding_ranges.py": "tf.cast(tf.random.uniform((n,), 0, 3), tf.int32) keeps the float range: FIT201 labels "
                          "reach 3; np.arange(0, stop=64, step=2) read as empty: FIT109 x has 0 samples",
-    "mutation_arrays.py": "a[mask] = v, a[i] = v in a loop and a masked assignment in a called function ignored: "
-                          "FIT201 labels reach 9/7, FIT301 ids reach 49; .resize ignored: FIT109 40 labels, "
-                          "32 samples",
-    "mutation_dicts.py": "d[k] = v, .update, .setdefault, alias, loop and called-function mutation of a dict of "
-                         "named inputs ignored: FIT104 no data for model input 'b'",
-    "mutation_lists.py": "rows = [] + loop .append read as (0,): FIT101/FIT109; .pop/.remove/.extend, a[i] = v "
-                         "(also in a loop) and .sort ignored: FIT102; .insert ignored: FIT101; alias, called "
-                         "function, .clear + += ignored: FIT101",
 }
 CONFIRM_FAILS = {
     name: reason + "; --confirm=all keeps it (FIT000 unchanged, the others confirmed or inconclusive)"

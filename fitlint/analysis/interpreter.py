@@ -145,6 +145,7 @@ class Interpreter:
         self.pending: List[Tuple[cst.FunctionDef, Env]] = []
         self.guarded = 0  # > 0 inside `with self.assertRaises(...)` / `pytest.raises`
         self.loops = 0
+        self.unrolled = 0  # > 0 inside a loop run pass by pass
         self.globals = Env()  # module-level names once the module body ran
         self.star_imports: List[str] = []  # modules of `from X import *`
         self.frames: List[List[Any]] = []  # return values of the calls being inlined
@@ -386,9 +387,13 @@ class Interpreter:
             items = self.ev(node.iter, env)
             if isinstance(items, Seq) and len(items.items) <= library.MAX_UNROLL:
                 # A loop over a short literal sequence: run each iteration.
-                for item in items.items:
-                    self.bind(node.target, item, env)
-                    self.block(node.body.body, env)
+                self.unrolled += 1
+                try:
+                    for item in items.items:
+                        self.bind(node.target, item, env)
+                        self.block(node.body.body, env)
+                finally:
+                    self.unrolled -= 1
                 return False
 
         def body(e: Env) -> bool:

@@ -226,7 +226,8 @@ def store_array(ip, arr: Array, target: cst.Subscript, value: Any, env) -> Array
     if isinstance(selected, Array) and selected.shape is not None and 0 in selected.shape:
         return arr  # nothing selected
     vlo, vhi, v_open = _value_range(value, target, arr.integral and arr.dtype != "bool")
-    if vlo is None or ip.loops:
+    if vlo is None or ip.loops or ip.unrolled:
+        # In a loop, stores pass by pass may together overwrite every value.
         return arr.but(lo=None, hi=None, open_hi=False, onehot=False)
     if all(_bare(e.slice) for e in target.slice):
         return arr.but(lo=vlo, hi=vhi, open_hi=v_open, onehot=False)
