@@ -239,6 +239,8 @@ def to_array(value: Any, node: cst.CSTNode) -> Optional[Array]:
 def _random(ip, a, node, *, lo=None, hi=None, dtype="float64", shape=None) -> Any:
     if shape is None:
         return None
+    if lo is not None and hi is not None and lo > hi:  # e.g. uniform(3, 1): not modelled
+        lo = hi = None
     # Floating-point generators never reach their upper bound.
     return Array(shape, dtype, lo, hi, open_hi=dtype not in INT_DTYPES and hi is not None, origin=Origin(node))
 
@@ -693,6 +695,8 @@ def tf_random(kind: str):
                 hi = None if hi is None else hi - 1
                 return Array(shape, dtype, lo, hi, origin=Origin(node), tensor=True)
             hi = 1.0 if a.is_none("maxval") else _num(maxval)  # maxval=None: 1 for floats
+            if lo is not None and hi is not None and lo > hi:
+                lo = hi = None
             # Floating-point uniform values stay below maxval.
             return Array(shape, dtype, lo, hi, open_hi=hi is not None, origin=Origin(node), tensor=True)
         return Array(shape, dtype, origin=Origin(node), tensor=True)
