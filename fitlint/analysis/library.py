@@ -787,6 +787,8 @@ def to_categorical(ip, a, node):
     if labels is None or labels.shape is None:
         return None
     if a.is_none("num_classes"):  # the largest label + 1
+        if labels.tensor:
+            return None  # Keras raises: a tensor needs num_classes
         depth = int(labels.hi) + 1 if labels.hi is not None else None
     else:
         depth = _int(a.get("num_classes"))
@@ -795,7 +797,9 @@ def to_categorical(ip, a, node):
     shape = labels.shape
     if len(shape) > 1 and shape[-1] == 1:
         shape = shape[:-1]
-    return Array(shape + (depth,), "float32", 0.0, 1.0, onehot=True, origin=Origin(node))
+    # A NumPy result is float64; a tensor argument gives a float32 tensor.
+    return Array(shape + (depth,), "float32" if labels.tensor else "float64", 0.0, 1.0, onehot=True,
+                 origin=Origin(node), tensor=labels.tensor)
 
 
 def keras_input(ip, a, node):
