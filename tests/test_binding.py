@@ -280,3 +280,51 @@ model.fit(np.random.rand(32, 4), y, epochs=1, verbose=0)
     assert errors(src.format(units=3, axis=-1)) == []
     assert errors(src.format(units=4, axis=-1)) == ["FIT204"]
     assert "FIT109" in errors(src.format(units=3, axis=0))
+
+
+# ------------------------------------------------------------------ layers
+LAYER_CASES = [
+    # (layers after Input((28, 28, 1)), output shape as Keras computes it)
+    ("Conv2D(8, 3, 1, 'valid', None, 2)", (None, 24, 24, 8)),  # dilation_rate by position
+    ("Conv2D(filters=8, kernel_size=3, padding='same')", (None, 28, 28, 8)),
+    ("MaxPooling2D((2, 2), None, 'same')", (None, 14, 14, 1)),
+    ("Reshape(target_shape=(28, 28)), LSTM(16, 'tanh', 'sigmoid', return_sequences=True)", (None, 28, 16)),
+    ("Flatten(), Dense(units=5)", (None, 5)),
+    ("Reshape(target_shape=(784,)), RepeatVector(n=3)", (None, 3, 784)),
+]
+
+
+def layer_output(layers_src):
+    src = f"""
+from keras import Sequential, Input
+from keras.layers import *
+m = Sequential([Input((28, 28, 1)), {layers_src}])
+"""
+    interp = Interpreter(cst.parse_module(src))
+    interp.run()
+    model = interp.globals.vars["m"]
+    return interp.sequential_output(model, []) if model.exact else None
+
+
+@pytest.mark.parametrize("layers_src, out", LAYER_CASES)
+def test_layer_arguments_bound_by_name(layers_src, out):
+    """Layer constructor arguments given by position or keyword are read by
+    their parameter name (Conv2D's sixth positional argument is its
+    dilation_rate), giving the output shape Keras computes
+    (tests/test_signatures.py builds the same models)."""
+    assert layer_output(layers_src) == out
+
+
+# Layer calls Keras refuses (tests/test_signatures.py builds them).
+REFUSED_LAYERS = [
+    "SpatialDropout1D(0.2, input_shape=(28, 28))",  # takes no **kwargs
+    "Dense()",  # units is required
+    "Dense(10, units=10)",  # units given twice
+]
+
+
+@pytest.mark.parametrize("layer_src", REFUSED_LAYERS)
+def test_layer_calls_that_do_not_bind_are_unknown(layer_src):
+    """A layer Keras cannot construct is not a layer: the model holding it
+    is not known exactly, so nothing is reported from it."""
+    assert layer_output(f"Reshape((28, 28)), {layer_src}") is None

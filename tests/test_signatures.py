@@ -8,10 +8,10 @@ import os
 
 import pytest
 
-from fitlint.analysis.library import SIGNATURE_TEXT, SIGNATURES
+from fitlint.analysis.library import LAYER_SIGNATURES, SIGNATURE_TEXT, SIGNATURES
 from fitlint.analysis.signatures import REQUIRED
 
-from test_binding import BOUND_CASES, REFUSED, value
+from test_binding import BOUND_CASES, LAYER_CASES, REFUSED, REFUSED_LAYERS, value
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
@@ -73,21 +73,64 @@ def _same_default(declared, real):
     return declared == _dtype_name(real)  # a dtype object, declared by its name
 
 
+def _compare(name, declared, real):
+    params = list(real.parameters.values())
+    if params and params[0].name == "self":
+        params = params[1:]
+    assert [(p.name, p.kind) for p in declared.params] == [(p.name, p.kind.name) for p in params], (
+        f"{name}: declared {declared.names}, real {real}")
+    for mine, theirs in zip(declared.params, params):
+        assert _same_default(mine.default, theirs.default), (name, mine.name, mine.default, theirs.default)
+
+
 @pytest.mark.parametrize("name", sorted(set(SIGNATURE_TEXT) - _BY_CALLS))
 def test_declared_signature_is_the_real_one(name):
     """The declared parameters have the real function's names, in the same
     order, of the same kinds (positional-only, keyword-only, *args,
     **kwargs), with the same defaults (a dtype default by its name)."""
     _needs(name)
-    real = inspect.signature(_resolve(name))
-    params = list(real.parameters.values())
-    if params and params[0].name == "self":
-        params = params[1:]
-    declared = SIGNATURES[name].params
-    assert [(p.name, p.kind) for p in declared] == [(p.name, p.kind.name) for p in params], (
-        f"{name}: declared ({SIGNATURE_TEXT[name]}), real {real}")
-    for mine, theirs in zip(declared, params):
-        assert _same_default(mine.default, theirs.default), (name, mine.name, mine.default, theirs.default)
+    _compare(name, SIGNATURES[name], inspect.signature(_resolve(name)))
+
+
+@pytest.mark.parametrize("kind", sorted(LAYER_SIGNATURES))
+def test_layer_signature_is_the_real_one(kind):
+    """Each modelled layer's declared constructor has the parameters of the
+    real keras.layers class's __init__: names, order, kinds and defaults."""
+    pytest.importorskip("tensorflow")
+    import keras
+    _compare(kind, LAYER_SIGNATURES[kind], inspect.signature(getattr(keras.layers, kind).__init__))
+
+
+def test_every_known_layer_is_declared_or_absent_from_keras():
+    """Every layer kind the analysis models has a declared signature, unless
+    Keras 3 no longer has that class (then calling it fails anyway)."""
+    pytest.importorskip("tensorflow")
+    import keras
+    from fitlint.analysis import layers as L
+    missing = sorted(k for k in L.KNOWN | {"InputLayer"} if k not in LAYER_SIGNATURES)
+    assert all(not hasattr(keras.layers, k) for k in missing), missing
+
+
+def _keras_model(layers_src):
+    pytest.importorskip("tensorflow")
+    import keras
+    namespace = {"keras": keras}
+    exec(f"from keras.layers import *\nm = keras.Sequential([keras.Input((28, 28, 1)), {layers_src}])", namespace)
+    return namespace["m"]
+
+
+@pytest.mark.parametrize("layers_src, out", LAYER_CASES)
+def test_layer_shapes_match_keras(layers_src, out):
+    """The output shapes of tests/test_binding.py's layer cases are the ones
+    Keras computes for the same constructor calls."""
+    assert tuple(_keras_model(layers_src).output_shape) == out
+
+
+@pytest.mark.parametrize("layer_src", REFUSED_LAYERS)
+def test_refused_layers_raise_for_real(layer_src):
+    """Each layer call the analysis leaves unknown cannot be constructed."""
+    with pytest.raises((TypeError, ValueError)):
+        _keras_model(f"Reshape((28, 28)), {layer_src}")
 
 
 def test_numpy_arange_accepts_the_declared_names():

@@ -1206,6 +1206,7 @@ for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":
         SIGNATURE_TEXT["numpy." + _dt] = _NP_SCALAR
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
+LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
 
 
 CALLS: Dict[str, Callable] = {
@@ -1323,6 +1324,13 @@ def call_function(ip, name: str, a, node: cst.Call) -> Any:
         # Unknown layer kinds become layers too: models holding them are inexact.
         nodes = {**dict(enumerate(a.pos_nodes)), **a.kw_nodes}
         layer = Layer(name[13:], list(a.pos), dict(a.kw), Origin(node), complete=not a.star, nodes=nodes)
+        if name[13:] in LAYER_SIGNATURES and not a.star:
+            bound = bind(LAYER_SIGNATURES[name[13:]], a)
+            if bound is None:  # Keras raises: the layer is not built
+                return None
+            # Every argument by its parameter name (positional ones included).
+            nodes = {**a.kw_nodes, **{k: v for k, v in bound.nodes.items() if v is not None}}
+            layer = Layer(name[13:], [], plain_kwargs(bound), Origin(node), nodes=nodes)
         if not ip.guarded:
             ip.facts.layers.append(layer)
         return layer
