@@ -112,6 +112,7 @@ BOUND_CASES = [
     ("tf.one_hot([0, 1], 3, 1, 0)", (2, 3), "int32", 0, 1),
     ("tf.one_hot(np.zeros((4, 2), 'int32'), 3, axis=0)", (3, 4, 2), "float32", 0, 1),
     ("tf.one_hot([0, 1], 3, dtype=tf.int32)", (2, 3), "int32", 0, 1),
+    ("tf.one_hot([0, 1], 3, 1, 0, dtype=tf.float64)", (2, 3), "float64", 0, 1),
     # pad_sequences(sequences, maxlen, dtype, padding, truncating, value)
     ("keras.utils.pad_sequences(np.random.randint(1, 10, (4, 7)), 5, 'int32', 'post', 'post', 99)",
      (4, 5), "int32", 1, 99),
@@ -128,6 +129,7 @@ BOUND_CASES = [
     ("tf.cast(tf.random.uniform((9,), 0, 3.5), tf.int32)", (9,), "int32", 0, 3),
     ("tf.random.uniform((9,), maxval=5, dtype=tf.int32)", (9,), "int32", 0, 4),
     ("np.random.uniform(0, 3, 10).astype(dtype='int32')", (10,), "int32", 0, 2),
+    ("np.int32(np.random.uniform(-2.5, 3, 10))", (10,), "int32", -2, 2),
     # other signatures
     ("np.random.randint(low=2, high=4, size=(3, 2))", (3, 2), "int64", 2, 3),
     ("np.random.randint(5, None, 3, 'int32')", (3,), "int32", 0, 4),

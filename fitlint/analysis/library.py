@@ -590,7 +590,7 @@ def transpose(arr: Array, perm: Any, node) -> Optional[Array]:
 def np_cast(dtype: str):
     def handler(ip, a, node):
         arr = to_array(a.get("value"), node)
-        return arr.but(dtype=dtype, origin=Origin(node)) if arr is not None else None
+        return cast(arr, dtype, node, tensor=False) if arr is not None else None
     return handler
 
 
@@ -634,6 +634,8 @@ def cast(arr: Array, dtype: str, node, tensor: bool) -> Array:
         if hi is not None:
             hi = float(math.ceil(hi) - 1) if open_hi and float(hi).is_integer() else float(math.trunc(hi))
         open_hi = False
+    if dtype == "bool":
+        lo, hi, open_hi = (0.0, 1.0, False) if lo is not None and hi is not None else (None, None, False)
     return arr.but(dtype=dtype, lo=lo, hi=hi, open_hi=open_hi, tensor=tensor, origin=Origin(node))
 
 
@@ -661,8 +663,8 @@ def tf_one_hot(ip, a, node):
     given = [v for v, name in ((on_v, "on_value"), (off_v, "off_value")) if a.has(name) and v is not None]
     inferred = None if not given else ("float32" if isinstance(given[0], float) else "int32")
     dtype = dtype_of(a.get("dtype"), inferred or "float32")
-    if inferred is not None and not a.is_none("dtype") and dtype != inferred:
-        return None  # TensorFlow raises: on/off values of another dtype
+    if any(isinstance(v, float) for v in given) and dtype not in FLOAT_DTYPES:
+        return None  # TensorFlow raises: a float on/off value for an integer dtype
     on_v = 1 if on_v is None else on_v
     off_v = 0 if off_v is None else off_v
     axis = py(a.get("axis", default=Const(-1)), False)
