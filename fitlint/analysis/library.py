@@ -1087,7 +1087,8 @@ _IMAGE_DIR = ("directory, labels='inferred', label_mode='int', class_names=None,
               "interpolation='bilinear', follow_links=False, crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, "
               "data_format=None, format='tf', verbose=True")
 _TEXT_DIR = ("directory, labels='inferred', label_mode='int', class_names=None, batch_size=32, max_length=None, "
-             "shuffle=True, seed=None, validation_split=None, subset=None, follow_links=False, format='tf', verbose=True")
+             "shuffle=True, seed=None, validation_split=None, subset=None, follow_links=False, format='tf', "
+             "verbose=True")
 _LOSS_TAIL = "reduction='sum_over_batch_size', name={}, dtype=None"
 _NP_SCALAR = "value=0, /"
 SIGNATURE_TEXT: Dict[str, str] = {

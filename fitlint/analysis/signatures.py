@@ -143,15 +143,14 @@ class Bound:
         return False
 
 
-def bind(sig: Signature, args: Any, skip: int = 0) -> Optional[Bound]:
+def bind(sig: Signature, args: Any) -> Optional[Bound]:
     """Bind ``args`` (with ``pos``, ``kw``, ``pos_nodes``, ``kw_nodes`` and
     ``star``) to ``sig`` as Python would, or ``None`` when it would not bind
-    or uses ``*args``/``**kwargs``. ``skip`` leading parameters (``self``)
-    are taken as already bound."""
+    or uses ``*args``/``**kwargs``."""
     if getattr(args, "star", False):
         return None
     bound = Bound(sig, args)
-    params = sig.params[skip:]
+    params = sig.params
     positional = [p for p in params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
     var_pos = next((p for p in params if p.kind == VAR_POSITIONAL), None)
     var_kw = next((p for p in params if p.kind == VAR_KEYWORD), None)
@@ -189,10 +188,6 @@ def bind(sig: Signature, args: Any, skip: int = 0) -> Optional[Bound]:
                 and param.name not in bound.values:
             return None  # a required argument is missing
     return bound
-
-
-def bind_text(text: str, args: Any, skip: int = 0) -> Optional[Bound]:
-    return bind(parse(text), args, skip)
 
 
 def plain_kwargs(bound: Bound, exclude: Tuple[str, ...] = ()) -> Dict[str, Any]:
