@@ -11,7 +11,7 @@ import pytest
 from fitlint.analysis.library import LAYER_SIGNATURES, SIGNATURE_TEXT, SIGNATURES
 from fitlint.analysis.signatures import REQUIRED
 
-from test_binding import BOUND_CASES, LAYER_CASES, REFUSED, REFUSED_LAYERS, value
+from test_binding import BOUND_CASES, LAYER_CASES, PROGRAMS, REFUSED, REFUSED_LAYERS, value
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
@@ -181,3 +181,18 @@ def test_refused_calls_raise_for_real(expr):
     the library refuses its arguments) raises under the real library."""
     with pytest.raises((TypeError, ValueError)):
         _real(expr)
+
+
+@pytest.mark.parametrize("src, codes", PROGRAMS)
+def test_programs_run_exactly_when_no_error_is_reported(src, codes):
+    """Each program of tests/test_binding.py's PROGRAMS runs under the real
+    TensorFlow when fitlint reports no error, and raises when it reports one."""
+    tf = pytest.importorskip("tensorflow")
+    import keras
+    keras.utils.set_random_seed(0)
+    namespace = {"__name__": "__main__"}
+    if not codes:
+        exec(src, namespace)
+        return
+    with pytest.raises((ValueError, tf.errors.InvalidArgumentError)):
+        exec(src, namespace)

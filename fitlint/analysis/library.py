@@ -892,8 +892,21 @@ def pad_sequences(ip, a, node):
     else:
         maxlen = _int(a.get("maxlen"))
     value = _num(a.get("value"))
-    lo = None if seqs.lo is None or value is None else min(seqs.lo, value)
-    hi = None if seqs.hi is None or value is None else max(seqs.hi, value)
+    # Whether some sequence is padded with ``value``: True, False or None (unknown).
+    if seqs.ragged:
+        pads = True if a.is_none("maxlen") else None
+    elif len(seqs.shape) > 1 and seqs.shape[1] is not None:
+        pads = None if maxlen is None and not a.is_none("maxlen") else maxlen is not None and seqs.shape[1] < maxlen
+    else:
+        pads = None
+    lo, hi = seqs.lo, seqs.hi
+    if pads is not False:  # ``value`` may (or does) appear
+        if pads is True and value is not None:
+            lo = None if lo is None else min(lo, value)
+            hi = None if hi is None else max(hi, value)
+        else:
+            lo = lo if value is not None and lo is not None and value >= lo else None
+            hi = hi if value is not None and hi is not None and value <= hi else None
     dtype = dtype_of(a.get("dtype"))
     if dtype in INT_DTYPES and seqs.dtype not in FLOAT_DTYPES:
         lo = None if lo is None else float(math.trunc(lo))
