@@ -79,8 +79,8 @@ m = Seq([{inp}(shape=(28, 28, 1)), {dense}(NUM_CLASSES)])
     ("tf.ones((2, 5))", (2, 5), "float32", 1, 1),
     ("tf.random.normal((4, 4))", (4, 4), "float32", None, None),
     ("tf.random.uniform((4,), 0, 5, dtype=tf.int32)", (4,), "int32", 0, 4),
-    ("keras.utils.to_categorical(np.random.randint(0, 4, 9))", (9, 4), "float32", 0, 1),
-    ("keras.utils.to_categorical(np.random.randint(0, 4, (9, 1)), num_classes=6)", (9, 6), "float32", 0, 1),
+    ("keras.utils.to_categorical(np.random.randint(0, 4, 9))", (9, 4), "float64", 0, 1),
+    ("keras.utils.to_categorical(np.random.randint(0, 4, (9, 1)), num_classes=6)", (9, 6), "float64", 0, 1),
     ("np.eye(5)[np.random.randint(0, 5, 12)]", (12, 5), "float64", 0, 1),
     ("np.random.default_rng(0).integers(0, 3, size=6)", (6,), "int64", 0, 2),
 ])

@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
+from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
     FLOAT_DTYPES, INT_DTYPES, Array, Const, Dataset, Dict_, Encoder, Frame, Layer, Model, ModuleRef, Origin, Rng, Seq,
@@ -47,7 +48,7 @@ def dtype_of(value: Any, default: Optional[str] = None) -> Optional[str]:
         name = value.value
     elif isinstance(value, ModuleRef):
         name = value.path.rsplit(".", 1)[-1]
-    elif value is None:
+    elif value is None or isinstance(value, Const) and value.value is None:
         return default
     if name is None:
         return None
@@ -238,47 +239,63 @@ def to_array(value: Any, node: cst.CSTNode) -> Optional[Array]:
 def _random(ip, a, node, *, lo=None, hi=None, dtype="float64", shape=None) -> Any:
     if shape is None:
         return None
+    if lo is not None and hi is not None and lo > hi:  # e.g. uniform(3, 1): not modelled
+        lo = hi = None
     # Floating-point generators never reach their upper bound.
     return Array(shape, dtype, lo, hi, open_hi=dtype not in INT_DTYPES and hi is not None, origin=Origin(node))
 
 
-def _dims_from_pos(a) -> Shape:
-    dims = [_int(v) for v in a.pos]
-    return None if a.star or any(d is None for d in dims) else tuple(dims)
+def _dims(value: Any) -> Shape:
+    """``rand(d0, d1, ...)``: the ``*args`` as a shape."""
+    if not isinstance(value, Seq):
+        return None
+    dims = [_int(v) for v in value.items]
+    return None if any(d is None for d in dims) else tuple(dims)
 
 
 def np_rand(ip, a, node):
-    return _random(ip, a, node, lo=0.0, hi=1.0, shape=_dims_from_pos(a))
+    return _random(ip, a, node, lo=0.0, hi=1.0, shape=_dims(a.get("args")))
 
 
 def np_randn(ip, a, node):
-    return _random(ip, a, node, shape=_dims_from_pos(a))
+    return _random(ip, a, node, shape=_dims(a.get("args")))
 
 
 def np_random(ip, a, node):
-    return _random(ip, a, node, lo=0.0, hi=1.0, shape=size_shape(a.get("size", 0, Const(None))))
+    if "args" in a.sig:  # np.random.ranf / sample(*args, **kwargs) pass on to random_sample(size=None)
+        a = bind(SIGNATURES["numpy.random.random_sample"], a.args)
+        if a is None:
+            return None
+    dtype = dtype_of(a.get("dtype"), "float64") if "dtype" in a.sig else "float64"
+    if dtype not in FLOAT_DTYPES:
+        return None
+    return _random(ip, a, node, lo=0.0, hi=1.0, dtype=dtype, shape=size_shape(a.get("size", default=Const(None))))
 
 
 def np_uniform(ip, a, node):
-    low, high = _num(a.get("low", 0, Const(0.0))), _num(a.get("high", 1, Const(1.0)))
-    return _random(ip, a, node, lo=low, hi=high, shape=size_shape(a.get("size", 2, Const(None))))
+    low, high = _num(a.get("low")), _num(a.get("high"))
+    return _random(ip, a, node, lo=low, hi=high, shape=size_shape(a.get("size", default=Const(None))))
 
 
 def np_normal(ip, a, node):
-    return _random(ip, a, node, shape=size_shape(a.get("size", 2, Const(None))))
+    return _random(ip, a, node, shape=size_shape(a.get("size", default=Const(None))))
+
+
+def np_standard_normal(ip, a, node):
+    dtype = dtype_of(a.get("dtype"), "float64") if "dtype" in a.sig else "float64"
+    return _random(ip, a, node, dtype=dtype, shape=size_shape(a.get("size", default=Const(None))))
 
 
 def _randint(ip, a, node, high_inclusive: bool = False):
-    low, high = a.get("low", 0), a.get("high", 1)
-    size = size_shape(a.get("size", 2, Const(None)))
-    dtype = dtype_of(a.get("dtype", 3), "int64")
-    low_v, high_v = _num(low), _num(high) if a.has("high", 1) else None
-    if a.has("high", 1) and (high is None or isinstance(high, Const) and high.value is None):
-        high_v = None
-        if isinstance(high, Const):  # randint(n, None) == randint(0, n)
-            low_v, high_v = 0, _num(low)
-    elif not a.has("high", 1):
-        low_v, high_v = 0, low_v
+    """``randint(low, high=None, size=None, dtype=...)``: ``[low, high)``, or
+    ``[0, low)`` when ``high`` is None (``[low, high]`` with ``endpoint``)."""
+    low, high = a.get("low"), a.get("high")
+    size = size_shape(a.get("size", default=Const(None)))
+    dtype = dtype_of(a.get("dtype"), "int64")
+    if not a.has("high") or isinstance(high, Const) and high.value is None:
+        low_v, high_v = 0, _num(low)
+    else:
+        low_v, high_v = _num(low), _num(high)
     if low_v is None or high_v is None:
         lo = hi = None
     else:
@@ -291,131 +308,164 @@ def np_randint(ip, a, node):
 
 
 def rng_integers(ip, a, node):
-    endpoint = py(a.get("endpoint", 4)) is True
+    endpoint = py(a.get("endpoint"))
+    if not isinstance(endpoint, bool):
+        return None
     return _randint(ip, a, node, high_inclusive=endpoint)
 
 
 def np_choice(ip, a, node):
-    pool = a.get("a", 0)
-    size = size_shape(a.get("size", 1, Const(None)))
+    pool = a.get("a")
+    size = size_shape(a.get("size", default=Const(None)))
     n = _int(pool)
     if n is not None:
         return _random(ip, a, node, lo=0, hi=n - 1, dtype="int64", shape=size)
     arr = to_array(pool, node)
-    if arr is not None:
+    if arr is not None and arr.rank == 1:
         return _random(ip, a, node, lo=arr.lo, hi=arr.hi, dtype=arr.dtype, shape=size)
     return None
 
 
 def np_permutation(ip, a, node):
-    n = _int(a.get("x", 0))
+    n = _int(a.get("x"))
     if n is not None:
         return Array((n,), "int64", 0, n - 1, origin=Origin(node))
-    arr = to_array(a.get("x", 0), node)
+    arr = to_array(a.get("x"), node)
     return arr.but(origin=Origin(node)) if arr is not None else None
 
 
 def _filled(fill: Optional[float], default_dtype: str, tensor: bool = False):
     def handler(ip, a, node):
-        shape = as_shape(a.get("shape", 0))
+        shape = as_shape(a.get("shape"))
         if shape is None:
             return None
-        dtype = dtype_of(a.get("dtype", 1), default_dtype)
+        dtype = dtype_of(a.get("dtype"), default_dtype)
         return Array(shape, dtype, fill, fill, origin=Origin(node), tensor=tensor)
     return handler
 
 
 def np_full(ip, a, node):
-    shape = as_shape(a.get("shape", 0))
-    fill = _num(a.get("fill_value", 1))
+    shape = as_shape(a.get("shape"))
+    fill = _num(a.get("fill_value"))
     if shape is None:
         return None
     default = "float64" if isinstance(fill, float) else "int64"
-    return Array(shape, dtype_of(a.get("dtype", 2), default), fill, fill, origin=Origin(node))
+    return Array(shape, dtype_of(a.get("dtype"), default), fill, fill, origin=Origin(node))
 
 
-def _like(fill: Optional[float]):
+def _like(fill: Optional[float], first: str = "a"):
     def handler(ip, a, node):
-        base = to_array(a.get("a", 0), node)
+        base = to_array(a.get(first), node)
         if base is None:
             return None
-        dtype = dtype_of(a.get("dtype", 1), base.dtype)
-        return Array(base.shape, dtype, fill, fill, origin=Origin(node), tensor=base.tensor)
+        dtype = dtype_of(a.get("dtype"), base.dtype)
+        shape = as_shape(a.get("shape")) if not a.is_none("shape") else base.shape
+        return Array(shape, dtype, fill, fill, origin=Origin(node), tensor=base.tensor)
     return handler
 
 
-def np_arange(ip, a, node):
-    nums = [_num(v) for v in a.pos[:3]]
-    if a.star or not nums or any(n is None for n in nums):
+def _range_of(start: Any, stop: Any, step: Any, dtype: Optional[str], node) -> Optional[Array]:
+    """``arange(start, stop, step)`` of literal numbers."""
+    nums = [_num(v) for v in (start, stop, step)]
+    if any(n is None for n in nums):
         return None
-    if len(nums) == 1:
-        start, stop, step = 0, nums[0], 1
-    else:
-        start, stop = nums[0], nums[1]
-        step = nums[2] if len(nums) > 2 else 1
+    start, stop, step = nums
     if step == 0:
         return None
     count = max(0, math.ceil((stop - start) / step))
     is_float = any(isinstance(n, float) for n in nums)
-    dtype = dtype_of(a.get("dtype", 3), "float64" if is_float else "int64")
+    dtype = dtype or ("float64" if is_float else "int64")
     if count == 0:
         return Array((0,), dtype, origin=Origin(node))
     last = start + (count - 1) * step
     return Array((count,), dtype, min(start, last), max(start, last), origin=Origin(node))
 
 
+def np_arange(ip, a, node):
+    """``arange([start,] stop[, step], dtype=None)``: one positional number
+    is the stop; ``start=`` alone does not bind (NumPy raises)."""
+    start, stop, step = a.get("start"), a.get("stop"), a.get("step", default=Const(1))
+    if a.is_none("step"):
+        step = Const(1)
+    if a.is_none("stop"):
+        if a.is_none("start") or "start" in a.keywords:
+            return None
+        start, stop = Const(0), start
+    elif a.is_none("start"):
+        start = Const(0)
+    dtype = dtype_of(a.get("dtype"))
+    if dtype is None and not a.is_none("dtype"):
+        return None
+    return _range_of(start, stop, step, dtype, node)
+
+
 def np_linspace(ip, a, node):
-    start, stop = _num(a.get("start", 0)), _num(a.get("stop", 1))
-    num = _int(a.get("num", 2, Const(50)))
-    if num is None:
+    start, stop = _num(a.get("start")), _num(a.get("stop"))
+    num = _int(a.get("num"))
+    if num is None or py(a.get("retstep")) is not False or py(a.get("axis")) != 0:
         return None
+    dtype = dtype_of(a.get("dtype"), "float64")
     lo = hi = None
-    if start is not None and stop is not None:
+    if start is not None and stop is not None and dtype in FLOAT_DTYPES:
         lo, hi = min(start, stop), max(start, stop)
-    return Array((num,), "float64", lo, hi, origin=Origin(node))
+    return Array((num,), dtype, lo, hi, origin=Origin(node))
 
 
-def np_array(ip, a, node):
-    obj = a.get("object", 0)
-    dtype = dtype_of(a.get("dtype", 1))
-    if a.has("dtype", 1) and dtype is None:
+def _np_array(first: str):
+    def handler(ip, a, node):
+        obj = a.get(first)
+        dtype = dtype_of(a.get("dtype"))
+        if dtype is None and not a.is_none("dtype"):
+            return None
+        if "ndmin" in a.sig and py(a.get("ndmin")) != 0:
+            return None
+        if isinstance(obj, Array):
+            return obj.but(dtype=dtype or obj.dtype, origin=Origin(node), tensor=False)
+        if isinstance(obj, Seq):
+            arr = literal_array(obj, node, dtype)
+            if arr is not None and arr.ragged and dtype != "object":
+                return None  # NumPy refuses ragged input without dtype=object
+            return arr
         return None
-    if isinstance(obj, Array):
-        return obj.but(dtype=dtype or obj.dtype, origin=Origin(node), tensor=False)
-    if isinstance(obj, Seq):
-        arr = literal_array(obj, node, dtype)
-        if arr is not None and arr.ragged and dtype != "object":
-            return None  # NumPy refuses ragged input without dtype=object
-        return arr
-    return None
+    return handler
 
 
 def np_eye(ip, a, node):
-    n = _int(a.get("N", 0))
-    m = _int(a.get("M", 1)) if a.has("M", 1) and py(a.get("M", 1)) is not None else n
-    if n is None or m is None:
+    n = _int(a.get("N"))
+    m = n if a.is_none("M") else _int(a.get("M"))
+    k = py(a.get("k"))
+    if n is None or m is None or not isinstance(k, int):
         return None
-    return Array((n, m), dtype_of(a.get("dtype", 3), "float64"), 0.0, 1.0, onehot=n == m and py(a.get("k", 2, Const(0))) == 0,
+    return Array((n, m), dtype_of(a.get("dtype"), "float64"), 0.0, 1.0, onehot=n == m and k == 0,
                  origin=Origin(node))
 
 
-def expand_dims(ip, a, node):
-    arr = to_array(a.get("a", 0, a.get("input", 0)), node)
-    axis = _int(a.get("axis", 1))
-    if arr is None or arr.shape is None or axis is None:
+def np_identity(ip, a, node):
+    n = _int(a.get("n"))
+    if n is None:
         return None
-    rank = len(arr.shape) + 1
-    if not -rank <= axis < rank:
-        return None
-    axis %= rank
-    shape = arr.shape[:axis] + (1,) + arr.shape[axis:]
-    return arr.but(shape=shape, origin=Origin(node), onehot=False)
+    return Array((n, n), dtype_of(a.get("dtype"), "float64"), 0.0, 1.0, onehot=True, origin=Origin(node))
+
+
+def _expand_dims(first: str):
+    def handler(ip, a, node):
+        arr = to_array(a.get(first), node)
+        axis = _int(a.get("axis"))
+        if arr is None or arr.shape is None or axis is None:
+            return None
+        rank = len(arr.shape) + 1
+        if not -rank <= axis < rank:
+            return None
+        axis %= rank
+        shape = arr.shape[:axis] + (1,) + arr.shape[axis:]
+        return arr.but(shape=shape, origin=Origin(node), onehot=False)
+    return handler
 
 
 def _join(stack: bool, tensor: bool = False):
     def handler(ip, a, node):
-        parts = a.get("arrays", 0, a.get("values", 0))
-        axis = _int(a.get("axis", 1, Const(0)))
+        parts = a.get("values" if tensor else "arrays")
+        axis = _int(a.get("axis"))
         if not isinstance(parts, Seq) or axis is None or not parts.items:
             return None
         arrays = [to_array(p, node) for p in parts.items]
@@ -426,6 +476,8 @@ def _join(stack: bool, tensor: bool = False):
             return None
         dtypes = {x.dtype for x in arrays}
         dtype = dtypes.pop() if len(dtypes) == 1 else None
+        if "dtype" in a.sig and a.has("dtype"):
+            dtype = dtype_of(a.get("dtype"), dtype)
         lo = min(x.lo for x in arrays) if all(x.lo is not None for x in arrays) else None
         hi = max(x.hi for x in arrays) if all(x.hi is not None for x in arrays) else None
         if stack:
@@ -445,11 +497,13 @@ def _join(stack: bool, tensor: bool = False):
     return handler
 
 
-def fn_reshape(ip, a, node):
-    arr = to_array(a.get("a", 0, a.get("tensor", 0)), node)
-    if arr is None:
-        return None
-    return reshape(arr, a.get("newshape", 1, a.get("shape", 1)), node)
+def _fn_reshape(first: str):
+    def handler(ip, a, node):
+        arr = to_array(a.get(first), node)
+        if arr is None:
+            return None
+        return reshape(arr, a.get("shape"), node)
+    return handler
 
 
 def reshape(arr: Array, shape_value: Any, node) -> Array:
@@ -459,62 +513,98 @@ def reshape(arr: Array, shape_value: Any, node) -> Array:
                    and shape[-1:] == arr.shape[-1:])
 
 
-def np_squeeze(ip, a, node):
-    arr = to_array(a.get("a", 0, a.get("input", 0)), node)
-    if arr is None:
-        return None
-    return squeeze(arr, a.get("axis", 1), node)
+def _squeeze_fn(first: str):
+    def handler(ip, a, node):
+        arr = to_array(a.get(first), node)
+        if arr is None:
+            return None
+        return squeeze(arr, a.get("axis", default=Const(None)), node)
+    return handler
 
 
 def squeeze(arr: Array, axis_value: Any, node) -> Array:
     if arr.shape is None:
         return arr.but(origin=Origin(node))
-    axis = py(axis_value)
+    axis = py(axis_value, False)
     if axis is None:
         if any(d is None for d in arr.shape):
             return arr.but(shape=None, origin=Origin(node))
         return arr.but(shape=tuple(d for d in arr.shape if d != 1), origin=Origin(node))
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    if not all(isinstance(x, int) for x in axes) or not arr.shape:
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in axes) or not arr.shape:
         return arr.but(shape=None, origin=Origin(node))
     drop = {x % len(arr.shape) for x in axes}
     return arr.but(shape=tuple(d for i, d in enumerate(arr.shape) if i not in drop), origin=Origin(node))
 
 
-def np_argmax(ip, a, node):
-    arr = to_array(a.get("a", 0, a.get("input", 0)), node)
-    axis = _int(a.get("axis", 1))
-    if arr is None or arr.shape is None or axis is None or not arr.shape:
+def _argmax(arr: Optional[Array], axis: Any, dtype: Optional[str], node) -> Optional[Array]:
+    axis = _int(axis)
+    if arr is None or arr.shape is None or axis is None or not arr.shape or dtype is None:
+        return None
+    if not -len(arr.shape) <= axis < len(arr.shape):
         return None
     axis %= len(arr.shape)
     n = arr.shape[axis]
     shape = arr.shape[:axis] + arr.shape[axis + 1:]
-    return Array(shape, "int64", 0, None if n is None else n - 1, origin=Origin(node), tensor=arr.tensor)
+    return Array(shape, dtype, 0, None if n is None else n - 1, origin=Origin(node), tensor=arr.tensor)
 
 
-def np_transpose(ip, a, node):
-    arr = to_array(a.get("a", 0), node)
-    if arr is None or a.has("axes", 1):
+def np_argmax(ip, a, node):
+    """``np.argmax(a, axis=None)``: ``axis=None`` is an index into the
+    flattened array (not modelled); ``keepdims=True`` keeps the axis."""
+    if py(a.get("keepdims")) is not False or a.has("out"):
         return None
-    return arr.but(shape=None if arr.shape is None else tuple(reversed(arr.shape)), origin=Origin(node), onehot=False)
+    return _argmax(to_array(a.get("a"), node), a.get("axis"), "int64", node)
+
+
+def tf_argmax(ip, a, node):
+    """``tf.argmax(input, axis=None)``: ``axis=None`` means axis 0."""
+    axis = Const(0) if a.is_none("axis") else a.get("axis")
+    return _argmax(to_array(a.get("input"), node), axis, dtype_of(a.get("output_type")), node)
+
+
+def _transpose_fn(perm_name: str):
+    def handler(ip, a, node):
+        arr = to_array(a.get("a"), node)
+        if arr is None:
+            return None
+        perm = None if a.is_none(perm_name) else py(a.get(perm_name), False)
+        if perm_name == "perm" and py(a.get("conjugate")) is not False:
+            return None
+        return transpose(arr, perm, node)
+    return handler
+
+
+def transpose(arr: Array, perm: Any, node) -> Optional[Array]:
+    """Axes reversed (``perm`` None), or permuted by a literal ``perm``."""
+    if arr.shape is None:
+        return arr.but(origin=Origin(node), onehot=False) if perm is None else None
+    if perm is None:
+        return arr.but(shape=tuple(reversed(arr.shape)), origin=Origin(node), onehot=False)
+    if not isinstance(perm, (tuple, list)) or sorted(p % len(arr.shape) if isinstance(p, int) else -1 for p in perm) \
+            != list(range(len(arr.shape))) or len(perm) != len(arr.shape):
+        return None
+    return arr.but(shape=tuple(arr.shape[p] for p in perm), origin=Origin(node), onehot=False)
 
 
 def np_cast(dtype: str):
     def handler(ip, a, node):
-        arr = to_array(a.get(None, 0), node)
-        return arr.but(dtype=dtype, origin=Origin(node)) if arr is not None else None
+        arr = to_array(a.get("value"), node)
+        return cast(arr, dtype, node, tensor=False) if arr is not None else None
     return handler
 
 
-def np_rng(ip, a, node):
-    return Rng()
+def np_rng(kind: str):
+    def handler(ip, a, node):
+        return Rng(kind)
+    return handler
 
 
 # ---------------------------------------------------------------- tensorflow
 def tf_constant(ip, a, node):
-    value = a.get("value", 0)
-    dtype = dtype_of(a.get("dtype", 1))
-    if a.has("dtype", 1) and dtype is None:
+    value = a.get("value")
+    dtype = dtype_of(a.get("dtype"))
+    if dtype is None and not a.is_none("dtype"):
         return None
     if isinstance(value, Array):
         arr = value.but(tensor=True, dtype=dtype or value.dtype, origin=Origin(node))
@@ -527,67 +617,120 @@ def tf_constant(ip, a, node):
         return None
     if arr is None:
         return None
-    shape = as_shape(a.get("shape", 2))
-    if shape is not None:
+    if not a.is_none("shape"):
+        shape = as_shape(a.get("shape"))
         arr = arr.but(shape=shape)
     return arr
 
 
+def cast(arr: Array, dtype: str, node, tensor: bool) -> Array:
+    """``arr`` converted to ``dtype``: floats become integers by truncation
+    toward zero, so an open upper bound ``[0, 3)`` becomes ``0..2``."""
+    lo, hi, open_hi = arr.lo, arr.hi, arr.open_hi
+    if dtype in INT_DTYPES and arr.dtype not in INT_DTYPES:
+        if arr.dtype not in FLOAT_DTYPES and arr.dtype != "bool":
+            lo = hi = None
+        lo = None if lo is None else float(math.trunc(lo))
+        if hi is not None:
+            hi = float(math.ceil(hi) - 1) if open_hi and float(hi).is_integer() else float(math.trunc(hi))
+        open_hi = False
+    if dtype == "bool":
+        lo, hi, open_hi = (0.0, 1.0, False) if lo is not None and hi is not None else (None, None, False)
+    return arr.but(dtype=dtype, lo=lo, hi=hi, open_hi=open_hi, tensor=tensor, origin=Origin(node))
+
+
 def tf_cast(ip, a, node):
-    arr = to_array(a.get("x", 0), node)
-    dtype = dtype_of(a.get("dtype", 1))
+    arr = to_array(a.get("x"), node)
+    dtype = dtype_of(a.get("dtype"))
     if arr is None or dtype is None:
         return None
-    return arr.but(dtype=dtype, tensor=True, origin=Origin(node))
+    return cast(arr, dtype, node, tensor=True)
 
 
 def tf_one_hot(ip, a, node):
-    labels = to_array(a.get("indices", 0), node)
-    depth = _int(a.get("depth", 1))
+    """``tf.one_hot(indices, depth, on_value=None, off_value=None, axis=None,
+    dtype=None)``: ``on``/``off`` default to 1 and 0; the dtype follows them;
+    the new axis of size ``depth`` goes at ``axis`` (default last)."""
+    labels = to_array(a.get("indices"), node)
+    depth = _int(a.get("depth"))
     if labels is None or depth is None or labels.shape is None:
         return None
+    on, off = a.get("on_value", default=Const(1)), a.get("off_value", default=Const(0))
+    on_v, off_v = py(on, False), py(off, False)
+    values = [v for v in (on_v, off_v) if v is not None]
+    if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values):
+        return None
+    given = [v for v, name in ((on_v, "on_value"), (off_v, "off_value")) if a.has(name) and v is not None]
+    inferred = None if not given else ("float32" if isinstance(given[0], float) else "int32")
+    dtype = dtype_of(a.get("dtype"), inferred or "float32")
+    if any(isinstance(v, float) for v in given) and dtype not in FLOAT_DTYPES:
+        return None  # TensorFlow raises: a float on/off value for an integer dtype
+    on_v = 1 if on_v is None else on_v
+    off_v = 0 if off_v is None else off_v
+    axis = py(a.get("axis", default=Const(-1)), False)
+    axis = -1 if axis is None else axis
+    if not isinstance(axis, int) or isinstance(axis, bool) or not -1 <= axis <= len(labels.shape):
+        return None
+    shape = labels.shape + (depth,) if axis == -1 else labels.shape[:axis] + (depth,) + labels.shape[axis:]
     if labels.hi is not None and not ip.guarded:
-        ip.facts.one_hots.append(OneHot(node, "tf.one_hot", labels, depth, a.node_of("depth", 1)))
-    return Array(labels.shape + (depth,), dtype_of(a.get("dtype", 6), "float32"), 0.0, 1.0, onehot=True,
+        ip.facts.one_hots.append(OneHot(node, "tf.one_hot", labels, depth, a.node_of("depth")))
+    onehot = axis in (-1, len(labels.shape)) and on_v == 1 and off_v == 0
+    return Array(shape, dtype, float(min(on_v, off_v)), float(max(on_v, off_v)), onehot=onehot,
                  origin=Origin(node), tensor=True)
 
 
 def tf_random(kind: str):
     def handler(ip, a, node):
-        shape = as_shape(a.get("shape", 0))
+        shape = as_shape(a.get("shape"))
         if shape is None:
             return None
+        dtype = dtype_of(a.get("dtype"))
+        if dtype is None:
+            return None
         if kind == "uniform":
-            dtype = dtype_of(a.get("dtype", 3), "float32")
-            lo = _num(a.get("minval", 1, Const(0)))
-            maxval = a.get("maxval", 2)
+            lo = _num(a.get("minval", default=Const(0)))
+            maxval = a.get("maxval")
             if dtype in INT_DTYPES:
+                if a.is_none("maxval"):
+                    return None  # TensorFlow raises: integer uniform needs maxval
                 hi = _num(maxval)
                 hi = None if hi is None else hi - 1
-            else:
-                hi = _num(maxval) if maxval is not None else 1.0
-            return Array(shape, dtype, lo, hi, origin=Origin(node), tensor=True)
-        return Array(shape, dtype_of(a.get("dtype", 3), "float32"), origin=Origin(node), tensor=True)
+                return Array(shape, dtype, lo, hi, origin=Origin(node), tensor=True)
+            hi = 1.0 if a.is_none("maxval") else _num(maxval)  # maxval=None: 1 for floats
+            if lo is not None and hi is not None and lo > hi:
+                lo = hi = None
+            # Floating-point uniform values stay below maxval.
+            return Array(shape, dtype, lo, hi, open_hi=hi is not None, origin=Origin(node), tensor=True)
+        return Array(shape, dtype, origin=Origin(node), tensor=True)
     return handler
 
 
 def tf_range(ip, a, node):
-    arr = np_arange(ip, a, node)
+    """``tf.range(start, limit=None, delta=1, dtype=None)``: without a limit,
+    ``start`` is the limit (also when given as ``start=``)."""
+    start, limit, delta = a.get("start"), a.get("limit"), a.get("delta")
+    if a.is_none("limit"):
+        start, limit = Const(0), start
+    arr = _range_of(start, limit, delta, None, node)
     if arr is None:
         return None
-    return arr.but(tensor=True, dtype="float32" if arr.dtype == "float64" else "int32")
+    dtype = dtype_of(a.get("dtype"))
+    if dtype is None and not a.is_none("dtype"):
+        return None
+    return arr.but(tensor=True, dtype=dtype or ("float32" if arr.dtype == "float64" else "int32"))
 
 
 def tf_convert(ip, a, node):
-    arr = to_array(a.get("value", 0), node)
+    dtype = dtype_of(a.get("dtype"))
+    value = a.get("value")
+    arr = literal_array(value, node, dtype, tensor=True) if isinstance(value, Seq) else to_array(value, node)
     if arr is None:
         return None
-    dtype = dtype_of(a.get("dtype", 1))
     return arr.but(tensor=True, dtype=dtype or arr.dtype, origin=Origin(node))
 
 
 def from_tensor_slices(ip, a, node):
-    value = a.get("tensors", 0)
+    value = a.get("tensors")
     if isinstance(value, Seq) and not isinstance(value.items[0] if value.items else None, (Seq, Dict_, Array)):
         value = to_array(value, node)
     value = _arrays_in(value, node)
@@ -642,27 +785,31 @@ def _unknown_dims(value: Any) -> Any:
 
 # ------------------------------------------------------------------ keras
 def to_categorical(ip, a, node):
-    labels = to_array(a.get("x", 0, a.get("y", 0)), node)
+    labels = to_array(a.get("x"), node)
     if labels is None or labels.shape is None:
         return None
-    num = a.get("num_classes", 1)
-    depth = _int(num) if num is not None and py(num) is not None else None
-    if depth is None and (num is None or py(num, 0) is None):
+    if a.is_none("num_classes"):  # the largest label + 1
+        if labels.tensor:
+            return None  # Keras raises: a tensor needs num_classes
         depth = int(labels.hi) + 1 if labels.hi is not None else None
-    elif labels.hi is not None and depth is not None and not ip.guarded:
-        ip.facts.one_hots.append(OneHot(node, "to_categorical", labels, depth, a.node_of("num_classes", 1)))
+    else:
+        depth = _int(a.get("num_classes"))
+    if not a.is_none("num_classes") and labels.hi is not None and depth is not None and not ip.guarded:
+        ip.facts.one_hots.append(OneHot(node, "to_categorical", labels, depth, a.node_of("num_classes")))
     shape = labels.shape
     if len(shape) > 1 and shape[-1] == 1:
         shape = shape[:-1]
-    return Array(shape + (depth,), "float32", 0.0, 1.0, onehot=True, origin=Origin(node))
+    # A NumPy result is float64; a tensor argument gives a float32 tensor.
+    return Array(shape + (depth,), "float32" if labels.tensor else "float64", 0.0, 1.0, onehot=True,
+                 origin=Origin(node), tensor=labels.tensor)
 
 
 def keras_input(ip, a, node):
-    return ip.input_sym(a, node, a.get("shape", 0), a.get("batch_shape"))
+    return ip.input_sym(a, node, a.get("shape"), a.get("batch_shape"))
 
 
 def keras_sequential(ip, a, node):
-    return ip.sequential(a.get("layers", 0), node)
+    return ip.sequential(a.get("layers"), node)
 
 
 def keras_model(ip, a, node):
@@ -671,8 +818,8 @@ def keras_model(ip, a, node):
 
 def _merge_fn(kind: str):
     def handler(ip, a, node):
-        layer = Layer(kind, [], {k: v for k, v in a.kw.items() if k != "inputs"}, Origin(node))
-        inputs = a.get("inputs", 0)
+        layer = Layer(kind, [], plain_kwargs(a, exclude=("inputs",)), Origin(node))
+        inputs = a.get("inputs")
         if not isinstance(inputs, Seq):
             return None
         return ip.call_layer(layer, _ArgsOf(inputs), node)
@@ -689,9 +836,9 @@ class _ArgsOf:
 
 def _loss_class(family: Optional[str], name: str):
     def handler(ip, a, node):
-        if a.has("ignore_class"):
-            return LossFn(None, Origin(node), name, dict(a.kw))
-        return LossFn(family, Origin(node), name, dict(a.kw))
+        if "ignore_class" in a.sig and a.has("ignore_class"):
+            return LossFn(None, Origin(node), name, plain_kwargs(a))
+        return LossFn(family, Origin(node), name, plain_kwargs(a))
     return handler
 
 
@@ -712,10 +859,10 @@ DATASETS = {
 def load_data(name: str):
     def handler(ip, a, node):
         n_train, n_test, x_shape, x_dtype, x_range, y_shape, y_dtype, y_range = DATASETS[name]
-        if name == "cifar100" and py(a.get("label_mode", 0)) == "coarse":
+        if name == "cifar100" and py(a.get("label_mode")) == "coarse":
             y_range = (0, 19)
         if x_shape is None:  # lists of word ids of different lengths
-            words = _int(a.get("num_words", 1 if name == "imdb" else 1))
+            words = _int(a.get("num_words"))
             x_range = (0, words - 1) if words is not None else (0, None)
         origin = Origin(node)
 
@@ -732,23 +879,49 @@ def load_data(name: str):
 
 
 def pad_sequences(ip, a, node):
-    seqs = a.get("sequences", 0)
-    maxlen = _int(a.get("maxlen", 1))
+    """``pad_sequences(sequences, maxlen=None, dtype='int32', padding='pre',
+    truncating='pre', value=0.0)``: ``(samples, maxlen)`` filled with ``value``."""
+    seqs = a.get("sequences")
     if not isinstance(seqs, Array) or not seqs.shape:
         return None
-    value = _num(a.get("value", 6, Const(0)))
-    lo = None if seqs.lo is None or value is None else min(seqs.lo, value)
-    hi = None if seqs.hi is None or value is None else max(seqs.hi, value)
-    dtype = dtype_of(a.get("dtype", 2), "int32")
-    return Array((seqs.shape[0], maxlen), dtype, lo, hi, origin=Origin(node))
+    if py(a.get("padding")) not in ("pre", "post") or py(a.get("truncating")) not in ("pre", "post"):
+        return None
+    inner = seqs.shape[2:] if len(seqs.shape) > 2 and not seqs.ragged else ()
+    if a.is_none("maxlen"):  # the longest sequence
+        maxlen = seqs.shape[1] if len(seqs.shape) > 1 and not seqs.ragged else None
+    else:
+        maxlen = _int(a.get("maxlen"))
+    value = _num(a.get("value"))
+    # Whether some sequence is padded with ``value``: True, False or None (unknown).
+    if seqs.ragged:
+        pads = True if a.is_none("maxlen") else None
+    elif len(seqs.shape) > 1 and seqs.shape[1] is not None:
+        pads = None if maxlen is None and not a.is_none("maxlen") else maxlen is not None and seqs.shape[1] < maxlen
+    else:
+        pads = None
+    lo, hi = seqs.lo, seqs.hi
+    if pads is not False:  # ``value`` may (or does) appear
+        if pads is True and value is not None:
+            lo = None if lo is None else min(lo, value)
+            hi = None if hi is None else max(hi, value)
+        else:
+            lo = lo if value is not None and lo is not None and value >= lo else None
+            hi = hi if value is not None and hi is not None and value <= hi else None
+    dtype = dtype_of(a.get("dtype"))
+    if dtype in INT_DTYPES and seqs.dtype not in FLOAT_DTYPES:
+        lo = None if lo is None else float(math.trunc(lo))
+        hi = None if hi is None else float(math.trunc(hi))
+    elif dtype not in FLOAT_DTYPES:
+        lo = hi = None
+    return Array((seqs.shape[0], maxlen) + inner, dtype, lo, hi, origin=Origin(node))
 
 
 def train_test_split(ip, a, node):
     """sklearn's train_test_split: each array split in two along axis 0."""
-    if a.star or not a.pos:
+    if not isinstance(a.get("arrays"), Seq) or not a.get("arrays").items:
         return None
-    arrays = [to_array(v, node) if isinstance(v, Seq) else v for v in a.pos]
-    test_size, train_size = py(a.kw.get("test_size")), py(a.kw.get("train_size"))
+    arrays = [to_array(v, node) if isinstance(v, Seq) else v for v in a.get("arrays").items]
+    test_size, train_size = py(a.get("test_size")), py(a.get("train_size"))
     out = []
     for arr in arrays:
         if not isinstance(arr, Array) or not arr.shape:
@@ -771,14 +944,14 @@ def train_test_split(ip, a, node):
 
 
 def image_dataset(ip, a, node):
-    size = as_shape(a.get("image_size", None, Const((256, 256))))
+    size = as_shape(a.get("image_size"))
     batch = a.get("batch_size", None, Const(32))
-    channels = {"rgb": 3, "grayscale": 1, "rgba": 4}.get(py(a.get("color_mode"), "rgb"))
+    channels = {"rgb": 3, "grayscale": 1, "rgba": 4}.get(py(a.get("color_mode")))
     if size is None or len(size) != 2 or channels is None:
         return None
     origin = Origin(node)
     x = Array(size + (channels,), "float32", 0.0, 255.0, origin=origin, tensor=True)
-    mode = py(a.get("label_mode"), "int")
+    mode = py(a.get("label_mode"))
     if mode == "int":
         element = Seq([x, Array((), "int32", 0, None, origin=origin, tensor=True)], "tuple", origin)
     elif mode == "binary":
@@ -795,7 +968,7 @@ def text_dataset(ip, a, node):
     batch = a.get("batch_size", None, Const(32))
     origin = Origin(node)
     x = Array((), "str", origin=origin, tensor=True)
-    mode = py(a.get("label_mode"), "int")
+    mode = py(a.get("label_mode"))
     labels = Array((), "int32", 0, None, origin=origin, tensor=True) if mode == "int" else None
     batched = not (isinstance(batch, Const) and batch.value is None)
     return Dataset(Seq([x, labels], "tuple", origin), batched, origin, origin if batched else None)
@@ -819,7 +992,7 @@ def frame_method(frame: Frame, method: str, a, node) -> Any:
 
 def encoder_method(method: str, a, node) -> Any:
     if method in ("fit_transform", "transform"):
-        arr = to_array(a.get("y", 0), node)
+        arr = to_array(a.get("y"), node)
         if arr is not None and arr.shape is not None and len(arr.shape) == 1:
             return Array(arr.shape, "int64", 0, None, origin=Origin(node))
     return None
@@ -838,22 +1011,52 @@ def matmul(ip, left: Any, right: Any, node, name: str) -> Any:
     a, b = left.shape, right.shape
     if len(a) < 2 or len(b) < 2 or a[-1] is None or b[-2] is None or a[-1] != b[-2]:
         return None
-    batch = _broadcast(a[:-2], b[:-2])
-    if batch is None:
-        return None
+    if name == "np.dot":  # not broadcast: every row of a with every matrix of b
+        batch = a[:-2] + (a[-2],) + b[:-2]
+        shape = batch + (b[-1],)
+    else:
+        batch = _broadcast(a[:-2], b[:-2])
+        if batch is None:
+            return None
+        shape = batch + (a[-2], b[-1])
     tensor = left.tensor or right.tensor
-    return Array(batch + (a[-2], b[-1]), left.dtype if left.dtype == right.dtype else None, origin=Origin(node),
-                 tensor=tensor)
+    return Array(shape, left.dtype if left.dtype == right.dtype else None, origin=Origin(node), tensor=tensor)
+
+
+def _swap_last(value: Any) -> Any:
+    """A matrix operand as ``transpose_a=True`` / ``adjoint_a=True`` sees it."""
+    if not isinstance(value, Array) or value.shape is None or len(value.shape) < 2:
+        return None
+    return value.but(shape=value.shape[:-2] + (value.shape[-1], value.shape[-2]), onehot=False)
 
 
 def _matmul_fn(name: str, tensor: bool):
     def handler(ip, a, node):
-        left = a.get("a", 0, a.get("x1", 0))
-        right = a.get("b", 1, a.get("x2", 1))
+        left = a.get("x1" if name == "np.matmul" else "a")
+        right = a.get("x2" if name == "np.matmul" else "b")
         if tensor:
             left, right = _tensor_arg(left, node), _tensor_arg(right, node)
-        else:
-            left, right = to_array(left, node) or left, to_array(right, node) or right
+            flags = {k: py(a.get(k)) for k in ("transpose_a", "transpose_b", "adjoint_a", "adjoint_b")}
+            if any(not isinstance(v, bool) for v in flags.values()):
+                return None
+            if flags["transpose_a"] and flags["adjoint_a"] or flags["transpose_b"] and flags["adjoint_b"]:
+                return None  # TensorFlow raises
+            if flags["transpose_a"] or flags["adjoint_a"]:
+                left = _swap_last(left)
+            if flags["transpose_b"] or flags["adjoint_b"]:
+                right = _swap_last(right)
+            if left is None or right is None:
+                return None
+            out = matmul(ip, left, right, node, name)
+            if isinstance(out, Array) and not a.is_none("output_type"):
+                out = out.but(dtype=dtype_of(a.get("output_type")))
+            return out
+        if name == "np.matmul" and (a.has("out") or py(a.get("keepdims")) is not False
+                                     or a.has("axes") or a.has("axis") or a.has("dtype")):
+            return None
+        if name == "np.dot" and a.has("out"):
+            return None
+        left, right = to_array(left, node) or left, to_array(right, node) or right
         return matmul(ip, left, right, node, name)
     return handler
 
@@ -870,7 +1073,7 @@ _ELEMENTWISE = {"add": cst.Add(), "subtract": cst.Subtract(), "multiply": cst.Mu
 
 def _elementwise_fn(name: str):
     def handler(ip, a, node):
-        left, right = _tensor_arg(a.get("x", 0), node), _tensor_arg(a.get("y", 1), node)
+        left, right = _tensor_arg(a.get("x"), node), _tensor_arg(a.get("y"), node)
         if isinstance(left, Array) and isinstance(right, Array):
             _record(ip, node, "elementwise", f"tf.{name}", left, right)
             return _array_op(_ELEMENTWISE[name], left, right, node)
@@ -878,27 +1081,171 @@ def _elementwise_fn(name: str):
     return handler
 
 
+# The signature of every modelled library function and method, as in the
+# installed NumPy 2.4 / TensorFlow 2.21 / Keras 3.15 (tests/test_signatures.py
+# compares each with the real one). A call is bound to it the way Python binds
+# (see :mod:`signatures`); a call that does not bind is unknown. Methods are
+# declared without ``self``.
+_NP_CREATE = "shape, dtype=None, order='C', *, device=None, like=None"
+_NP_LIKE = "a, dtype=None, order='K', subok=True, shape=None, *, device=None"
+_TF_FILL = "shape, dtype='float32', name=None, layout=None"
+_TF_NORMAL = "shape, mean=0.0, stddev=1.0, dtype='float32', seed=None, name=None"
+_TF_MATMUL = ("a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False, "
+              "b_is_sparse=False, output_type=None, grad_a=False, grad_b=False, name=None")
+_TF_BINARY = "x, y, name=None"
+_ARGMAX = "a, axis=None, out=None, *, keepdims=False"
+_PAD = "sequences, maxlen=None, dtype='int32', padding='pre', truncating='pre', value=0.0"
+_IMAGE_DIR = ("directory, labels='inferred', label_mode='int', class_names=None, color_mode='rgb', batch_size=32, "
+              "image_size=(256, 256), shuffle=True, seed=None, validation_split=None, subset=None, "
+              "interpolation='bilinear', follow_links=False, crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, "
+              "data_format=None, format='tf', verbose=True")
+_TEXT_DIR = ("directory, labels='inferred', label_mode='int', class_names=None, batch_size=32, max_length=None, "
+             "shuffle=True, seed=None, validation_split=None, subset=None, follow_links=False, format='tf', "
+             "verbose=True")
+_LOSS_TAIL = "reduction='sum_over_batch_size', name={}, dtype=None"
+_NP_SCALAR = "value=0, /"
+SIGNATURE_TEXT: Dict[str, str] = {
+    # numpy.random (the legacy module functions)
+    "numpy.random.rand": "*args", "numpy.random.randn": "*args",
+    "numpy.random.standard_normal": "size=None", "numpy.random.random": "size=None",
+    "numpy.random.random_sample": "size=None",
+    "numpy.random.ranf": "*args, **kwargs", "numpy.random.sample": "*args, **kwargs",
+    "numpy.random.uniform": "low=0.0, high=1.0, size=None", "numpy.random.normal": "loc=0.0, scale=1.0, size=None",
+    "numpy.random.randint": "low, high=None, size=None, dtype='int64'",
+    "numpy.random.choice": "a, size=None, replace=True, p=None", "numpy.random.permutation": "x",
+    "numpy.random.default_rng": "seed=None", "numpy.random.RandomState": "seed=None",
+    "numpy.random.seed": "seed=None", "numpy.random.shuffle": "x",
+    # numpy
+    "numpy.zeros": _NP_CREATE, "numpy.ones": _NP_CREATE, "numpy.empty": _NP_CREATE,
+    "numpy.full": "shape, fill_value, dtype=None, order='C', *, device=None, like=None",
+    "numpy.zeros_like": _NP_LIKE, "numpy.ones_like": _NP_LIKE,
+    "numpy.empty_like": "prototype, /, dtype=None, order='K', subok=True, shape=None, *, device=None",
+    # inspect shows (start_or_stop, /, stop=None, step=1, *, dtype=None, ...): NumPy's parser takes start=,
+    # stop=, step= by keyword and dtype by position (tests/test_signatures.py calls it to show it).
+    "numpy.arange": "start=None, stop=None, step=None, dtype=None, *, device=None, like=None",
+    "numpy.linspace": "start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None",
+    "numpy.array": "object, dtype=None, *, copy=True, order='K', subok=False, ndmin=0, ndmax=0, like=None",
+    "numpy.asarray": "a, dtype=None, order=None, *, device=None, copy=None, like=None",
+    "numpy.eye": "N, M=None, k=0, dtype='float64', order='C', *, device=None, like=None",
+    "numpy.identity": "n, dtype=None, *, like=None",
+    "numpy.expand_dims": "a, axis",
+    "numpy.concatenate": "arrays, /, axis=0, out=None, *, dtype=None, casting='same_kind'",
+    "numpy.stack": "arrays, axis=0, out=None, *, dtype=None, casting='same_kind'",
+    "numpy.reshape": "a, /, shape, order='C', *, copy=None", "numpy.squeeze": "a, axis=None",
+    "numpy.argmax": _ARGMAX, "numpy.argmin": _ARGMAX, "numpy.transpose": "a, axes=None",
+    "numpy.matmul": ("x1, x2, /, out=None, *, axes=None, axis=None, keepdims=False, casting='same_kind', order='K', "
+                     "dtype=None, subok=True, signature=None"),
+    "numpy.dot": "a, b, out=None",
+    # methods
+    "numpy.ndarray.reshape": "*shape, order='C', copy=None",
+    "numpy.ndarray.astype": "dtype, order='K', casting='unsafe', subok=True, copy=True",
+    "numpy.ndarray.flatten": "order='C'", "numpy.ndarray.ravel": "order='C'", "numpy.ndarray.copy": "order='C'",
+    "numpy.ndarray.squeeze": "axis=None", "numpy.ndarray.transpose": "*axes",
+    "numpy.ndarray.argmax": "axis=None, out=None, *, keepdims=False",
+    "numpy.random.Generator.integers": "low, high=None, size=None, dtype='int64', endpoint=False",
+    "numpy.random.Generator.random": "size=None, dtype='float64', out=None",
+    "numpy.random.Generator.standard_normal": "size=None, dtype='float64', out=None",
+    "numpy.random.Generator.normal": "loc=0.0, scale=1.0, size=None",
+    "numpy.random.Generator.uniform": "low=0.0, high=1.0, size=None",
+    "numpy.random.Generator.choice": "a, size=None, replace=True, p=None, axis=0, shuffle=True",
+    "numpy.random.Generator.permutation": "x, axis=0",
+    "numpy.random.RandomState.randint": "low, high=None, size=None, dtype='int64'",
+    "numpy.random.RandomState.rand": "*args", "numpy.random.RandomState.randn": "*args",
+    "numpy.random.RandomState.random": "size=None", "numpy.random.RandomState.random_sample": "size=None",
+    "numpy.random.RandomState.standard_normal": "size=None",
+    "numpy.random.RandomState.normal": "loc=0.0, scale=1.0, size=None",
+    "numpy.random.RandomState.uniform": "low=0.0, high=1.0, size=None",
+    "numpy.random.RandomState.choice": "a, size=None, replace=True, p=None",
+    "numpy.random.RandomState.permutation": "x",
+    # tensorflow
+    "tensorflow.constant": "value, dtype=None, shape=None, name='Const'",
+    "tensorflow.convert_to_tensor": "value, dtype=None, dtype_hint=None, name=None",
+    "tensorflow.cast": "x, dtype, name=None",
+    "tensorflow.reshape": "tensor, shape, name=None",
+    "tensorflow.one_hot": "indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None",
+    "tensorflow.expand_dims": "input, axis, name=None", "tensorflow.squeeze": "input, axis=None, name=None",
+    "tensorflow.concat": "values, axis, name='concat'", "tensorflow.stack": "values, axis=0, name='stack'",
+    "tensorflow.zeros": _TF_FILL, "tensorflow.ones": _TF_FILL,
+    "tensorflow.random.normal": _TF_NORMAL, "tensorflow.random.truncated_normal": _TF_NORMAL,
+    "tensorflow.random.uniform": "shape, minval=0, maxval=None, dtype='float32', seed=None, name=None",
+    "tensorflow.random.set_seed": "seed",
+    "tensorflow.range": "start, limit=None, delta=1, dtype=None, name='range'",
+    "tensorflow.argmax": "input, axis=None, output_type='int64', name=None",
+    "tensorflow.transpose": "a, perm=None, conjugate=False, name='transpose'",
+    "tensorflow.matmul": _TF_MATMUL, "tensorflow.linalg.matmul": _TF_MATMUL,
+    "tensorflow.add": _TF_BINARY, "tensorflow.math.add": _TF_BINARY,
+    "tensorflow.subtract": _TF_BINARY, "tensorflow.math.subtract": _TF_BINARY,
+    "tensorflow.multiply": _TF_BINARY, "tensorflow.math.multiply": _TF_BINARY,
+    "tensorflow.divide": _TF_BINARY, "tensorflow.math.divide": _TF_BINARY,
+    "tensorflow.data.Dataset.from_tensor_slices": "tensors, name=None",
+    # keras
+    "keras.utils.to_categorical": "x, num_classes=None",
+    "keras.utils.pad_sequences": _PAD, "keras.preprocessing.sequence.pad_sequences": _PAD,
+    "keras.utils.image_dataset_from_directory": _IMAGE_DIR,
+    "keras.preprocessing.image_dataset_from_directory": _IMAGE_DIR,
+    "keras.utils.text_dataset_from_directory": _TEXT_DIR,
+    "keras.preprocessing.text_dataset_from_directory": _TEXT_DIR,
+    "keras.utils.set_random_seed": "seed",
+    "keras.Input": ("shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None, name=None, "
+                    "tensor=None, optional=False"),
+    # keras.Sequential / keras.Model take (*args, **kwargs) and pass them on to these __init__ methods.
+    "keras.Sequential": "layers=None, trainable=True, name=None",
+    "keras.Model": "inputs, outputs, name=None, **kwargs",
+    "keras.layers.concatenate": "inputs, axis=-1, **kwargs", "keras.layers.add": "inputs, **kwargs",
+    "keras.layers.multiply": "inputs, **kwargs", "keras.layers.average": "inputs, **kwargs",
+    "keras.layers.subtract": "inputs, **kwargs",
+    "keras.losses.SparseCategoricalCrossentropy": (
+        "from_logits=False, ignore_class=None, reduction='sum_over_batch_size', axis=-1, "
+        "name='sparse_categorical_crossentropy', dtype=None"),
+    "keras.losses.CategoricalCrossentropy": "from_logits=False, label_smoothing=0.0, axis=-1, " + _LOSS_TAIL.format(
+        "'categorical_crossentropy'"),
+    "keras.losses.BinaryCrossentropy": "from_logits=False, label_smoothing=0.0, axis=-1, " + _LOSS_TAIL.format(
+        "'binary_crossentropy'"),
+    "keras.losses.MeanSquaredError": _LOSS_TAIL.format("'mean_squared_error'"),
+    "keras.losses.MeanAbsoluteError": _LOSS_TAIL.format("'mean_absolute_error'"),
+    "keras.losses.Huber": "delta=1.0, " + _LOSS_TAIL.format("'huber_loss'"),
+    "keras.datasets.mnist.load_data": "path='mnist.npz'",
+    "keras.datasets.fashion_mnist.load_data": "",
+    "keras.datasets.cifar10.load_data": "", "keras.datasets.cifar100.load_data": "label_mode='fine'",
+    "keras.datasets.boston_housing.load_data": "path='boston_housing.npz', test_split=0.2, seed=113",
+    "keras.datasets.imdb.load_data": ("path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113, "
+                                      "start_char=1, oov_char=2, index_from=3, **kwargs"),
+    "keras.datasets.reuters.load_data": ("path='reuters.npz', num_words=None, skip_top=0, maxlen=None, "
+                                         "test_split=0.2, seed=113, start_char=1, oov_char=2, index_from=3"),
+    # scikit-learn
+    "sklearn.model_selection.train_test_split": (
+        "*arrays, test_size=None, train_size=None, random_state=None, shuffle=True, stratify=None"),
+    "sklearn.preprocessing.LabelEncoder": "",
+    "sklearn.preprocessing.LabelEncoder.fit_transform": "y", "sklearn.preprocessing.LabelEncoder.transform": "y",
+}
+for _dt in FLOAT_DTYPES + INT_DTYPES:
+    if _dt != "bfloat16":
+        SIGNATURE_TEXT["numpy." + _dt] = _NP_SCALAR
+SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
+LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
+
+
 CALLS: Dict[str, Callable] = {
     "numpy.random.rand": np_rand, "numpy.random.randn": np_randn,
-    "numpy.random.standard_normal": np_random, "numpy.random.random": np_random,
+    "numpy.random.standard_normal": np_standard_normal, "numpy.random.random": np_random,
     "numpy.random.random_sample": np_random, "numpy.random.ranf": np_random, "numpy.random.sample": np_random,
     "numpy.random.uniform": np_uniform, "numpy.random.normal": np_normal, "numpy.random.randint": np_randint,
     "numpy.random.choice": np_choice, "numpy.random.permutation": np_permutation,
-    "numpy.random.default_rng": np_rng, "numpy.random.RandomState": np_rng,
+    "numpy.random.default_rng": np_rng("Generator"), "numpy.random.RandomState": np_rng("RandomState"),
     "numpy.zeros": _filled(0.0, "float64"), "numpy.ones": _filled(1.0, "float64"), "numpy.empty": _filled(None, "float64"),
-    "numpy.full": np_full, "numpy.zeros_like": _like(0.0), "numpy.ones_like": _like(1.0), "numpy.empty_like": _like(None),
-    "numpy.arange": np_arange, "numpy.linspace": np_linspace, "numpy.array": np_array, "numpy.asarray": np_array,
-    "numpy.eye": np_eye, "numpy.identity": lambda ip, a, node: np_eye(ip, a, node),
-    "numpy.expand_dims": expand_dims, "numpy.concatenate": _join(False), "numpy.stack": _join(True),
-    "numpy.reshape": fn_reshape, "numpy.squeeze": np_squeeze, "numpy.argmax": np_argmax, "numpy.argmin": np_argmax,
-    "numpy.transpose": np_transpose, "tensorflow.transpose": np_transpose,
+    "numpy.full": np_full, "numpy.zeros_like": _like(0.0), "numpy.ones_like": _like(1.0), "numpy.empty_like": _like(None, "prototype"),
+    "numpy.arange": np_arange, "numpy.linspace": np_linspace, "numpy.array": _np_array("object"), "numpy.asarray": _np_array("a"),
+    "numpy.eye": np_eye, "numpy.identity": np_identity,
+    "numpy.expand_dims": _expand_dims("a"), "numpy.concatenate": _join(False), "numpy.stack": _join(True),
+    "numpy.reshape": _fn_reshape("a"), "numpy.squeeze": _squeeze_fn("a"), "numpy.argmax": np_argmax,
+    "numpy.argmin": np_argmax, "numpy.transpose": _transpose_fn("axes"), "tensorflow.transpose": _transpose_fn("perm"),
     "tensorflow.constant": tf_constant, "tensorflow.convert_to_tensor": tf_convert, "tensorflow.cast": tf_cast,
-    "tensorflow.reshape": fn_reshape, "tensorflow.one_hot": tf_one_hot, "tensorflow.expand_dims": expand_dims,
-    "tensorflow.squeeze": np_squeeze, "tensorflow.concat": _join(False, True), "tensorflow.stack": _join(True, True),
+    "tensorflow.reshape": _fn_reshape("tensor"), "tensorflow.one_hot": tf_one_hot,
+    "tensorflow.expand_dims": _expand_dims("input"), "tensorflow.squeeze": _squeeze_fn("input"), "tensorflow.concat": _join(False, True), "tensorflow.stack": _join(True, True),
     "tensorflow.zeros": _filled(0.0, "float32", True), "tensorflow.ones": _filled(1.0, "float32", True),
     "tensorflow.random.normal": tf_random("normal"), "tensorflow.random.uniform": tf_random("uniform"),
     "tensorflow.random.truncated_normal": tf_random("normal"), "tensorflow.range": tf_range,
-    "tensorflow.argmax": np_argmax,
+    "tensorflow.argmax": tf_argmax,
     "tensorflow.matmul": _matmul_fn("tf.matmul", True), "tensorflow.linalg.matmul": _matmul_fn("tf.matmul", True),
     "numpy.matmul": _matmul_fn("np.matmul", False), "numpy.dot": _matmul_fn("np.dot", False),
     "tensorflow.add": _elementwise_fn("add"), "tensorflow.math.add": _elementwise_fn("add"),
@@ -935,7 +1282,8 @@ CALLS: Dict[str, Callable] = {
 for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
-    CALLS["numpy." + _dt] = np_cast(_dt)
+    if _dt != "bfloat16":  # not a NumPy type
+        CALLS["numpy." + _dt] = np_cast(_dt)
 for _fn in ("seed", "shuffle"):
     CALLS["numpy.random." + _fn] = lambda ip, a, node: None
 CALLS["tensorflow.random.set_seed"] = lambda ip, a, node: None
@@ -989,11 +1337,23 @@ def call_function(ip, name: str, a, node: cst.Call) -> Any:
     if handler is not None:
         if a.star and not name.startswith("builtins."):
             return None
+        sig = SIGNATURES.get(name)
+        if sig is not None:
+            a = bind(sig, a)
+            if a is None:  # Python would raise, or the arguments are not all known
+                return None
         return handler(ip, a, node)
     if name.startswith("keras.layers.") and name[13:14].isupper():
         # Unknown layer kinds become layers too: models holding them are inexact.
         nodes = {**dict(enumerate(a.pos_nodes)), **a.kw_nodes}
         layer = Layer(name[13:], list(a.pos), dict(a.kw), Origin(node), complete=not a.star, nodes=nodes)
+        if name[13:] in LAYER_SIGNATURES and not a.star:
+            bound = bind(LAYER_SIGNATURES[name[13:]], a)
+            if bound is None:  # Keras raises: the layer is not built
+                return None
+            # Every argument by its parameter name (positional ones included).
+            nodes = {**a.kw_nodes, **{k: v for k, v in bound.nodes.items() if v is not None}}
+            layer = Layer(name[13:], [], plain_kwargs(bound), Origin(node), nodes=nodes)
         if not ip.guarded:
             ip.facts.layers.append(layer)
         return layer
@@ -1004,6 +1364,20 @@ def call_function(ip, name: str, a, node: cst.Call) -> Any:
 
 
 # ---------------------------------------------------------------- methods
+_RNG_METHODS = {
+    "integers": rng_integers, "random": np_random, "random_sample": np_random, "standard_normal": np_standard_normal,
+    "normal": np_normal, "uniform": np_uniform, "randint": np_randint, "rand": np_rand, "randn": np_randn,
+    "choice": np_choice, "permutation": np_permutation,
+}
+
+
+def _bind_method(cls: str, method: str, a) -> Any:
+    """The arguments of ``obj.method(...)`` bound to the method's signature
+    (``None`` when it has none or the call does not bind)."""
+    sig = SIGNATURES.get(f"{cls}.{method}")
+    return None if sig is None else bind(sig, a)
+
+
 def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
     if isinstance(receiver, Array):
         return array_method(receiver, method, a, node)
@@ -1012,69 +1386,51 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
     if isinstance(receiver, Frame):
         return frame_method(receiver, method, a, node)
     if isinstance(receiver, Encoder):
-        return encoder_method(method, a, node)
+        bound = _bind_method("sklearn.preprocessing.LabelEncoder", method, a)
+        return encoder_method(method, bound, node) if bound is not None else None
     if isinstance(receiver, Rng):
-        if method == "integers":
-            return rng_integers(ip, a, node)
-        if method == "random":
-            return np_random(ip, a, node)
-        if method == "normal":
-            return np_normal(ip, a, node)
-        if method == "uniform":
-            return np_uniform(ip, a, node)
-        if method == "randint":
-            return np_randint(ip, a, node)
-        if method in ("rand", "randn"):
-            return np_rand(ip, a, node) if method == "rand" else np_randn(ip, a, node)
-        if method == "choice":
-            return np_choice(ip, a, node)
-        return None
+        bound = _bind_method(f"numpy.random.{receiver.kind}", method, a)
+        handler = _RNG_METHODS.get(method)
+        return handler(ip, bound, node) if bound is not None and handler is not None else None
     ip.escape(a)
     return None
 
 
 def array_method(arr: Array, method: str, a, node: cst.Call) -> Any:
+    if method == "numpy":
+        return arr.but(tensor=False) if not a.pos and not a.kw and not a.star else None
+    b = _bind_method("numpy.ndarray", method, a)
+    if b is None:
+        return None
     if method == "reshape":
-        if a.star:
-            return None
-        shape = a.pos[0] if len(a.pos) == 1 else Seq(list(a.pos)) if a.pos else a.get("shape")
+        dims = b.get("shape").items
+        shape = dims[0] if len(dims) == 1 else Seq(list(dims))
         return reshape(arr, shape, node)
     if method == "astype":
-        dtype = dtype_of(a.get("dtype", 0))
+        dtype = dtype_of(b.get("dtype"))
         if dtype is None:
             return arr.but(dtype=None, origin=Origin(node))
-        lo, hi = arr.lo, arr.hi
-        open_hi = arr.open_hi
-        if dtype in INT_DTYPES and arr.dtype in FLOAT_DTYPES:
-            lo = None if lo is None else float(math.trunc(lo))
-            if hi is not None:
-                hi = float(math.ceil(hi) - 1) if open_hi and float(hi).is_integer() else float(math.trunc(hi))
-            open_hi = False
-        return arr.but(dtype=dtype, lo=lo, hi=hi, open_hi=open_hi, origin=Origin(node))
+        return cast(arr, dtype, node, tensor=arr.tensor)
     if method in ("flatten", "ravel"):
         size = _known_size(arr.shape)
         return arr.but(shape=(size,) if arr.shape is not None else None, origin=Origin(node), onehot=False)
     if method in ("copy", "numpy"):
         return arr.but(tensor=False) if method == "numpy" else arr.but()
     if method == "squeeze":
-        return squeeze(arr, a.get("axis", 0), node)
-    if method == "transpose" and not a.pos:
-        return arr.but(shape=None if arr.shape is None else tuple(reversed(arr.shape)), origin=Origin(node), onehot=False)
+        return squeeze(arr, b.get("axis", default=Const(None)), node)
+    if method == "transpose":
+        axes = b.get("axes").items
+        if len(axes) == 1 and py(axes[0], False) is None:
+            axes = []
+        perm = py(axes[0], False) if len(axes) == 1 else py(Seq(list(axes)), False) if axes else None
+        if perm is False:
+            return None
+        return transpose(arr, perm, node)
     if method == "argmax":
-        return np_argmax(None, _Bound(arr, a), node)
+        if py(b.get("keepdims")) is not False or b.has("out"):
+            return None
+        return _argmax(arr, b.get("axis"), "int64", node)
     return None
-
-
-class _Bound:
-    """Arguments of ``arr.method(...)`` seen as ``np.method(arr, ...)``."""
-
-    def __init__(self, arr: Array, a) -> None:
-        self.arr, self.a = arr, a
-
-    def get(self, name, index=None, default=None):
-        if index == 0 and name in ("a", "input"):
-            return self.arr
-        return self.a.get(name, None if index is None else index - 1, default)
 
 
 # -------------------------------------------------------- attributes & ops
@@ -1215,8 +1571,8 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
     if a is None or b is None:
         return None
     out = []
-    for x, y in zip(reversed((None,) * (len(b) - len(a)) + a if len(b) > len(a) else a),
-                    reversed((None,) * (len(a) - len(b)) + b if len(a) > len(b) else b)):
+    for x, y in zip(reversed((1,) * (len(b) - len(a)) + a if len(b) > len(a) else a),
+                    reversed((1,) * (len(a) - len(b)) + b if len(a) > len(b) else b)):
         if x == 1:
             out.append(y)
         elif y == 1 or x == y:

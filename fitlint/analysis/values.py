@@ -109,6 +109,8 @@ class Encoder:
 class Rng:
     """``np.random.default_rng()`` / ``np.random.RandomState()``."""
 
+    kind: str = "Generator"  # the class: "Generator" or "RandomState"
+
 
 @dataclass(eq=False)
 class Dataset:
