@@ -20,11 +20,7 @@ FILES = sorted(list(NEGATIVE.glob("*.py")) + list(NEGATIVE.glob("*.ipynb")))
 # Files on which fitlint reports an error today, with the pattern it misreads
 # and what it reports. Strict: once a file is read right, its xfail fails and
 # the entry must go.
-STATIC_FAILS = {
-    "binding_matmul.py": "tf.matmul transpose_b=/transpose_a=/adjoint_b= ignored: FIT401 inner dimensions differ",
-    "binding_ranges.py": "tf.cast(tf.random.uniform((n,), 0, 3), tf.int32) keeps the float range: FIT201 labels "
-                         "reach 3; np.arange(0, stop=64, step=2) read as empty: FIT109 x has 0 samples",
-}
+STATIC_FAILS: dict = {}
 CONFIRM_FAILS = {
     name: reason + "; --confirm=all keeps it (FIT000 unchanged, the others confirmed or inconclusive)"
     for name, reason in STATIC_FAILS.items()
