@@ -204,7 +204,7 @@ def _shapes(args: argparse.Namespace) -> int:
             sys.stderr.write("fitlint: error: - (stdin) cannot be combined with other paths\n")
             return 2
         result = shapes.shapes_source(sys.stdin.buffer.read(), args.stdin_filename or "-")
-        models, calls, errors = result.models, result.calls, []
+        models, calls, errors = (result.models, result.calls, []) if result.direct else ([], [], [])
     else:
         exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
         files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root)

@@ -70,6 +70,70 @@ class FileShapes:
     models: List[dict] = field(default_factory=list)
     calls: List[dict] = field(default_factory=list)
     error: Optional[str] = None
+    direct: bool = False  # imports TensorFlow or Keras itself
+    imports: List[str] = field(default_factory=list)  # modules it imports (".x" when relative)
+
+
+_IMPORTS_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w., \t]+))", re.M)
+
+
+def _imports(text: str) -> List[str]:
+    """The modules a file imports, from its text: ``import a.b`` gives
+    ``a.b``; ``from .m import f, g`` gives ``.m``, ``.m.f`` and ``.m.g``."""
+    out: List[str] = []
+    for base, names, plain in _IMPORTS_RE.findall(text):
+        if plain:
+            out += [n.split(" as ")[0].strip() for n in plain.split(",") if n.strip()]
+            continue
+        out.append(base)
+        for name in names.split(","):
+            name = name.split(" as ")[0].strip()
+            if name and name != "*":
+                out.append(base + name if base.endswith(".") else f"{base}.{name}")
+    return [m for m in out if m.strip(".")]
+
+
+def _resolve(path: str, module: str, files: set) -> Optional[str]:
+    """The analysed file an import names, if any: relative to the file's
+    package for ``.m``, else under the file's folder or one of its parents
+    (a sibling module, or a package of the project)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    dots = len(module) - len(module.lstrip("."))
+    parts = module.lstrip(".").split(".")
+    if dots:
+        for _ in range(dots - 1):
+            folder = os.path.dirname(folder)
+        bases = [folder]
+    else:
+        bases = []
+        while True:
+            bases.append(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    for base in bases:
+        stem = os.path.join(base, *parts)
+        for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+            if candidate in files:
+                return candidate
+    return None
+
+
+def using_framework(results: Sequence[FileShapes]) -> set:
+    """The files that use TensorFlow or Keras: those importing it, and those
+    importing (directly or not) an analysed module that does."""
+    files = {os.path.abspath(r.path): r for r in results}
+    edges = {key: [m for m in (_resolve(key, i, set(files)) for i in r.imports) if m] for key, r in files.items()}
+    using = {key for key, r in files.items() if r.direct}
+    changed = True
+    while changed:
+        changed = False
+        for key, targets in edges.items():
+            if key not in using and any(t in using for t in targets):
+                using.add(key)
+                changed = True
+    return {files[k].path for k in using}
 
 
 # ----------------------------------------------------------------- syntax
@@ -626,35 +690,39 @@ def _cells(data: bytes) -> Optional[List[Tuple[int, str]]]:
 
 
 def shapes_source(data: bytes, path: str) -> FileShapes:
-    """The models and sites of one file (a script or a notebook)."""
+    """The models and sites of one file (a script or a notebook). ``direct``
+    says whether it imports TensorFlow or Keras itself; a file that does not
+    keeps its sites only if it imports a module that does (see
+    :func:`using_framework`)."""
     starts = shifts = None
     if path.endswith(".ipynb"):
         cells = _cells(data)
+        text = "\n".join(src for _, src in cells or [])
         try:
             script, starts, shifts = notebook.to_script(data)
         except notebook.NotebookError as exc:
-            text = "\n".join(src for _, src in cells or [])
-            if not _IMPORT_RE.search(text.encode("utf-8", "replace")):
-                return FileShapes(path)
-            return _unparsed(path, "", str(exc), cells or [])
+            result = _unparsed(path, "", str(exc), cells or [])
+            result.direct, result.imports = bool(_IMPORT_RE.search(text.encode("utf-8", "replace"))), _imports(text)
+            return result
         source = script.encode("utf-8")
     else:
         source, cells = data, None
-    if not _IMPORT_RE.search(source):
-        return FileShapes(path)  # no import of TensorFlow or Keras at the start of a line
+    text = source.decode("utf-8", "replace")
+    direct, imports = bool(_IMPORT_RE.search(source)), _imports(text)
+    if not direct and not _SITE_RE.search(text):
+        return FileShapes(path, imports=imports)
     try:
         module = cst.parse_module(source)
     except Exception as exc:  # LibCST rejects it: find the sites by their text
         message = str(getattr(exc, "message", "") or exc).strip().splitlines()
-        return _unparsed(path, source.decode("utf-8", "replace"), f"cannot parse: {message[0] if message else exc}",
-                         cells)
+        result = _unparsed(path, text, f"cannot parse: {message[0] if message else exc}", cells)
+        result.direct, result.imports = direct, imports
+        return result
     syntax = _Syntax()
     module.visit(syntax)
-    if not syntax.uses_framework:
-        return FileShapes(path)
     facts = analyze(module)
     file = _File(path, module, facts, syntax, starts, shifts)
-    return FileShapes(path, _models(file), _sites(file))
+    return FileShapes(path, _models(file), _sites(file), direct=syntax.uses_framework, imports=imports)
 
 
 def _models(file: _File) -> List[dict]:
@@ -723,18 +791,22 @@ def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], L
         results = pool.map(shapes_path, files, chunksize=max(1, min(16, len(files) // (jobs * 8) or 1)))
     else:
         results = (shapes_path(f) for f in files)
-    models: List[dict] = []
-    calls: List[dict] = []
-    errors: List[Tuple[str, str]] = []
+    collected: List[FileShapes] = []
     try:
-        for result in results:
-            models += result.models
-            calls += result.calls
-            if result.error:
-                errors.append((result.path, result.error))
+        collected = list(results)
     finally:
         if pool is not None:
             pool.shutdown()
+    using = using_framework(collected)
+    models: List[dict] = []
+    calls: List[dict] = []
+    errors: List[Tuple[str, str]] = []
+    for result in collected:
+        if result.path in using:
+            models += result.models
+            calls += result.calls
+        if result.error:
+            errors.append((result.path, result.error))
     return models, calls, errors
 
 
