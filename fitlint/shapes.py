@@ -170,6 +170,9 @@ class _Syntax(cst.CSTVisitor):
         self.module_scope: Optional[_Scope] = None
         self.scopes: List[_Scope] = []
         self.class_stack: List[cst.ClassDef] = []
+        self.opaque: List[str] = []
+        self.inside: Dict[cst.Call, str] = {}  # site -> the construct around it the interpreter does not evaluate
+        self.depth: List[int] = []  # how many scopes were open when each class began
 
     def visit_Module(self, node: cst.Module) -> None:
         self.module_scope = _Scope(node, "<module>", None)
@@ -204,9 +207,11 @@ class _Syntax(cst.CSTVisitor):
             if dotted.endswith("TestCase") or dotted in self.test_classes:
                 self.test_classes.add(node.name.value)
         self.class_stack.append(node)
+        self.depth.append(len(self.scopes))
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self.class_stack.pop()
+        self.depth.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes[-1].add(node.name.value, "function", node, node)
@@ -248,6 +253,21 @@ class _Syntax(cst.CSTVisitor):
         if node.asname is not None:
             self._targets(node.asname.name, "with", node.item, node)
 
+    # Expressions the interpreter does not evaluate: a site inside one is not reached.
+    _OPAQUE = {cst.FormattedString: "an f-string", cst.Lambda: "a lambda", cst.ListComp: "a comprehension",
+               cst.SetComp: "a comprehension", cst.DictComp: "a comprehension", cst.GeneratorExp: "a generator expression"}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        kind = self._OPAQUE.get(type(node))
+        if kind is not None:
+            self.opaque.append(kind)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if type(original_node) in self._OPAQUE:
+            self.opaque.pop()
+        super().on_leave(original_node)
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in SITE_METHODS:
@@ -255,6 +275,10 @@ class _Syntax(cst.CSTVisitor):
                     and self.class_stack and self.class_stack[-1].name.value in self.test_classes):
                 return  # tf.test.TestCase.evaluate runs tensors, not a model
             self.sites.append((node, self.scopes[-1]))
+            if self.opaque:
+                self.inside[node] = self.opaque[-1]
+            elif self.depth and len(self.scopes) == self.depth[-1]:
+                self.inside[node] = "a class body"
 
 
 def _is_generator(fn: cst.FunctionDef) -> bool:
@@ -481,7 +505,10 @@ def _visit(file: _File, call: cst.Call, scope: _Scope, method: str,
     """The best visit: (contracts compared, data, labels, reasons)."""
     func = call.func
     if not receivers:
-        return 0, {}, {}, [file.reason("not-reached", call, "the analysis does not evaluate this code")]
+        inside = file.syntax.inside.get(call)
+        detail = f"inside {inside}, which the analysis does not evaluate" if inside else \
+            "not evaluated on any path the analysis followed"
+        return 0, {}, {}, [file.reason("not-reached", call, detail)]
     if not any(isinstance(r.value, Model) for r in receivers):
         reason, node, detail = file.explain(func.value, scope)
         if reason == "generator-data":
@@ -625,6 +652,10 @@ def _label_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
         if not isinstance(y, Array) or y.shape is None or not y.shape:
             if dc.dataset is not None:
                 out += _dataset_reasons(file, dc)
+            elif t.y_node is None and dc.x_node is not None and method in ("fit", "evaluate", "fit_generator",
+                                                                           "evaluate_generator"):
+                out.append(file.reason("labels-unknown", dc.x_node, "no y given: the labels come with x, which is not "
+                                       "a known dataset"))
             else:
                 out.append(_unknown_value(file, y, t.y_node, scope, "labels-unknown", t.label))
         elif t.loss is not None and t.shape is not None and any(i.shape_from is not None for i in model.inputs):

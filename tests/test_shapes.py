@@ -389,3 +389,23 @@ def test_reason_vocabulary_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for reason in shapes.REASONS:
         assert f"`{reason}`" in doc and reason in readme, reason
+
+
+def test_sites_the_analysis_never_evaluates_are_not_reached(tmp_path):
+    """A call in an f-string or directly in a class body is a site the
+    analysis never evaluates: unknown, reason not-reached saying where it is;
+    a call in a method of that class is evaluated."""
+    data = report(tmp_path, "opaque.py", """\
+        import numpy as np
+        from tensorflow import keras
+        m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        print(f"{m.predict(np.zeros((1, 2)))}")
+        class A:
+            m.predict(np.zeros((1, 2)))
+            def f(self):
+                m.predict(np.zeros((1, 2)))
+        """)
+    got = [(c["line"], c["status"], [r["detail"] for r in c["reasons"]]) for c in data["calls"]]
+    assert got == [(4, "unknown", ["inside an f-string, which the analysis does not evaluate"]),
+                   (6, "unknown", ["inside a class body, which the analysis does not evaluate"]),
+                   (8, "checked", [])]
