@@ -106,13 +106,14 @@ def train(m):
 class Tests(tf.test.TestCase):
     def test_it(self):
         self.evaluate(tf.constant(1))
+        super().evaluate(tf.constant(2))
 """
 
 
 def test_every_site_is_counted_with_how_the_receiver_was_built(tmp_path):
     """Calls on objects not known as models are sites too (status unknown,
     reason receiver-unknown, located where the receiver was built and saying
-    how); ``self.evaluate`` in a tf.test.TestCase is not a site."""
+    how); ``self.evaluate``/``super().evaluate`` in a tf.test.TestCase is not a site."""
     data = report(tmp_path, "unknown.py", UNKNOWN_RECEIVERS)
     calls = {c["line"]: c for c in data["calls"]}
     assert sorted(calls) == [12, 14, 16, 20, 23]
