@@ -1,4 +1,4 @@
-"""Command line: ``fitlint check``, ``fitlint rule``, ``fitlint --version``.
+"""Command line: ``fitlint check``, ``fitlint shapes``, ``fitlint rule``, ``fitlint --version``.
 
 Exit codes: 0 no findings, 1 findings, 2 usage error or internal error.
 """
@@ -54,6 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of the findings")
     check.add_argument("--diff", default=None, metavar="REV",
                        help="report only findings on lines changed since git revision REV (and untracked files)")
+
+    shapes = sub.add_parser("shapes", help="show each model's inferred shapes and what is known at every fit call")
+    shapes.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    shapes.add_argument("--output-format", choices=("text", "json"), default="text")
+    shapes.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE")
+    shapes.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for - (stdin)")
+    shapes.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel processes (default: by file count)")
+    shapes.add_argument("--config", default=None, metavar="FILE",
+                        help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="a rule code or name, e.g. FIT201")
@@ -174,6 +183,51 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shapes(args: argparse.Namespace) -> int:
+    from . import config as configuration
+    from . import engine, shapes
+    from .output.shapes import SHAPE_FORMATS
+
+    try:
+        if args.config is not None and not os.path.isfile(args.config):
+            raise configuration.ConfigError(f"{args.config}: no such file")
+        config = configuration.load(args.config or configuration.find())
+    except configuration.ConfigError as exc:
+        sys.stderr.write(f"fitlint: error: {exc}\n")
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        sys.stderr.write("fitlint: error: --jobs must be at least 1\n")
+        return 2
+    paths = args.paths or ["."]
+    if "-" in paths:
+        if len(paths) > 1:
+            sys.stderr.write("fitlint: error: - (stdin) cannot be combined with other paths\n")
+            return 2
+        result = shapes.shapes_source(sys.stdin.buffer.read(), args.stdin_filename or "-")
+        models, calls, errors = (result.models, result.calls, []) if result.direct else ([], [], [])
+    else:
+        exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
+        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root)
+        if missing:
+            for m in missing:
+                sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
+            return 2
+        models, calls, errors = shapes.run(files_list, jobs=args.jobs)
+    text = SHAPE_FORMATS[args.output_format](models, calls, shapes.summary(calls))
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            sys.stderr.write(f"fitlint: error: cannot write {args.output_file}: {exc.strerror or exc}\n")
+            return 2
+    else:
+        sys.stdout.write(text)
+    for path, message in errors:
+        sys.stderr.write(f"fitlint: {path}: {message}\n")
+    return 2 if errors else 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -188,6 +242,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _check(args)
     if args.command == "rule":
         return _rule(args)
+    if args.command == "shapes":
+        return _shapes(args)
     parser.print_help()
     return 2
 

@@ -115,6 +115,17 @@ class Op:
     right: Any  # an Array, or a Python number (Const) for elementwise ops
 
 
+@dataclass(eq=False)
+class Receiver:
+    """One evaluation of ``X.<method>(...)`` for a fit-family method name,
+    whatever ``X`` turned out to be (a Model, or unknown): what
+    ``fitlint shapes`` counts call sites from."""
+
+    node: cst.Call
+    value: Any  # the abstract value of X
+    guarded: bool = False  # inside ``with assertRaises(...)``: no data call is recorded
+
+
 @dataclass
 class Facts:
     calls: List[DataCall] = field(default_factory=list)
@@ -125,6 +136,10 @@ class Facts:
     layers: List[Layer] = field(default_factory=list)  # every layer constructed
     layer_uses: List[LayerUse] = field(default_factory=list)
     ops: List[Op] = field(default_factory=list)
+    receivers: List[Receiver] = field(default_factory=list)
+    # Calls of functions of this file not followed because a limit of the
+    # analysis (nesting depth, inlined calls per function) was reached.
+    budget: List[cst.Call] = field(default_factory=list)
     syntax_error: Optional[Tuple[str, int, int]] = None  # message, line, column
     # The ``except`` clauses around the statements that produced a fact,
     # keyed by ``id(fact)``: the dotted names of the exception classes they

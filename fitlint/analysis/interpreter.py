@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Target
+from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
     MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py,
@@ -130,6 +130,8 @@ def _raises(body: cst.CSTNode) -> bool:
 
 _NEEDS_COMPILE = {"fit", "evaluate", "train_on_batch", "test_on_batch"}
 _DATA_METHODS = _NEEDS_COMPILE | {"predict", "predict_on_batch"}
+# Every method name ``fitlint shapes`` counts as a call site.
+SITE_METHODS = _DATA_METHODS | {"fit_generator", "evaluate_generator", "predict_generator"}
 # Positional index of x, y, batch_size for each data method.
 _POSITIONS = {
     "fit": (0, 1, 2), "evaluate": (0, 1, 2), "predict": (0, None, 1),
@@ -590,6 +592,8 @@ class Interpreter:
         if isinstance(node.func, cst.Attribute):
             receiver = self.ev(node.func.value, env)
             func = library.attribute(self, receiver, node.func.attr.value, node.func)
+            if node.func.attr.value in SITE_METHODS:
+                self.facts.receivers.append(Receiver(node, receiver, bool(self.guarded)))
         else:
             receiver, func = None, self.ev(node.func, env)
         args = Args(node)
@@ -653,6 +657,8 @@ class Interpreter:
         node = func.node
         count = self.inlined.get(node, 0)
         if args.star or node in self.stack or len(self.stack) >= MAX_DEPTH or count >= MAX_INLINES:
+            if not args.star and node not in self.stack:
+                self.facts.budget.append(args.node)
             return _FAILED
         if node.asynchronous is not None:
             return _FAILED

@@ -11,6 +11,19 @@ from .base import DATA_CALLS, Context, Rule, arg_name, built_here, compatible, i
 from .base import dims_ev, dtype_ev, shape_ev, tail_ev
 
 
+def input_compared(call: DataCall, b: Binding) -> bool:
+    """Whether these rules compare the data of one binding with its model
+    input: both shapes known (and not an unbatched dataset, whose element
+    only FIT106 looks at). The rank is then always compared, the fixed
+    dimensions wherever the model's layers are known; string or ragged data
+    is compared by dtype. ``fitlint shapes`` reports a call's input contract
+    as compared from this."""
+    if call.dataset is not None and not call.dataset.batched:
+        return False
+    return (b.input is not None and b.input.shape is not None and isinstance(b.value, Array)
+            and b.value.shape is not None)
+
+
 def _pairs(ctx: Context, from_shape: bool = False) -> Iterable[Tuple[DataCall, Binding, Sym, Array]]:
     """Each known model input with the known array reaching it (batched).
     Inputs declared from the data's full ``.shape`` (FIT103) are left out
@@ -19,7 +32,7 @@ def _pairs(ctx: Context, from_shape: bool = False) -> Iterable[Tuple[DataCall, B
         if call.dataset is not None and not call.dataset.batched:
             continue
         for b in call.inputs:
-            if b.input is not None and b.input.shape is not None and isinstance(b.value, Array) and b.value.shape is not None:
+            if input_compared(call, b):
                 if b.value.ragged or b.value.dtype in NON_NUMERIC_DTYPES:
                     continue  # FIT107
                 if (b.input.shape_from is not None) == from_shape:

@@ -12,19 +12,38 @@ from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related, set_
 from .base import tail_ev
 
 
+def _comparable(call: DataCall, t: Target) -> bool:
+    """A known loss family, known labels and a known output shape."""
+    if call.dataset is not None and not call.dataset.batched:
+        return False
+    if any(i.shape_from is not None for i in call.model.inputs):
+        return False  # FIT103: the output shape follows from a wrong input shape
+    if t.loss is None or not isinstance(t.y, Array) or t.y.shape is None or t.shape is None:
+        return False
+    return bool(t.y.shape) and t.shape[-1] is not None
+
+
+def target_compared(call: DataCall, t: Target) -> bool:
+    """Whether these rules compare the labels of one target with its output
+    and loss: everything :func:`_comparable` needs, plus the label range for
+    a sparse loss (the main sparse check) and a 2-D output for a regression
+    loss (the only one its rule compares). ``fitlint shapes`` reports a
+    call's label contract as compared from this."""
+    if not _comparable(call, t):
+        return False
+    if t.loss == SPARSE:
+        return t.y.lo is not None and t.y.hi is not None
+    if t.loss == REGRESSION:
+        return len(t.shape) == 2
+    return True
+
+
 def _targets(ctx: Context, *families: str) -> Iterable[Tuple[DataCall, Target, Array, tuple]]:
     """Targets with a known loss family, known labels and a known output shape."""
     for call in ctx.facts.calls:
-        if call.dataset is not None and not call.dataset.batched:
-            continue
-        if any(i.shape_from is not None for i in call.model.inputs):
-            continue  # FIT103: the output shape follows from a wrong input shape
         for t in call.targets:
-            if t.loss not in families or not isinstance(t.y, Array) or t.y.shape is None or t.shape is None:
-                continue
-            if not t.y.shape or t.shape[-1] is None:
-                continue
-            yield call, t, t.y, t.shape
+            if t.loss in families and _comparable(call, t):
+                yield call, t, t.y, t.shape
 
 
 def _output(ctx: Context, t: Target, shape: tuple):
