@@ -465,8 +465,8 @@ def test_each_call_is_rebuilt_with_the_model_as_it_was_then():
 
     programs = {f.line: f.program for f in lint_source(source, "grow.py", select(), programs="all")}
     first, second = programs[6], programs[9]
-    assert "loss='mae'" in first and "optimizer='sgd'" in first and "Dense(5)" not in first
-    assert "loss='mse'" in second and "optimizer='adam'" in second and "Dense(3), Dense(5)" in second
+    assert "loss='mae'" in first and "optimizer='sgd'" in first and "Dense(units=5)" not in first
+    assert "loss='mse'" in second and "optimizer='adam'" in second and "Dense(units=3), Dense(units=5)" in second
     assert not slicer.approximations(first) and not slicer.approximations(second)
 
 
