@@ -144,8 +144,11 @@ def read_entry(path: str, secret_key: bytes, key: str) -> Optional[bytes]:
 def fingerprint() -> str:
     """fitlint's version and the content of every one of its source files, so
     that a development change invalidates every entry."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.sha256(f"{FORMAT}\n{__version__}\n".encode())
+    return package_fingerprint(os.path.dirname(os.path.abspath(__file__)), __version__)
+
+
+def package_fingerprint(package: str, version: str) -> str:
+    digest = hashlib.sha256(f"{FORMAT}\n{version}\n".encode())
     names = []
     for folder, dirs, files in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")

@@ -1,0 +1,282 @@
+"""The static result cache (.fitlint_cache/static) and its authentication."""
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from fitlint import cache, engine
+from fitlint.rules import ALL_RULES, BY_CODE
+
+from conftest import FIXTURES, ROOT
+
+BUGGY = textwrap.dedent("""\
+    import numpy as np
+    import keras
+
+    NUM_CLASSES = 5
+    x = np.random.rand(64, 20).astype("float32")
+    y = np.random.randint(0, 10, size=64)
+    model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(NUM_CLASSES, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+""")
+FIXED = BUGGY.replace("randint(0, 10,", "randint(0, 5,")
+DEFAULT = [r for r in ALL_RULES if r.default]
+
+
+@pytest.fixture(autouse=True)
+def key_file(tmp_path, monkeypatch):
+    """Every test gets its own secret, outside the checked folder."""
+    path = tmp_path / "user-cache" / "fitlint" / "key"
+    monkeypatch.setenv("FITLINT_KEY_FILE", str(path))
+    cache._secret.cache_clear()
+    yield path
+    cache._secret.cache_clear()
+
+
+def fitlint(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "fitlint", *args], capture_output=True, cwd=cwd)
+
+
+def project(tmp_path):
+    """A project folder: the rule fixtures (some buggy, some fixed), the seed
+    scripts and two notebooks."""
+    root = tmp_path / "proj"
+    shutil.copytree(FIXTURES / "rules", root / "rules")
+    shutil.copytree(FIXTURES / "seeds", root / "seeds")
+    (root / "nb").mkdir()
+    for name in sorted(os.listdir(FIXTURES / "negative")):
+        if name.endswith(".ipynb"):
+            shutil.copy(FIXTURES / "negative" / name, root / "nb" / name)
+    return root
+
+
+def counting(monkeypatch):
+    """Count the files the engine actually analyses (in this process)."""
+    seen = []
+    real = engine.lint_path
+
+    def lint_path(path, codes, programs=None):
+        seen.append(path)
+        return real(path, codes, programs)
+
+    monkeypatch.setattr(engine, "lint_path", lint_path)
+    return seen
+
+
+def render(result):
+    return json.dumps([f.to_dict() for f in result.findings]) + repr(result.errors)
+
+
+def test_cold_and_warm_outputs_are_byte_identical(tmp_path):
+    """In the concise and JSON formats, with
+    --jobs 1 and 2, a warm run prints exactly what the cold run and a
+    --no-cache run print, with the same exit code; also after one file is
+    edited (only its findings change) and after the configuration changes the
+    selection."""
+    root = project(tmp_path)
+
+    def outputs():
+        runs = {}
+        for fmt in ("concise", "json"):
+            for jobs in ("1", "2"):
+                out = fitlint("check", "--output-format", fmt, "--jobs", jobs, ".", cwd=root)
+                assert out.returncode in (0, 1), out.stderr
+                runs[fmt, jobs] = (out.returncode, out.stdout, out.stderr)
+        return runs
+
+    def reference():
+        return {fmt: fitlint("check", "--no-cache", "--output-format", fmt, "--jobs", "1", ".", cwd=root)
+                for fmt in ("concise", "json")}
+
+    def same(runs, ref):
+        for (fmt, jobs), (code, stdout, stderr) in runs.items():
+            assert (code, stdout, stderr) == (ref[fmt].returncode, ref[fmt].stdout, ref[fmt].stderr), (fmt, jobs)
+
+    ref = reference()
+    assert b"FIT201" in ref["concise"].stdout
+    assert not (root / ".fitlint_cache").exists()  # --no-cache writes nothing
+    same(outputs(), ref)  # cold, then warm
+    assert len(os.listdir(root / ".fitlint_cache" / "static")) > 50
+    same(outputs(), ref)  # warm only
+
+    buggy = root / "rules" / "FIT201_buggy.py"
+    buggy.write_text(buggy.read_text().replace("randint(0, 10", "randint(0, 5"))
+    ref = reference()
+    assert b"FIT201_buggy.py" not in ref["concise"].stdout
+    same(outputs(), ref)
+
+    (root / "fitlint.toml").write_text('ignore = ["FIT101"]\n')
+    ref = reference()
+    assert b"FIT101 " not in ref["concise"].stdout
+    same(outputs(), ref)
+
+
+def test_second_run_analyses_nothing(tmp_path, monkeypatch):
+    """With nothing changed, the second run analyses no file and returns the
+    same findings in the same order; --no-cache (no Cache) analyses every file."""
+    root = project(tmp_path)
+    files, _ = engine.discover([str(root)])
+    seen = counting(monkeypatch)
+    store = cache.Cache.open(str(root / ".fitlint_cache"), [r.code for r in DEFAULT], None)
+    cold = engine.run(files, DEFAULT, jobs=1, cache=store)
+    assert len(seen) == len(files)
+    seen.clear()
+    warm = engine.run(files, DEFAULT, jobs=1, cache=store)
+    assert seen == [] and render(warm) == render(cold)
+    assert render(engine.run(files, DEFAULT, jobs=1)) == render(cold) and len(seen) == len(files)
+
+
+def test_invalidation_by_content_config_and_version(tmp_path, monkeypatch):
+    """An entry counts only for the same content, the same selection, the
+    same dry-run mode and the same fitlint: changing any one analyses the file
+    again."""
+    path = tmp_path / "train.py"
+    path.write_text(BUGGY)
+    folder = str(tmp_path / ".fitlint_cache")
+    seen = counting(monkeypatch)
+    codes = [r.code for r in DEFAULT]
+
+    def run(store, rules=DEFAULT):
+        seen.clear()
+        result = engine.run([str(path)], rules, jobs=1, cache=store)
+        return len(seen), [f.code for f in result.findings]
+
+    base = cache.Cache.open(folder, codes, None)
+    assert run(base) == (1, ["FIT201"])
+    assert run(base) == (0, ["FIT201"])
+    path.write_text(FIXED)
+    assert run(base) == (1, [])
+    assert run(base) == (0, [])
+    path.write_text(BUGGY)  # the old content's entry is still valid
+    assert run(base) == (0, ["FIT201"])
+    fewer = [r for r in DEFAULT if r.code != "FIT201"]
+    assert run(cache.Cache.open(folder, [r.code for r in fewer], None), fewer) == (1, [])
+    assert run(cache.Cache.open(folder, codes, "errors")) == (1, ["FIT201"])
+    other = cache.Cache.open(folder, codes, None)
+    other.fitlint = "another fitlint"
+    assert run(other) == (1, ["FIT201"])
+
+
+def test_fingerprint_follows_version_and_source(tmp_path):
+    """fitlint's fingerprint changes with its version and with any change to
+    one of its source files."""
+    package = tmp_path / "fitlint"
+    shutil.copytree(ROOT / "fitlint", package, ignore=shutil.ignore_patterns("__pycache__"))
+    first = cache.package_fingerprint(str(package), "1.0")
+    assert cache.package_fingerprint(str(package), "1.0") == first
+    assert cache.package_fingerprint(str(package), "1.1") != first
+    rule = package / "rules" / "labels.py"
+    rule.write_text(rule.read_text() + "\n# changed\n")
+    assert cache.package_fingerprint(str(package), "1.0") != first
+
+
+def test_dependency_change_invalidates(tmp_path, monkeypatch):
+    """When the analysis reports that it read another file (Facts.dependencies),
+    the entry counts only while that file keeps its content: editing it,
+    deleting it, or creating a file the analysis looked for re-checks."""
+    main = tmp_path / "train.py"
+    main.write_text(BUGGY)
+    dep = tmp_path / "models.py"
+    dep.write_text("UNITS = 5\n")
+    absent = tmp_path / "layers.py"
+    real = engine.analyze
+
+    def analyze(module):
+        facts = real(module)
+        facts.dependencies += [str(dep), str(absent)]
+        return facts
+
+    monkeypatch.setattr(engine, "analyze", analyze)
+    seen = counting(monkeypatch)
+    store = cache.Cache.open(str(tmp_path / ".fitlint_cache"), [r.code for r in DEFAULT], None)
+
+    def analysed():
+        seen.clear()
+        engine.run([str(main)], DEFAULT, jobs=1, cache=store)
+        return len(seen)
+
+    assert analysed() == 1
+    assert analysed() == 0
+    dep.write_text("UNITS = 10\n")
+    assert analysed() == 1
+    assert analysed() == 0
+    absent.write_text("X = 1\n")
+    assert analysed() == 1
+    assert analysed() == 0
+    dep.unlink()
+    assert analysed() == 1
+
+
+def test_folder_markers_key_and_clean(tmp_path, key_file):
+    """The cache folder has a CACHEDIR.TAG and a .gitignore of "*"; the key is
+    created outside it with mode 0600; `fitlint clean` removes the folder (and
+    says so), and is quiet when there is none."""
+    (tmp_path / "train.py").write_text(BUGGY)
+    assert fitlint("check", "train.py", cwd=tmp_path).returncode == 1
+    folder = tmp_path / ".fitlint_cache"
+    assert (folder / ".gitignore").read_text() == "*\n"
+    assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and len(key_file.read_bytes().strip()) == 64
+    out = fitlint("clean", cwd=tmp_path)
+    assert out.returncode == 0 and b".fitlint_cache" in out.stdout and not folder.exists()
+    out = fitlint("clean", cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout == b""
+
+
+def test_cache_folder_is_next_to_the_configuration(tmp_path):
+    """Run from a subfolder of a project with a fitlint.toml, the cache goes to
+    the project's folder (one location for the static and dry-run caches),
+    and `fitlint clean` from the subfolder removes it."""
+    (tmp_path / "fitlint.toml").write_text("ignore = []\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "train.py").write_text(BUGGY)
+    assert fitlint("check", "train.py", cwd=tmp_path / "src").returncode == 1
+    assert (tmp_path / ".fitlint_cache" / "static").is_dir() and not (tmp_path / "src" / ".fitlint_cache").exists()
+    assert fitlint("clean", cwd=tmp_path / "src").returncode == 0
+    assert not (tmp_path / ".fitlint_cache").exists()
+
+
+def test_planted_entry_is_ignored(tmp_path):
+    """A static entry that claims "no findings" for a buggy file, committed to
+    the repository (sealed with another key, or not sealed at all), is ignored:
+    the finding is still reported, and the entry is replaced by fitlint's own."""
+    (tmp_path / "train.py").write_text(BUGGY)
+    codes = [r.code for r in DEFAULT]
+    store = cache.Cache.open(str(tmp_path / ".fitlint_cache"), codes, None)
+    key = store.key("train.py", hashlib.sha256(BUGGY.encode()).hexdigest())
+    entry = tmp_path / ".fitlint_cache" / "static" / key
+    entry.parent.mkdir(parents=True)
+    payload = json.dumps({"deps": [], "findings": []}).encode()
+    for blob in (cache.seal(b"0" * 64, key, payload),  # another user's key
+                 hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload,  # no key at all
+                 payload):
+        entry.write_bytes(blob)
+        out = fitlint("check", "train.py", cwd=tmp_path)
+        assert out.returncode == 1 and b"FIT201" in out.stdout
+        assert cache.unseal(store.secret_key, key, entry.read_bytes()) is not None  # fitlint's own entry now
+    # and fitlint's own entry, moved under another file's key, does not count there
+    (tmp_path / "other.py").write_text(BUGGY)
+    other = store.key("other.py", hashlib.sha256(BUGGY.encode()).hexdigest())
+    shutil.copy(entry, entry.parent / other)
+    assert cache.unseal(store.secret_key, other, (entry.parent / other).read_bytes()) is None
+
+
+def test_unusable_key_means_no_cache(tmp_path, monkeypatch):
+    """When the key cannot be created (its folder is a file), the run still
+    works and writes no cache."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    monkeypatch.setenv("FITLINT_KEY_FILE", str(blocker / "key"))
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "train.py").write_text(BUGGY)
+    out = fitlint("check", "train.py", cwd=tmp_path / "proj")
+    assert out.returncode == 1 and b"FIT201" in out.stdout
+    assert not (tmp_path / "proj" / ".fitlint_cache").exists()
