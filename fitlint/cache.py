@@ -30,10 +30,12 @@ import hmac
 import json
 import os
 import shutil
+import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import __version__
 
@@ -217,6 +219,22 @@ class Cache:
         config = json.dumps({"codes": sorted(codes), "programs": programs}, sort_keys=True)
         return cls(folder, key, config)
 
+    def dependencies(self, paths: Sequence[str]) -> Optional[List[List[str]]]:
+        """The dependencies recorded in the entries of ``paths`` (with the
+        hashes they had), or None when a file has no valid entry."""
+        out: Dict[str, str] = {}
+        for path in paths:
+            digest = file_hash(path)
+            key = self.key(path, digest)
+            payload = read_entry(self._entry(key), self.secret_key, key)
+            if digest == ABSENT or payload is None:
+                return None
+            try:
+                out.update((d, h) for d, h in json.loads(payload)["deps"])
+            except (ValueError, KeyError, TypeError):
+                return None
+        return [[d, out[d]] for d in sorted(out)]
+
     def key(self, path: str, digest: str) -> str:
         text = f"static\n{self.fitlint}\n{self.config}\n{path}\n{digest}"
         return hashlib.sha256(text.encode()).hexdigest()
@@ -291,3 +309,147 @@ def location(root: str) -> str:
     directory when there is none)."""
     return os.path.join(root, DIR_NAME)
 
+
+
+# Formats whose text depends only on the findings and the files (SARIF and
+# the review formats also ask git where the repository's top is).
+REPLAY_FORMATS = ("concise", "full", "json")
+
+
+class _Tee:
+    """A stream that also keeps what is written to it (``keep`` decides)."""
+
+    def __init__(self, stream: Any, keep: bool = True) -> None:
+        self.stream = stream
+        self.keep = keep
+        self.parts: List[str] = []
+
+    def write(self, text: str) -> int:
+        if self.keep or not text.startswith("\r"):  # progress lines start with a carriage return
+            self.parts.append(text)
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@dataclass
+class Replay:
+    """A whole ``fitlint check`` answered from the cache: when the same
+    command line ran in the same folder with the same configuration file,
+    the same fitlint, the same files with the same content and unchanged
+    dependencies, print what it printed and exit as it exited. This path
+    imports neither the analysis nor the rules. Only runs without the dry
+    run, --diff or --output-file, in the concise/full/json formats, that
+    exited 0 or 1 with nothing on stderr, are recorded."""
+
+    folder: str
+    secret_key: bytes
+    slot: str
+    paths: List[str]
+    exclude: List[str]
+    root: str
+    config: bytes
+    signature: str = ""
+    files: List[str] = field(default_factory=list)
+    out: Optional[_Tee] = None
+    err: Optional[_Tee] = None
+
+    @classmethod
+    def prepare(cls, args: Any, argv: Sequence[str]) -> Optional["Replay"]:
+        if args.no_cache or args.output_file or args.diff or args.confirm or \
+                args.output_format not in REPLAY_FORMATS:
+            return None
+        paths = list(args.paths or ["."])
+        key = secret()
+        if "-" in paths or key is None:
+            return None
+        try:
+            from . import config as configuration
+            from .files import DEFAULT_EXCLUDE
+
+            if args.config is not None and not os.path.isfile(args.config):
+                return None
+            config_path = args.config or configuration.find()
+            raw, section = b"", {}
+            if config_path:
+                with open(config_path, "rb") as handle:
+                    raw = handle.read()
+                data = configuration.tomllib.loads(raw.decode("utf-8"))
+                section = data.get("tool", {}).get("fitlint", {}) if os.path.basename(config_path) == \
+                    "pyproject.toml" else data
+            confirm = section.get("confirm", {})
+            if not isinstance(confirm, dict) or confirm.get("enabled") is not False and "enabled" in confirm:
+                return None
+            exclude = section.get("exclude")
+            exclude = list(DEFAULT_EXCLUDE) if exclude is None else exclude
+            exclude = exclude + section.get("extend-exclude", [])
+            if not all(isinstance(e, str) for e in exclude):
+                return None
+            root = os.path.dirname(os.path.abspath(config_path)) if config_path else os.getcwd()
+            slot = hashlib.sha256(json.dumps(["run", fingerprint(), os.getcwd(), list(argv),
+                                              os.path.abspath(config_path) if config_path else None]).encode())
+            replay = cls(location(root), key, slot.hexdigest(), paths, exclude, root, raw)
+            state = replay._state()
+        except Exception:  # whatever is wrong, the full run says it
+            return None
+        if state is None:
+            return None
+        replay.files, replay.signature = state
+        return replay
+
+    def _state(self) -> Optional[Tuple[List[str], str]]:
+        from .files import discover
+
+        files, missing = discover(self.paths, self.exclude, self.root)
+        if missing:
+            return None
+        digest = hashlib.sha256(self.config)
+        for path in files:
+            digest.update(f"\0{path}\0{file_hash(path)}".encode())
+        return files, digest.hexdigest()
+
+    def _entry(self) -> str:
+        return os.path.join(self.folder, "runs", self.slot)
+
+    def answer(self) -> Optional[int]:
+        """Print the recorded output and return the exit code, or None."""
+        payload = read_entry(self._entry(), self.secret_key, "run/" + self.slot)
+        if payload is None:
+            return None
+        try:
+            data = json.loads(payload)
+            if data["signature"] != self.signature or any(file_hash(d) != h for d, h in data["deps"]):
+                return None
+            stdout, code = data["stdout"], data["code"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        sys.stdout.write(stdout)
+        return int(code)
+
+    @contextmanager
+    def capture(self) -> Iterator[None]:
+        self.out, self.err = _Tee(sys.stdout), _Tee(sys.stderr, keep=False)
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = self.out, self.err  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            sys.stdout, sys.stderr = saved
+
+    def record(self, args: Any, code: int) -> None:
+        store: Optional[Cache] = getattr(args, "static_cache", None)
+        if code not in (0, 1) or args.confirm or store is None or self.out is None or self.err is None \
+                or self.err.parts:
+            return
+        deps = store.dependencies(self.files)
+        if deps is None or self._state() != (self.files, self.signature):
+            return  # a file changed while it was checked
+        payload = json.dumps({"signature": self.signature, "deps": deps, "stdout": "".join(self.out.parts),
+                              "code": code}).encode()
+        try:
+            prepare(self.folder)
+            os.makedirs(os.path.join(self.folder, "runs"), exist_ok=True)
+            write_entry(self._entry(), seal(self.secret_key, "run/" + self.slot, payload))
+        except OSError:
+            pass

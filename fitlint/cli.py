@@ -10,8 +10,10 @@ import sys
 from typing import List, Optional, Sequence
 
 from . import __version__
-from .output import FORMATS, statistics, summary
-from .rules import ALL_RULES, SelectionError, lookup, select
+
+# The names of fitlint.output.FORMATS (imported only when a report is rendered:
+# a run answered from the cache imports neither the analysis nor the rules).
+OUTPUT_FORMATS = ("concise", "full", "github", "json", "rdjson", "sarif")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="comma-separated codes, prefixes (FIT2) or names to check instead of the defaults")
     check.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="add to the selection")
     check.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="remove from the selection")
-    check.add_argument("--output-format", choices=sorted(FORMATS), default="concise")
+    check.add_argument("--output-format", choices=OUTPUT_FORMATS, default="concise")
     check.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for - (stdin)")
     check.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
@@ -70,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _rule(args: argparse.Namespace) -> int:
+    from .rules import ALL_RULES, lookup
+
     if args.all:
         for r in ALL_RULES:
             state = "" if r.default else "  (off by default)"
@@ -90,6 +94,8 @@ def _rule(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from . import config as configuration
     from . import engine
+    from .output import FORMATS, statistics, summary
+    from .rules import SelectionError, select
 
     try:
         if args.config is not None and not os.path.isfile(args.config):
@@ -203,7 +209,25 @@ def _static_cache(args: argparse.Namespace, config, rules, programs: Optional[st
         return None
     from .cache import Cache
 
-    return Cache.open(_cache_location(config), [r.code for r in rules], programs)
+    args.static_cache = Cache.open(_cache_location(config), [r.code for r in rules], programs)
+    return args.static_cache
+
+
+def _check_replayed(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``fitlint check``, answered from the cache when the same command ran
+    on the same files, configuration and fitlint before (see fitlint.cache.Replay)."""
+    from .cache import Replay
+
+    replay = Replay.prepare(args, argv)
+    if replay is None:
+        return _check(args)
+    code = replay.answer()
+    if code is not None:
+        return code
+    with replay.capture():
+        code = _check(args)
+    replay.record(args, code)
+    return code
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -238,7 +262,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             argv[i] = "--confirm-all" if value == "all" else "--confirm"
     args = parser.parse_args(argv)
     if args.command == "check":
-        return _check(args)
+        return _check_replayed(args, argv)
     if args.command == "rule":
         return _rule(args)
     if args.command == "clean":

@@ -17,9 +17,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11
     import tomli as tomllib
 
-from .rules import SelectionError, expand
-
-
 class ConfigError(ValueError):
     pass
 
@@ -112,6 +109,8 @@ def _strings(path: str, name: str, value: Any) -> List[str]:
 
 
 def _codes(path: str, name: str, value: Any) -> List[str]:
+    from .rules import SelectionError, expand  # here: reading a configuration needs no analysis
+
     codes = _strings(path, name, value)
     for code in codes:
         try:

@@ -19,15 +19,10 @@ from . import cache as result_cache, notebook, suppress
 from .confirm import slicer
 from .analysis.facts import Facts
 from .analysis.interpreter import analyze
+from .files import DEFAULT_EXCLUDE, SUFFIXES, discover  # noqa: F401  (re-exported)
 from .findings import Finding, Related, Reported
 from .rules import BY_CODE, Context, Rule
 from .rules.base import caught
-
-DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", "build", "dist", "node_modules", ".eggs", "*.egg-info", ".ipynb_checkpoints", ".fitlint_cache",
-)
-SUFFIXES = (".py", ".ipynb")
 
 
 @dataclass
@@ -42,38 +37,6 @@ class RunResult:
     findings: List[Reported]
     errors: List[Tuple[str, str]]
     files: int
-
-
-def _excluded(path: str, patterns: Sequence[str], root: Optional[str]) -> bool:
-    """A pattern matches a file or folder name, or a path relative to ``root``."""
-    name = os.path.basename(path)
-    relative = os.path.relpath(os.path.abspath(path), root) if root else path
-    relative = relative.replace(os.sep, "/")
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(relative, p + "/*")
-               for p in patterns)
-
-
-def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
-             root: Optional[str] = None) -> Tuple[List[str], List[str]]:
-    """Files to lint (sorted, unique) and paths that do not exist. Files named
-    on the command line are linted even if excluded, like ruff does."""
-    files: List[str] = []
-    missing: List[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for folder, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not _excluded(os.path.join(folder, d), exclude, root))
-                for name in sorted(names):
-                    full = os.path.join(folder, name)
-                    if name.endswith(SUFFIXES) and not _excluded(full, exclude, root):
-                        files.append(os.path.normpath(full))
-        elif os.path.isfile(path):
-            files.append(os.path.normpath(path))
-        else:
-            missing.append(path)
-    seen = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
-    return unique, missing
 
 
 @lru_cache(maxsize=32)

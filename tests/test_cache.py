@@ -247,7 +247,10 @@ def test_cache_folder_is_next_to_the_configuration(tmp_path):
 def test_planted_entry_is_ignored(tmp_path):
     """A static entry that claims "no findings" for a buggy file, committed to
     the repository (sealed with another key, or not sealed at all), is ignored:
-    the finding is still reported, and the entry is replaced by fitlint's own."""
+    the finding is still reported, and the entry is replaced by fitlint's own.
+    The same holds for a planted whole-run entry claiming "All checks passed."
+    with exit 0. An entry of fitlint's own, copied under another key, does not
+    verify either."""
     (tmp_path / "train.py").write_text(BUGGY)
     codes = [r.code for r in DEFAULT]
     store = cache.Cache.open(str(tmp_path / ".fitlint_cache"), codes, None)
@@ -255,15 +258,24 @@ def test_planted_entry_is_ignored(tmp_path):
     entry = tmp_path / ".fitlint_cache" / "static" / key
     entry.parent.mkdir(parents=True)
     payload = json.dumps({"deps": [], "findings": []}).encode()
-    for blob in (cache.seal(b"0" * 64, key, payload),  # another user's key
-                 hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload,  # no key at all
-                 payload):
-        entry.write_bytes(blob)
+    forged = [lambda k, p: cache.seal(b"0" * 64, k, p),  # another user's key
+              lambda k, p: hashlib.sha256(p).hexdigest().encode() + b"\n" + p,  # no key at all
+              lambda k, p: p]
+    for forge in forged:
+        shutil.rmtree(tmp_path / ".fitlint_cache" / "runs", ignore_errors=True)
+        entry.write_bytes(forge(key, payload))
         out = fitlint("check", "train.py", cwd=tmp_path)
         assert out.returncode == 1 and b"FIT201" in out.stdout
         assert cache.unseal(store.secret_key, key, entry.read_bytes()) is not None  # fitlint's own entry now
+    runs = list((tmp_path / ".fitlint_cache" / "runs").iterdir())
+    assert len(runs) == 1
+    genuine = json.loads(cache.unseal(store.secret_key, "run/" + runs[0].name, runs[0].read_bytes()))
+    claim = json.dumps(dict(genuine, stdout="All checks passed.\n", code=0)).encode()
+    for forge in forged:
+        runs[0].write_bytes(forge("run/" + runs[0].name, claim))
+        out = fitlint("check", "train.py", cwd=tmp_path)
+        assert out.returncode == 1 and b"FIT201" in out.stdout and b"All checks passed" not in out.stdout
     # and fitlint's own entry, moved under another file's key, does not count there
-    (tmp_path / "other.py").write_text(BUGGY)
     other = store.key("other.py", hashlib.sha256(BUGGY.encode()).hexdigest())
     shutil.copy(entry, entry.parent / other)
     assert cache.unseal(store.secret_key, other, (entry.parent / other).read_bytes()) is None
@@ -280,3 +292,68 @@ def test_unusable_key_means_no_cache(tmp_path, monkeypatch):
     out = fitlint("check", "train.py", cwd=tmp_path / "proj")
     assert out.returncode == 1 and b"FIT201" in out.stdout
     assert not (tmp_path / "proj" / ".fitlint_cache").exists()
+
+
+def test_whole_run_is_replayed_without_the_analysis(tmp_path, monkeypatch, capsys):
+    """The same `fitlint check` a second time, nothing changed, prints the
+    same output and exit code without running the engine; a change to a
+    dependency the analysis reported, to a checked file, or to the command
+    line runs it again."""
+    from fitlint import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "train.py").write_text(BUGGY)
+    (tmp_path / "fixed.py").write_text(FIXED)
+    dep = tmp_path / "models.py"
+    dep.write_text("UNITS = 5\n")
+    real = engine.analyze
+
+    def analyze(module):
+        facts = real(module)
+        facts.dependencies.append(str(dep))
+        return facts
+
+    monkeypatch.setattr(engine, "analyze", analyze)
+    runs = []
+    real_run = engine.run
+    monkeypatch.setattr(engine, "run", lambda *a, **k: runs.append(1) or real_run(*a, **k))
+    files = ["train.py", "fixed.py"]
+
+    def check(*extra):
+        runs.clear()
+        code = cli.main(["check", "--jobs", "1", *extra, *files])
+        return code, capsys.readouterr().out, len(runs)
+
+    first = check()
+    assert first[0] == 1 and "FIT201" in first[1] and first[2] == 1
+    assert check() == (first[0], first[1], 0)
+    dep.write_text("UNITS = 6\n")
+    assert check() == (first[0], first[1], 1)
+    assert check() == (first[0], first[1], 0)
+    (tmp_path / "fixed.py").write_text(FIXED + "\n# edited\n")
+    assert check() == (first[0], first[1], 1)
+    code, out, ran = check("--output-format", "json")
+    assert ran == 1 and json.loads(out)[0]["code"] == "FIT201"
+    assert check("--output-format", "json") == (code, out, 0)
+
+
+def test_replayed_run_imports_no_analysis(tmp_path):
+    """A run answered from the cache imports neither LibCST nor the rules
+    (the cost of a warm run is Python's start and reading the files)."""
+    (tmp_path / "train.py").write_text(BUGGY)
+    probe = ("import sys; from fitlint.cli import main; code = main(['check', 'train.py']); "
+             "print(code, 'libcst' in sys.modules, 'fitlint.rules' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert first.stdout.splitlines()[-1] == "1 True True"
+    second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert second.stdout.splitlines()[-1] == "1 False False"
+    assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
+
+
+def test_output_format_names_match_the_renderers():
+    """The command line's format names (kept light for cached runs) are
+    exactly the renderers' names."""
+    from fitlint.cli import OUTPUT_FORMATS
+    from fitlint.output import FORMATS
+
+    assert sorted(OUTPUT_FORMATS) == sorted(FORMATS)
