@@ -248,7 +248,7 @@ def test_refuted_findings_leave_the_output(monkeypatch, tmp_path, capsys):
     """A refuted finding is dropped from the text output and counted, and
     shown with --show-refuted."""
     monkeypatch.setitem(BY_CODE, "FIT999", IntegerDataRule)
-    monkeypatch.setattr("fitlint.cli.select", lambda *a, **k: [IntegerDataRule])
+    monkeypatch.setattr("fitlint.rules.select", lambda *a, **k: [IntegerDataRule])
     seed = FIXTURES / "clean" / "dtypes_that_work.py"  # integer data, outside any try
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check", "--confirm", str(seed)]) == 0
