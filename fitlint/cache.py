@@ -70,8 +70,7 @@ def _secret(path: str) -> Optional[bytes]:
     try:  # create it: written to a private temporary file, then linked in place (never half-written)
         os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".key-")
-        try:
-            os.fchmod(fd, 0o600)
+        try:  # mkstemp makes it readable and writable by this user only (0600)
             os.write(fd, os.urandom(32).hex().encode() + b"\n")
             os.close(fd)
             try:

@@ -119,7 +119,7 @@ def main() -> None:
         result["id"] = case["id"]
         memory = limited and result.get("exception") in MEMORY_ERRORS
         if memory:
-            result.update(status="memory", detail="memory limit exceeded: " + result["detail"])
+            result["status"] = "memory"
         out.write(json.dumps(result) + "\n")
         out.flush()
         if memory:
