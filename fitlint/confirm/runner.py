@@ -146,6 +146,9 @@ def run_programs(programs: Sequence[str], timeout: float = 60.0, cache_dir: Opti
                     sys.stderr.write(f"\rfitlint: dry run {done}/{len(todo)}")
                     sys.stderr.flush()
                 left = None if budget is None else budget - (time.perf_counter() - started)
+                if (left is None or left > 0) and (worker.proc is None or worker.proc.poll() is not None):
+                    worker.start()  # its start-up counts against the budget
+                    left = None if budget is None else budget - (time.perf_counter() - started)
                 if left is not None and left <= 0:
                     result = {"status": "budget", "exception": None, "seconds": 0.0,
                               "detail": f"run budget exhausted ({budget:g} s for the whole dry run)"}
