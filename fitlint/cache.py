@@ -16,8 +16,9 @@ directory (``$FITLINT_KEY_FILE``, else ``$XDG_CACHE_HOME/fitlint/key``, else
 repository, or planted in it by a pull request, fails the check and is
 ignored. Without a usable key nothing is read or written.
 
-A static entry's key covers the file's path and content, fitlint's version
-and the content of its own source files, and the effective configuration
+A static entry's key covers the file's path (and the working directory) and
+content, fitlint's version and the content of its own source files, Python's
+and LibCST's versions, and the effective configuration
 (the selected rule codes and whether dry-run programs are built). Its payload
 records the files the analysis read besides the checked file (see
 ``Facts.dependencies``) with their content hashes; the entry counts only while
@@ -145,7 +146,23 @@ def read_entry(path: str, secret_key: bytes, key: str) -> Optional[bytes]:
 def fingerprint() -> str:
     """fitlint's version and the content of every one of its source files, so
     that a development change invalidates every entry."""
-    return package_fingerprint(os.path.dirname(os.path.abspath(__file__)), __version__)
+    return package_fingerprint(os.path.dirname(os.path.abspath(__file__)), __version__) + "\n" + _runtime()
+
+
+def _runtime() -> str:
+    """Python's version (FIT000 quotes its parser) and LibCST's, read without
+    importing it."""
+    from importlib.util import find_spec
+
+    libcst = "?"
+    try:
+        spec = find_spec("libcst")
+        if spec is not None and spec.submodule_search_locations:
+            with open(os.path.join(list(spec.submodule_search_locations)[0], "_version.py"), "rb") as handle:
+                libcst = content_hash(handle.read())
+    except (OSError, ImportError, ValueError):
+        pass
+    return f"{sys.version}\n{sys.executable}\n{libcst}"
 
 
 def package_fingerprint(package: str, version: str) -> str:
@@ -235,7 +252,8 @@ class Cache:
         return [[d, out[d]] for d in sorted(out)]
 
     def key(self, path: str, digest: str) -> str:
-        text = f"static\n{self.fitlint}\n{self.config}\n{path}\n{digest}"
+        # the working directory too: project modules are looked up from it
+        text = f"static\n{self.fitlint}\n{self.config}\n{os.getcwd()}\n{path}\n{digest}"
         return hashlib.sha256(text.encode()).hexdigest()
 
     def _entry(self, key: str) -> str:

@@ -244,13 +244,14 @@ def test_cache_folder_is_next_to_the_configuration(tmp_path):
     assert not (tmp_path / ".fitlint_cache").exists()
 
 
-def test_planted_entry_is_ignored(tmp_path):
+def test_planted_entry_is_ignored(tmp_path, monkeypatch):
     """A static entry that claims "no findings" for a buggy file, committed to
     the repository (sealed with another key, or not sealed at all), is ignored:
     the finding is still reported, and the entry is replaced by fitlint's own.
     The same holds for a planted whole-run entry claiming "All checks passed."
     with exit 0. An entry of fitlint's own, copied under another key, does not
     verify either."""
+    monkeypatch.chdir(tmp_path)  # the working directory is part of the key
     (tmp_path / "train.py").write_text(BUGGY)
     codes = [r.code for r in DEFAULT]
     store = cache.Cache.open(str(tmp_path / ".fitlint_cache"), codes, None)
