@@ -7,6 +7,7 @@ Layout::
         CACHEDIR.TAG      marks the folder as a cache for backup tools
         .gitignore        ``*``: nothing in it is ever committed
         static/<key>      one file's findings (see :class:`Cache`)
+        runs/<key>        a whole `fitlint check`'s output (see :class:`Replay`)
         confirm/<key>.json  one dry-run program's result (fitlint.confirm.runner)
 
 Every entry is ``<hmac>\\n<payload>``: an HMAC-SHA256 of the entry's key and
