@@ -192,10 +192,10 @@ def file_hash(path: str) -> str:
 
 
 # The dependencies the analysis of the current file reported (see note()).
-_recording: Optional[List[str]] = None
+_recording: Optional[List[Any]] = None
 
 
-def note(dependencies: Sequence[str]) -> None:
+def note(dependencies: Sequence[Any]) -> None:
     """Called by the engine with ``Facts.dependencies`` after analysing a file."""
     if _recording is not None:
         _recording.extend(dependencies)
@@ -293,13 +293,16 @@ class Cache:
         _recording = []
         try:
             result = lint_path(path, codes, programs)
-            dependencies = sorted(set(_recording))
+            recorded = _recording
         finally:
             _recording = None
         if result.error is None and before != ABSENT:
-            hashes = [[d, file_hash(d)] for d in dependencies]
+            hashes: Dict[str, str] = {}
+            for dep in recorded:  # a path, or (path, hash of the content the analysis read)
+                name, digest = (dep, None) if isinstance(dep, str) else dep
+                hashes[name] = digest or hashes.get(name) or file_hash(name)
             if file_hash(path) == before:
-                self.store(path, before, result.findings, hashes)
+                self.store(path, before, result.findings, [[d, hashes[d]] for d in sorted(hashes)])
         return result
 
     def store(self, path: str, digest: str, findings: list, deps: List[List[str]]) -> None:

@@ -181,7 +181,8 @@ def test_fingerprint_follows_version_and_source(tmp_path):
 def test_dependency_change_invalidates(tmp_path, monkeypatch):
     """When the analysis reports that it read another file (Facts.dependencies),
     the entry counts only while that file keeps its content: editing it,
-    deleting it, or creating a file the analysis looked for re-checks."""
+    deleting it, or creating a file the analysis looked for re-checks. A
+    dependency is a path, or a path with the hash of what was read."""
     main = tmp_path / "train.py"
     main.write_text(BUGGY)
     dep = tmp_path / "models.py"
@@ -191,7 +192,7 @@ def test_dependency_change_invalidates(tmp_path, monkeypatch):
 
     def analyze(module):
         facts = real(module)
-        facts.dependencies += [str(dep), str(absent)]
+        facts.dependencies += [str(dep), (str(absent), cache.file_hash(str(absent)))]
         return facts
 
     monkeypatch.setattr(engine, "analyze", analyze)
