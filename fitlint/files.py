@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
 
 DEFAULT_EXCLUDE = (
@@ -18,8 +20,21 @@ def _excluded(path: str, patterns: Sequence[str], root: Optional[str]) -> bool:
     name = os.path.basename(path)
     relative = os.path.relpath(os.path.abspath(path), root) if root else path
     relative = relative.replace(os.sep, "/")
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(relative, p + "/*")
-               for p in patterns)
+    plain, folder = _compiled(tuple(patterns))
+    return bool(plain.match(os.path.normcase(name)) or plain.match(os.path.normcase(relative))
+                or folder.match(os.path.normcase(relative)))
+
+
+@lru_cache(maxsize=16)
+def _compiled(patterns: Tuple[str, ...]) -> Tuple["re.Pattern[str]", "re.Pattern[str]"]:
+    """The patterns as one regex (what fnmatch.fnmatch does for each), and
+    as one for "everything below a folder matching it"."""
+    def union(suffix: str) -> "re.Pattern[str]":
+        if not patterns:
+            return re.compile(r"(?!)")
+        return re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p + suffix))})" for p in patterns))
+
+    return union(""), union("/*")
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
