@@ -1,4 +1,4 @@
-"""Command line: ``fitlint check``, ``fitlint shapes``, ``fitlint rule``, ``fitlint --version``.
+"""Command line: ``fitlint check``, ``fitlint shapes``, ``fitlint rule``, ``fitlint clean``, ``fitlint --version``.
 
 Exit codes: 0 no findings, 1 findings, 2 usage error or internal error.
 """
@@ -10,8 +10,10 @@ import sys
 from typing import List, Optional, Sequence
 
 from . import __version__
-from .output import FORMATS, statistics, summary
-from .rules import ALL_RULES, SelectionError, lookup, select
+
+# The names of fitlint.output.FORMATS (imported only when a report is rendered:
+# a run answered from the cache imports neither the analysis nor the rules).
+OUTPUT_FORMATS = ("concise", "full", "github", "json", "rdjson", "sarif")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="comma-separated codes, prefixes (FIT2) or names to check instead of the defaults")
     check.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="add to the selection")
     check.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="remove from the selection")
-    check.add_argument("--output-format", choices=sorted(FORMATS), default="concise")
+    check.add_argument("--output-format", choices=OUTPUT_FORMATS, default="concise")
     check.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for - (stdin)")
     check.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
@@ -48,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-refuted", action="store_true", help="keep findings the dry run refuted")
     check.add_argument("--confirm-timeout", type=float, default=None, metavar="SECONDS",
                        help="time limit per dry-run case (default 60)")
+    check.add_argument("--confirm-memory", type=int, default=None, metavar="MB",
+                       help="memory limit of the dry-run worker, beyond what TensorFlow takes to load (default 4096)")
+    check.add_argument("--confirm-budget", type=float, default=None, metavar="SECONDS",
+                       help="time limit of the whole dry run (default 600)")
     check.add_argument("--no-cache", action="store_true", help="do not read or write .fitlint_cache")
     check.add_argument("--config", default=None, metavar="FILE",
                        help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
@@ -63,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     shapes.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel processes (default: by file count)")
     shapes.add_argument("--config", default=None, metavar="FILE",
                         help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
+    clean = sub.add_parser("clean", help="remove the result cache (.fitlint_cache)")
+    clean.add_argument("--config", default=None, metavar="FILE",
+                       help="the configuration whose folder holds the cache (default: the nearest one)")
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="a rule code or name, e.g. FIT201")
@@ -71,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _rule(args: argparse.Namespace) -> int:
+    from .rules import ALL_RULES, lookup
+
     if args.all:
         for r in ALL_RULES:
             state = "" if r.default else "  (off by default)"
@@ -91,6 +102,8 @@ def _rule(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from . import config as configuration
     from . import engine
+    from .output import FORMATS, statistics, summary
+    from .rules import SelectionError, select
 
     try:
         if args.config is not None and not os.path.isfile(args.config):
@@ -109,6 +122,13 @@ def _check(args: argparse.Namespace) -> int:
         args.confirm = "errors"
     if args.confirm_timeout is None:
         args.confirm_timeout = config.confirm_timeout
+    if args.confirm_memory is None:
+        args.confirm_memory = config.confirm_memory
+    if args.confirm_budget is None:
+        args.confirm_budget = config.confirm_budget
+    if args.confirm_memory < 1 or args.confirm_budget <= 0 or args.confirm_timeout <= 0:
+        sys.stderr.write("fitlint: error: --confirm-timeout, --confirm-memory and --confirm-budget must be positive\n")
+        return 2
     if args.jobs is not None and args.jobs < 1:
         sys.stderr.write("fitlint: error: --jobs must be at least 1\n")
         return 2
@@ -138,7 +158,8 @@ def _check(args: argparse.Namespace) -> int:
             for m in missing:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
             return 2
-        result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty(), programs=programs)
+        result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty(), programs=programs,
+                            cache=_static_cache(args, config, rules, programs))
         findings, errors = result.findings, result.errors
     findings = engine.per_file_ignores(findings, config.per_file_ignores, config.root)
     if args.diff:
@@ -153,8 +174,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.confirm:
         from .confirm import confirm
 
-        findings = confirm(findings, timeout=args.confirm_timeout, cache_dir=None if args.no_cache else ".fitlint_cache",
-                           progress=sys.stderr.isatty())
+        findings = confirm(findings, timeout=args.confirm_timeout,
+                           cache_dir=None if args.no_cache else _cache_location(config),
+                           progress=sys.stderr.isatty(), memory=args.confirm_memory, budget=args.confirm_budget)
         refuted = sum(1 for f in findings if (f.confirmation or {}).get("status") == "refuted")
         if not args.show_refuted:
             findings = [f for f in findings if (f.confirmation or {}).get("status") != "refuted"]
@@ -228,6 +250,60 @@ def _shapes(args: argparse.Namespace) -> int:
     return 2 if errors else 0
 
 
+def _cache_location(config) -> str:
+    from .cache import location
+
+    return location(config.root)
+
+
+def _static_cache(args: argparse.Namespace, config, rules, programs: Optional[str]):
+    """The static result cache for this run, or None (--no-cache, no key)."""
+    if args.no_cache:
+        return None
+    from .cache import Cache
+
+    args.static_cache = Cache.open(_cache_location(config), [r.code for r in rules], programs)
+    return args.static_cache
+
+
+def _check_replayed(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``fitlint check``, answered from the cache when the same command ran
+    on the same files, configuration and fitlint before (see fitlint.cache.Replay)."""
+    from .cache import Replay
+
+    replay = Replay.prepare(args, argv)
+    if replay is None:
+        return _check(args)
+    code = replay.answer()
+    if code is not None:
+        return code
+    with replay.capture():
+        code = _check(args)
+    replay.record(args, code)
+    return code
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from . import config as configuration
+    from .cache import clean
+
+    try:
+        if args.config is not None and not os.path.isfile(args.config):
+            raise configuration.ConfigError(f"{args.config}: no such file")
+        config = configuration.load(args.config or configuration.find())
+    except configuration.ConfigError as exc:
+        sys.stderr.write(f"fitlint: error: {exc}\n")
+        return 2
+    folder = _cache_location(config)
+    try:
+        if clean(folder):
+            print(f"removed {folder}")
+    except OSError as exc:
+        sys.stderr.write(f"fitlint: error: cannot remove {folder}: {exc.strerror or exc}\n")
+        return 2
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -239,11 +315,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             argv[i] = "--confirm-all" if value == "all" else "--confirm"
     args = parser.parse_args(argv)
     if args.command == "check":
-        return _check(args)
+        return _check_replayed(args, argv)
     if args.command == "rule":
         return _rule(args)
     if args.command == "shapes":
         return _shapes(args)
+    if args.command == "clean":
+        return _clean(args)
     parser.print_help()
     return 2
 

@@ -17,9 +17,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11
     import tomli as tomllib
 
-from .rules import SelectionError, expand
-
-
 class ConfigError(ValueError):
     pass
 
@@ -35,6 +32,8 @@ class Config:
     extend_exclude: List[str] = field(default_factory=list)
     confirm_enabled: bool = False
     confirm_timeout: float = 60.0
+    confirm_memory: int = 4096  # MB the dry-run worker may allocate beyond TensorFlow itself
+    confirm_budget: float = 600.0  # seconds for the whole dry run
 
     @property
     def root(self) -> str:
@@ -45,7 +44,7 @@ class Config:
 _LIST_KEYS = {"select", "extend-select", "ignore", "exclude", "extend-exclude"}
 _CODE_KEYS = {"select", "extend-select", "ignore"}
 _KEYS = _LIST_KEYS | {"per-file-ignores", "confirm"}
-_CONFIRM_KEYS = {"timeout", "enabled"}
+_CONFIRM_KEYS = {"timeout", "enabled", "memory", "budget"}
 
 
 def find(start: Optional[str] = None) -> Optional[str]:
@@ -110,6 +109,8 @@ def _strings(path: str, name: str, value: Any) -> List[str]:
 
 
 def _codes(path: str, name: str, value: Any) -> List[str]:
+    from .rules import SelectionError, expand  # here: reading a configuration needs no analysis
+
     codes = _strings(path, name, value)
     for code in codes:
         try:
@@ -139,11 +140,15 @@ def _parse(path: str, prefix: str, section: Dict[str, Any]) -> Config:
             for ckey, cvalue in value.items():
                 cname = f"{name}.{ckey}"
                 if ckey not in _CONFIRM_KEYS:
-                    raise ConfigError(f"{path}: unknown key {cname!r} (known: timeout, enabled)")
-                if ckey == "timeout":
-                    if isinstance(cvalue, bool) or not isinstance(cvalue, (int, float)) or cvalue <= 0:
+                    raise ConfigError(f"{path}: unknown key {cname!r} (known: {', '.join(sorted(_CONFIRM_KEYS))})")
+                if ckey in ("timeout", "budget"):
+                    if isinstance(cvalue, bool) or not isinstance(cvalue, (int, float)) or not 0 < cvalue < float("inf"):
                         raise ConfigError(f"{path}: {cname} must be a positive number of seconds")
-                    config.confirm_timeout = float(cvalue)
+                    setattr(config, f"confirm_{ckey}", float(cvalue))
+                elif ckey == "memory":
+                    if isinstance(cvalue, bool) or not isinstance(cvalue, int) or cvalue <= 0:
+                        raise ConfigError(f"{path}: {cname} must be a positive whole number of megabytes")
+                    config.confirm_memory = cvalue
                 elif not isinstance(cvalue, bool):
                     raise ConfigError(f"{path}: {cname} must be true or false")
                 else:

@@ -15,19 +15,14 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Type, Union
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from . import notebook, suppress
+from . import cache as result_cache, notebook, suppress
 from .confirm import slicer
 from .analysis.facts import Facts
 from .analysis.interpreter import analyze
+from .files import DEFAULT_EXCLUDE, SUFFIXES, discover  # noqa: F401  (re-exported)
 from .findings import Finding, Related, Reported
 from .rules import BY_CODE, Context, Rule
 from .rules.base import caught
-
-DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", "build", "dist", "node_modules", ".eggs", "*.egg-info", ".ipynb_checkpoints", ".fitlint_cache",
-)
-SUFFIXES = (".py", ".ipynb")
 
 
 @dataclass
@@ -42,38 +37,6 @@ class RunResult:
     findings: List[Reported]
     errors: List[Tuple[str, str]]
     files: int
-
-
-def _excluded(path: str, patterns: Sequence[str], root: Optional[str]) -> bool:
-    """A pattern matches a file or folder name, or a path relative to ``root``."""
-    name = os.path.basename(path)
-    relative = os.path.relpath(os.path.abspath(path), root) if root else path
-    relative = relative.replace(os.sep, "/")
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(relative, p + "/*")
-               for p in patterns)
-
-
-def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
-             root: Optional[str] = None) -> Tuple[List[str], List[str]]:
-    """Files to lint (sorted, unique) and paths that do not exist. Files named
-    on the command line are linted even if excluded, like ruff does."""
-    files: List[str] = []
-    missing: List[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for folder, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not _excluded(os.path.join(folder, d), exclude, root))
-                for name in sorted(names):
-                    full = os.path.join(folder, name)
-                    if name.endswith(SUFFIXES) and not _excluded(full, exclude, root):
-                        files.append(os.path.normpath(full))
-        elif os.path.isfile(path):
-            files.append(os.path.normpath(path))
-        else:
-            missing.append(path)
-    seen = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
-    return unique, missing
 
 
 @lru_cache(maxsize=32)
@@ -165,6 +128,7 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
                      getattr(exc, "editor_column", 1))
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
     facts = analyze(module)
+    result_cache.note(facts.dependencies)
     return _report(Context(path, module, facts), module, rules, programs)
 
 
@@ -277,7 +241,30 @@ def _progress(done: int, total: int) -> None:
 
 
 def run(files: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int] = None,
-        progress: bool = False, programs: Optional[str] = None) -> RunResult:
+        progress: bool = False, programs: Optional[str] = None,
+        cache: Optional[result_cache.Cache] = None) -> RunResult:
+    """Lint ``files``; with a ``cache``, files whose entry is valid are not
+    analysed again and the others' results are stored."""
+    if cache is not None:
+        hits = cache.lookup(files)
+        result = _run([f for f in files if f not in hits], rules, jobs, progress, programs, _Lint(cache))
+        findings = [f for found in hits.values() for f in found] + result.findings
+        findings.sort(key=Reported.sort_key)
+        return RunResult(findings, result.errors, len(files))
+    return _run(files, rules, jobs, progress, programs, lint_path)
+
+
+@dataclass
+class _Lint:
+    """``lint_path`` through the cache (picklable for worker processes)."""
+    cache: result_cache.Cache
+
+    def __call__(self, path: str, codes: Sequence[str], programs: Optional[str]) -> FileResult:
+        return self.cache.lint(path, codes, programs)
+
+
+def _run(files: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int], progress: bool,
+         programs: Optional[str], lint) -> RunResult:
     codes = [r.code for r in rules]
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= 16 else 1
@@ -285,10 +272,10 @@ def run(files: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int] =
     if jobs > 1 and len(files) > 1:
         pool = ProcessPoolExecutor(max_workers=jobs)
         chunk = max(1, min(16, len(files) // (jobs * 8) or 1))
-        results = pool.map(lint_path, files, [codes] * len(files), [programs] * len(files), chunksize=chunk)
+        results = pool.map(lint, files, [codes] * len(files), [programs] * len(files), chunksize=chunk)
     else:
         pool = None
-        results = (lint_path(f, codes, programs) for f in files)
+        results = (lint(f, codes, programs) for f in files)
     findings: List[Reported] = []
     errors: List[Tuple[str, str]] = []
     show = progress and len(files) >= 20

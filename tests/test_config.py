@@ -64,6 +64,11 @@ def test_bad_configuration_is_one_clear_error(tmp_path):
         '[tool.fitlint]\nignore = ["FIT777"]\n': "unknown rule code or name 'FIT777'",
         '[tool.fitlint.confirm]\ntimeout = -1\n': "tool.fitlint.confirm.timeout must be a positive number",
         '[tool.fitlint.confirm]\nenabled = "yes"\n': "tool.fitlint.confirm.enabled must be true or false",
+        '[tool.fitlint.confirm]\nmemory = 0\n': "tool.fitlint.confirm.memory must be a positive whole number",
+        '[tool.fitlint.confirm]\nmemory = 1.5\n': "tool.fitlint.confirm.memory must be a positive whole number",
+        '[tool.fitlint.confirm]\nbudget = "1h"\n': "tool.fitlint.confirm.budget must be a positive number",
+        '[tool.fitlint.confirm]\nbudget = 0\n': "tool.fitlint.confirm.budget must be a positive number",
+        '[tool.fitlint.confirm]\nmemroy = 1\n': "unknown key 'tool.fitlint.confirm.memroy'",
         '[tool.fitlint]\nselect = [\n': "invalid TOML",
     }
     for i, (config, message) in enumerate(cases.items()):

@@ -248,7 +248,7 @@ def test_refuted_findings_leave_the_output(monkeypatch, tmp_path, capsys):
     """A refuted finding is dropped from the text output and counted, and
     shown with --show-refuted."""
     monkeypatch.setitem(BY_CODE, "FIT999", IntegerDataRule)
-    monkeypatch.setattr("fitlint.cli.select", lambda *a, **k: [IntegerDataRule])
+    monkeypatch.setattr("fitlint.rules.select", lambda *a, **k: [IntegerDataRule])
     seed = FIXTURES / "clean" / "dtypes_that_work.py"  # integer data, outside any try
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check", "--confirm", str(seed)]) == 0
@@ -506,3 +506,66 @@ def test_the_same_exception_for_another_mismatch_is_inconclusive(monkeypatch, tm
     assert c["status"] == "inconclusive" and c["exception"] == "ValueError"
     assert "does not name ',4)|,4]'" in c["detail"]
     assert "expected axis -1 of input shape to have value 10" in c["detail"]
+
+
+def test_planted_dry_run_entry_is_ignored(tmp_path, monkeypatch):
+    """A dry-run result committed to the repository (.fitlint_cache/confirm/
+    <key>.json claiming a clean run, i.e. "refuted", for a real FIT201 error)
+    is ignored, whether unsealed or sealed with another key: the finding is
+    confirmed by TensorFlow and the exit code stays 1."""
+    from fitlint import cache
+
+    monkeypatch.setenv("FITLINT_KEY_FILE", str(tmp_path / "user" / "key"))
+    cache._secret.cache_clear()
+    script = tmp_path / "train.py"
+    script.write_text((FIXTURES / "rules" / "FIT201_buggy.py").read_text())
+    findings = lint_source(script.read_bytes(), "train.py", [BY_CODE["FIT201"]], programs="errors")
+    key = runner._key(findings[0].program, runner.tensorflow_version())
+    entry = tmp_path / ".fitlint_cache" / "confirm" / f"{key}.json"
+    entry.parent.mkdir(parents=True)
+    clean_run = json.dumps({"status": "ok", "exception": None, "detail": "", "line": None, "seconds": 0.1})
+    entry.write_text(clean_run)
+    assert runner._load(str(tmp_path / ".fitlint_cache"), key) is None
+    entry.write_bytes(cache.seal(b"1" * 64, "confirm/" + key, clean_run.encode()))
+    assert runner._load(str(tmp_path / ".fitlint_cache"), key) is None
+    out = fitlint("check", "--confirm", "--output-format", "json", "train.py", cwd=tmp_path)
+    data = json.loads(out.stdout)
+    assert out.returncode == 1 and [f["confirmation"]["status"] for f in data] == ["confirmed"], out.stdout
+    assert runner._load(str(tmp_path / ".fitlint_cache"), key)["status"] == "raised"  # fitlint's own entry now
+    cache._secret.cache_clear()
+
+
+def test_memory_limit_makes_the_case_inconclusive(tmp_path):
+    """A program that allocates more than the worker's memory limit ends as
+    "memory" (inconclusive, "memory limit exceeded"); the next case runs in a
+    fresh worker; nothing of the first is cached."""
+    greedy = "import numpy as np\nx = np.ones((1024, 1024, 1024), dtype=np.uint8)\nprint(x.sum())\n"
+    ok = "import numpy as np\nimport keras\nkeras.layers.Dense(2)(np.zeros((1, 3)))\n"
+    results = runner.run_programs([greedy, ok], timeout=120, cache_dir=str(tmp_path), memory=256)
+    assert results[0]["status"] == "memory" and "memory limit exceeded (256 MB)" in results[0]["detail"]
+    assert results[1]["status"] == "ok"
+    judged = verdict("FIT201", results[0], ("9",), greedy)
+    assert judged["status"] == "inconclusive" and judged["detail"].startswith("memory limit exceeded")
+    assert len(list((tmp_path / "confirm").iterdir())) == 1  # only the clean run
+
+
+def test_run_budget_and_remembered_timeouts(tmp_path):
+    """The whole dry run stops when its budget is spent: the case running
+    then and the cases after it are "run budget exhausted" (inconclusive).
+    A case that timed out is not run again in the same process."""
+    hang = "import time\nwhile True:\n    time.sleep(0.5)\n"
+    ok = "x = 1\n"
+    start = time.perf_counter()
+    results = runner.run_programs([hang, ok], timeout=100, cache_dir=str(tmp_path), budget=4)
+    assert [r["status"] for r in results] == ["budget", "budget"]
+    assert all("run budget exhausted" in r["detail"] for r in results)
+    assert verdict("FIT201", results[1], ("9",), ok)["status"] == "inconclusive"
+    assert time.perf_counter() - start < 100
+
+    stuck = "import time\nwhile True:\n    time.sleep(0.25)\n"
+    first = runner.run_programs([stuck], timeout=3, cache_dir=str(tmp_path), budget=None)[0]
+    assert first["status"] == "timeout" and not first["cached"]
+    start = time.perf_counter()
+    again = runner.run_programs([stuck], timeout=3, cache_dir=str(tmp_path), budget=None)[0]
+    assert again["status"] == "timeout" and again["cached"]
+    assert time.perf_counter() - start < 1.0  # no worker started

@@ -14,8 +14,9 @@ def test_import_cli_is_light():
 
 
 def test_check_run_is_light(tmp_path):
-    """A whole `fitlint check fixtures` run loads no TensorFlow, Keras or NumPy."""
-    code = ("import sys; from fitlint.cli import main; main(['check', '-q', '--exit-zero', 'fixtures']); "
+    """A whole `fitlint check fixtures` run (uncached: every file analysed)
+    loads no TensorFlow, Keras or NumPy."""
+    code = ("import sys; from fitlint.cli import main; main(['check', '-q', '--exit-zero', '--no-cache', 'fixtures']); "
             "heavy = [m for m in ('tensorflow', 'keras', 'numpy') if m in sys.modules]; "
             "sys.stderr.write(repr(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -146,6 +146,12 @@ class Facts:
     # catch (``builtins.ValueError``, ``tensorflow.errors.OpError``), ``*``
     # for a bare ``except``.
     caught: Dict[int, FrozenSet[str]] = field(default_factory=dict)
+    # Every file the analysis read besides the checked one (a project module
+    # it imported), and every path it looked for and did not find: the result
+    # cache re-checks the file when one of them changes, appears or vanishes.
+    # An item is a path, or (path, sha256 hex of the bytes read, or
+    # fitlint.cache.ABSENT) to pin exactly what the analysis saw.
+    dependencies: List[Any] = field(default_factory=list)
 
     def sizes(self) -> Dict[str, int]:
         """How many facts of each kind there are so far."""

@@ -11,7 +11,7 @@ from ..findings import Reported
 from ..rules import BY_CODE
 from . import slicer
 from .evidence import detail, first_line, missing
-from .runner import MissingTensorFlow, run_programs, tensorflow_version
+from .runner import BUDGET, MEMORY_MB, MissingTensorFlow, run_programs, tensorflow_version
 
 __all__ = ["MissingTensorFlow", "confirm", "tensorflow_version", "verdict"]
 
@@ -61,7 +61,8 @@ def verdict(code: str, result: dict, evidence: Sequence[str] = (), program: str 
 
 
 def confirm(findings: List[Reported], timeout: float = 60.0, cache_dir: Optional[str] = ".fitlint_cache",
-            progress: bool = False) -> List[Reported]:
+            progress: bool = False, memory: Optional[int] = MEMORY_MB,
+            budget: Optional[float] = BUDGET) -> List[Reported]:
     """Attach a ``confirmation`` to every error finding. FIT503 candidates
     (``--confirm=all``) are kept only when their dry run fails."""
     cases = [f for f in findings if f.severity == "error" and f.code != "FIT000"]
@@ -70,7 +71,8 @@ def confirm(findings: List[Reported], timeout: float = 60.0, cache_dir: Optional
         if not f.program:
             f.confirmation = {"status": "inconclusive", "exception": None,
                               "detail": f.no_program or "nothing to run", "seconds": 0.0}
-    results = run_programs([f.program for f in runnable], timeout=timeout, cache_dir=cache_dir, progress=progress)
+    results = run_programs([f.program for f in runnable], timeout=timeout, cache_dir=cache_dir, progress=progress,
+                           memory=memory, budget=budget)
     for f, result in zip(runnable, results):
         f.confirmation = verdict(f.code, result, f.evidence, f.program or "")
         if f.code == "FIT503" and f.confirmation["status"] == "confirmed":

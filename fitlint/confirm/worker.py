@@ -6,7 +6,9 @@ one JSON line per case on stdout, ``{"id", "status": "ok"|"raised",
 whole message; ``line``: the program line that raised). The first line written is
 ``{"ready": <tensorflow version>}``. It runs on the CPU, in the temporary
 directory the parent made, with sockets disabled; the parent enforces the
-time limit.
+time limit. ``FITLINT_DRY_RUN_MEMORY_MB``: how much address space the programs
+may take beyond what TensorFlow took to load (``RLIMIT_AS``); a case that
+runs out reports ``"status": "memory"`` and the worker exits.
 """
 import contextlib
 import io
@@ -76,6 +78,29 @@ def _run(program: str) -> dict:
     return {"status": "ok", "exception": None, "detail": "", "seconds": time.perf_counter() - start}
 
 
+MEMORY_ERRORS = ("MemoryError", "ResourceExhaustedError")
+
+
+def _limit_memory() -> bool:
+    """Cap the address space at its current size plus the allowance."""
+    megabytes = os.environ.get("FITLINT_DRY_RUN_MEMORY_MB")
+    if not megabytes:
+        return False
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as handle:
+            size = next(int(line.split()[1]) * 1024 for line in handle if line.startswith("VmSize:"))
+        limit = size + int(megabytes) * 1024 * 1024
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        return True
+    except (ImportError, OSError, ValueError, StopIteration):
+        return False  # not Linux: no limit
+
+
 def main() -> None:
     # The parent starts the worker in an empty temporary directory it removes.
     out = sys.stdout
@@ -83,7 +108,8 @@ def main() -> None:
     import tensorflow as tf
 
     _seal()
-    out.write(json.dumps({"ready": tf.__version__}) + "\n")
+    limited = _limit_memory()
+    out.write(json.dumps({"ready": tf.__version__, "memory_limit": limited}) + "\n")
     out.flush()
     for line in sys.stdin:
         if not line.strip():
@@ -91,8 +117,13 @@ def main() -> None:
         case = json.loads(line)
         result = _run(case["program"])
         result["id"] = case["id"]
+        memory = limited and result.get("exception") in MEMORY_ERRORS
+        if memory:
+            result["status"] = "memory"
         out.write(json.dumps(result) + "\n")
         out.flush()
+        if memory:
+            return  # what failed to allocate may have left TensorFlow unusable: the parent starts a new worker
 
 
 if __name__ == "__main__":

@@ -1,0 +1,60 @@
+"""Which files to lint: directory walking and exclusion patterns (kept free of
+the analysis' imports, so that a fully cached run stays light)."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from functools import lru_cache
+from typing import List, Optional, Sequence, Tuple
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", "build", "dist", "node_modules", ".eggs", "*.egg-info", ".ipynb_checkpoints", ".fitlint_cache",
+)
+SUFFIXES = (".py", ".ipynb")
+
+
+def _excluded(path: str, patterns: Sequence[str], root: Optional[str]) -> bool:
+    """A pattern matches a file or folder name, or a path relative to ``root``."""
+    name = os.path.basename(path)
+    relative = os.path.relpath(os.path.abspath(path), root) if root else path
+    relative = relative.replace(os.sep, "/")
+    plain, folder = _compiled(tuple(patterns))
+    return bool(plain.match(os.path.normcase(name)) or plain.match(os.path.normcase(relative))
+                or folder.match(os.path.normcase(relative)))
+
+
+@lru_cache(maxsize=16)
+def _compiled(patterns: Tuple[str, ...]) -> Tuple["re.Pattern[str]", "re.Pattern[str]"]:
+    """The patterns as one regex (what fnmatch.fnmatch does for each), and
+    as one for "everything below a folder matching it"."""
+    def union(suffix: str) -> "re.Pattern[str]":
+        if not patterns:
+            return re.compile(r"(?!)")
+        return re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p + suffix))})" for p in patterns))
+
+    return union(""), union("/*")
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
+             root: Optional[str] = None) -> Tuple[List[str], List[str]]:
+    """Files to lint (sorted, unique) and paths that do not exist. Files named
+    on the command line are linted even if excluded, like ruff does."""
+    files: List[str] = []
+    missing: List[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not _excluded(os.path.join(folder, d), exclude, root))
+                for name in sorted(names):
+                    full = os.path.join(folder, name)
+                    if name.endswith(SUFFIXES) and not _excluded(full, exclude, root):
+                        files.append(os.path.normpath(full))
+        elif os.path.isfile(path):
+            files.append(os.path.normpath(path))
+        else:
+            missing.append(path)
+    seen = set()
+    unique = [f for f in files if not (f in seen or seen.add(f))]
+    return unique, missing
