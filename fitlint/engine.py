@@ -18,6 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from . import notebook, suppress
 from .confirm import slicer
 from .analysis.facts import Facts
+from .analysis import project
 from .analysis.interpreter import analyze
 from .findings import Finding, Related, Reported
 from .rules import BY_CODE, Context, Rule
@@ -130,13 +131,14 @@ def _in_cells(finding: Reported, starts, shifts) -> Reported:
     # columns first: ``shifts`` is keyed by the script's lines
     finding.column += shifts.get(finding.line, 0)
     finding.end_column += shifts.get(finding.end_line, 0)
-    for related in finding.related:
+    here = [r for r in finding.related if r.path == finding.path]  # others point into a module it imports
+    for related in here:
         related.column += shifts.get(related.line, 0)
     finding.cell, finding.line = notebook.locate(finding.line, starts)
     end_cell, finding.end_line = notebook.locate(finding.end_line, starts)
     if end_cell != finding.cell:
         finding.end_line, finding.end_column = finding.line, finding.column
-    for related in finding.related:
+    for related in here:
         related.cell, related.line = notebook.locate(related.line, starts)
     return finding
 
@@ -164,7 +166,9 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
             error = (f"LibCST cannot parse this file: {_syntax_message(exc)}", getattr(exc, "editor_line", 1),
                      getattr(exc, "editor_column", 1))
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
-    facts = analyze(module)
+    if not path.endswith(".ipynb"):
+        project.remember(path, data, module)
+    facts = analyze(module, path)
     return _report(Context(path, module, facts), module, rules, programs)
 
 
@@ -204,7 +208,13 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
             end_line, end_col = line, col
         related = []
         for node, message in f.related:
-            if node is None or positions is None or node not in positions:
+            if node is None or positions is None:
+                continue
+            if node not in positions:
+                elsewhere = project.locate(node, skip=module)  # in a module the file imports
+                if elsewhere is not None:
+                    related.append(Related(project.display_path(ctx.path, elsewhere[0]), elsewhere[1], elsewhere[2],
+                                           message))
                 continue
             pos = positions[node]
             related.append(Related(ctx.path, pos.start.line, pos.start.column + 1, message))

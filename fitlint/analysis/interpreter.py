@@ -15,6 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
+from . import project
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Target
 from .names import canonical
 from .values import (
@@ -25,9 +26,10 @@ from .values import (
 class UserFunction:
     """A function defined in the analysed file, with the scope it was defined in."""
 
-    def __init__(self, node: cst.FunctionDef, env: "Env") -> None:
+    def __init__(self, node: cst.FunctionDef, env: "Env", home: Optional[str] = None) -> None:
         self.node = node
         self.env = env
+        self.home = home  # the file of another project module it is defined in
 
 
 _FAILED = object()
@@ -138,8 +140,13 @@ _POSITIONS = {
 
 
 class Interpreter:
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, path: Optional[str] = None, summary: bool = False) -> None:
         self.module = module
+        self.path = path  # the analysed file: imports of project modules are looked up from it
+        self.summary = summary  # run as an imported module (see project.py)
+        self.homes: List[str] = []  # files of the project functions being inlined
+        self.project_exports: Dict[str, Dict[str, Any]] = {}
+        self.chain: Tuple[str, ...] = ()
         self.facts = Facts()
         self.models: List[Model] = []
         self.pending: List[Tuple[cst.FunctionDef, Env]] = []
@@ -160,6 +167,14 @@ class Interpreter:
         self.roots: Dict[int, tuple] = {}  # id(array) -> (array, the array it was changed from in place)
 
     # ------------------------------------------------------------------ driver
+    def home(self) -> Optional[str]:
+        """The file the code being run is in."""
+        return self.homes[-1] if self.homes else self.path
+
+    def run_module(self) -> None:
+        """The top level only, as an import runs it (see project.py)."""
+        self.block(self.module.body, self.globals)
+
     def run(self) -> Facts:
         self.block(self.module.body, self.globals)
         while self.pending:
@@ -265,16 +280,11 @@ class Interpreter:
             return True
         elif isinstance(node, (cst.Raise, cst.Continue, cst.Break)):
             return True
+        elif isinstance(node, (cst.Import, cst.ImportFrom)) and project.bind_import(self, node, env):
+            return False
         elif isinstance(node, cst.Import):
             for alias in node.names:
-                dotted = _dotted(alias.name)
-                if dotted is None:
-                    continue
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    env.assign(alias.asname.name.value, ModuleRef(dotted))
-                else:
-                    top = dotted.split(".")[0]
-                    env.assign(top, ModuleRef(top))
+                self.import_library(alias, env)
         elif isinstance(node, cst.ImportFrom):
             base = _dotted(node.module) if node.module is not None else None
             if isinstance(node.names, cst.ImportStar) and base and not node.relative:
@@ -293,6 +303,21 @@ class Interpreter:
         elif isinstance(node, cst.Del):
             mutation.delete(self, node.target, env)
         return False
+
+    def import_library(self, alias: cst.ImportAlias, env: Env) -> None:
+        dotted = _dotted(alias.name)
+        if dotted is None:
+            return
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            env.assign(alias.asname.name.value, ModuleRef(dotted))
+        else:
+            top = dotted.split(".")[0]
+            env.assign(top, ModuleRef(top))
+
+    def attribute(self, base: Any, attr: str, node: cst.Attribute) -> Any:
+        if isinstance(base, project.ProjectModule):
+            return base.attribute(self, attr)
+        return library.attribute(self, base, attr, node)
 
     def bind(self, target: cst.CSTNode, value: Any, env: Env) -> None:
         if isinstance(target, cst.Name):
@@ -370,7 +395,7 @@ class Interpreter:
 
     def if_(self, node: cst.If, env: Env) -> bool:
         if _is_main_guard(node.test):
-            return self.block(node.body.body, env)
+            return False if self.summary else self.block(node.body.body, env)
         self.ev(node.test, env)
         runs: List[Callable[[Env], bool]] = [lambda e: self.block(node.body.body, e)]
         orelse = node.orelse
@@ -495,7 +520,7 @@ class Interpreter:
         if isinstance(node, cst.Call):
             return self.call(node, env)
         if isinstance(node, cst.Attribute):
-            return library.attribute(self, self.ev(node.value, env), node.attr.value, node)
+            return self.attribute(self.ev(node.value, env), node.attr.value, node)
         if isinstance(node, cst.Integer):
             try:
                 return Const(int(node.value.replace("_", ""), 0), Origin(node))
@@ -589,7 +614,7 @@ class Interpreter:
     def call(self, node: cst.Call, env: Env) -> Any:
         if isinstance(node.func, cst.Attribute):
             receiver = self.ev(node.func.value, env)
-            func = library.attribute(self, receiver, node.func.attr.value, node.func)
+            func = self.attribute(receiver, node.func.attr.value, node.func)
         else:
             receiver, func = None, self.ev(node.func, env)
         args = Args(node)
@@ -683,10 +708,12 @@ class Interpreter:
         self.inlined[node] = count + 1
         self.stack.append(node)
         self.frames.append([])
+        self.homes.append(func.home or self.home())
         try:
             body = node.body
             left = self.block(body.body if isinstance(body, cst.IndentedBlock) else [body], env)
         finally:
+            self.homes.pop()
             self.stack.pop()
             returns = self.frames.pop()
         if not left:
@@ -1062,5 +1089,7 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     return names == {"__name__"} and strings == {"__main__"}
 
 
-def analyze(module: cst.Module) -> Facts:
-    return Interpreter(module).run()
+def analyze(module: cst.Module, path: Optional[str] = None) -> Facts:
+    """The facts of ``module``; with ``path``, imports of the project's own
+    modules are followed (see project.py)."""
+    return Interpreter(module, path).run()

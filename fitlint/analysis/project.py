@@ -1,0 +1,481 @@
+"""Modules of the checked project: imports followed across files.
+
+``from .models import build_model`` or ``import utils`` binds the names the
+other module defines, as the interpreter's own values: a function is inlined
+with the caller's arguments, a constant is known, a module-level array or
+dataset keeps its shape. Nothing is imported or executed: each module is
+parsed and its top level interpreted once per process (``if __name__ ==
+"__main__":`` blocks are skipped, as Python skips them on import).
+
+Where a module is looked up, as Python would look it up:
+
+- relative imports (``from . import x``, ``from ..data import load``) from the
+  folder of the importing file;
+- absolute imports from the importing file's own folder (a script folder
+  that does ``import utils``), then the project root (the nearest folder
+  upward with ``pyproject.toml``, ``setup.py``, ``setup.cfg`` or ``.git``,
+  else the file's folder), then ``<root>/src``.
+
+Library names fitlint models (``tensorflow``, ``keras``, ``numpy``...) are
+never looked up in the project.
+
+Summaries are cached per process by (real path, content hash). An import
+that closes a cycle (the imported module imports, directly or not, the
+importing one) gives unknown values, whoever is analysed first, so results
+do not depend on the order files are checked in (``--jobs``). A module that
+cannot be read or parsed gives unknown values.
+
+What a summary exports is a copy per analysed file: values the importing
+file changes in place never leak into another file's analysis. Exported
+kinds are listed in ``COPIERS``; any other value (a model built at module
+level, a layer instance) is exported as unknown. Support for more kinds
+(class objects, instances) is one entry there.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from .values import Array, Const, Dataset, Dict_, ModuleRef, Seq
+
+ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+MAX_CHAIN = 12  # modules summarised one inside another
+_LIBRARY_TOPS = {
+    "tensorflow", "keras", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "tensorflow_datasets",
+    "tensorflow_hub", "matplotlib", "IPython", "PIL", "cv2", "torch", "jax",
+}
+
+
+class ProjectModule:
+    """A module (or package) of the checked project, bound by an import."""
+
+    __slots__ = ("path", "package")
+
+    def __init__(self, path: str, package: bool) -> None:
+        self.path = path  # the real path of the .py file (``__init__.py`` for a package)
+        self.package = package
+
+    def attribute(self, ip, name: str) -> Any:
+        exports = exports_for(ip, self.path)
+        if name in exports:
+            return exports[name]
+        if self.package:
+            sub = _module_file(os.path.dirname(self.path), [name])
+            if sub is not None:
+                return ProjectModule(*sub)
+        return None
+
+
+# ------------------------------------------------------------------ locating
+@lru_cache(maxsize=1024)
+def project_root(folder: str) -> str:
+    """The nearest folder upward from ``folder`` holding a project marker,
+    else ``folder`` itself."""
+    current = folder
+    while True:
+        if any(os.path.exists(os.path.join(current, m)) for m in ROOT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return folder
+        current = parent
+
+
+def search_roots(importer: str) -> List[str]:
+    """Folders absolute imports of ``importer`` are looked up in, in order."""
+    here = os.path.dirname(os.path.realpath(importer))
+    root = project_root(here)
+    roots = [here, root, os.path.join(root, "src")]
+    out: List[str] = []
+    for r in roots:
+        if r not in out and os.path.isdir(r):
+            out.append(r)
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _module_file(folder: str, parts_key) -> Optional[Tuple[str, bool]]:
+    parts = list(parts_key)
+    base = os.path.join(folder, *parts)
+    init = os.path.join(base, "__init__.py")
+    if os.path.isfile(init):
+        return os.path.realpath(init), True
+    if os.path.isfile(base + ".py"):
+        return os.path.realpath(base + ".py"), False
+    return None
+
+
+def _module_file_list(folder: str, parts: List[str]) -> Optional[Tuple[str, bool]]:
+    return _module_file(folder, tuple(parts))
+
+
+def resolve(importer: str, module: Optional[str], level: int) -> Optional[Tuple[str, bool]]:
+    """The file of the project module ``importer`` names (``level`` dots
+    before ``module``), as (real path, is a package), or None."""
+    parts = module.split(".") if module else []
+    if level > 0:
+        folder = os.path.dirname(os.path.realpath(importer))
+        for _ in range(level - 1):
+            folder = os.path.dirname(folder)
+        return _module_file_list(folder, parts)
+    if not parts or parts[0] in _LIBRARY_TOPS:
+        return None
+    for root in search_roots(importer):
+        found = _module_file_list(root, parts)
+        if found is not None:
+            return found
+    return None
+
+
+# ------------------------------------------------------------------ parsing
+class _Parsed:
+    __slots__ = ("module", "display", "deps", "positions")
+
+    def __init__(self, module: Optional[cst.Module], display: str) -> None:
+        self.module = module
+        self.display = display
+        self.deps: Optional[Set[str]] = None
+        self.positions = None
+
+
+_PARSED: Dict[Tuple[str, str], _Parsed] = {}
+_CURRENT: Dict[str, Tuple[str, str]] = {}  # real path -> its key in _PARSED this run
+_SUMMARIES: Dict[Tuple[str, str], Optional[Dict[str, Any]]] = {}
+_REACH: Dict[str, Set[str]] = {}
+
+
+def _key(real: str, data: bytes) -> Tuple[str, str]:
+    return real, hashlib.sha1(data).hexdigest()
+
+
+def remember(path: str, data: bytes, module: cst.Module) -> None:
+    """A file the engine parsed: imports of it reuse that parse."""
+    if not os.path.isfile(path):
+        return
+    real = os.path.realpath(path)
+    key = _key(real, data)
+    if key not in _PARSED:
+        _PARSED[key] = _Parsed(module, path)
+    _CURRENT[real] = key
+
+
+def parsed(real: str, display: Optional[str] = None) -> _Parsed:
+    key = _CURRENT.get(real)
+    if key is not None and key in _PARSED:
+        return _PARSED[key]
+    try:
+        with open(real, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        data = b""
+        key = (real, "")
+        entry = _PARSED[key] = _Parsed(None, display or real)
+        _CURRENT[real] = key
+        return entry
+    key = _key(real, data)
+    entry = _PARSED.get(key)
+    if entry is None:
+        try:
+            module: Optional[cst.Module] = cst.parse_module(data)
+        except Exception:  # not valid Python (or not what LibCST accepts): unknown
+            module = None
+        entry = _PARSED[key] = _Parsed(module, display or real)
+    _CURRENT[real] = key
+    return entry
+
+
+def display_path(importer_display: str, real: str) -> str:
+    """``real`` written like the importing file's path (relative paths stay
+    relative to the working directory)."""
+    if os.path.isabs(importer_display):
+        return real
+    try:
+        return os.path.relpath(real)
+    except ValueError:
+        return real
+
+
+# --------------------------------------------------------------- import graph
+class _Imports(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: List[Tuple[Optional[str], int, List[str]]] = []
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            name = _dotted(alias.name)
+            if name:
+                self.found.append((name, 0, []))
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        module = _dotted(node.module) if node.module is not None else None
+        names = [] if isinstance(node.names, cst.ImportStar) else [_dotted(a.name) or "" for a in node.names]
+        self.found.append((module, len(node.relative), names))
+        return False
+
+
+def deps(real: str) -> Set[str]:
+    """The project modules ``real`` imports anywhere in its text."""
+    entry = parsed(real)
+    if entry.deps is not None:
+        return entry.deps
+    out: Set[str] = set()
+    entry.deps = out  # a module importing itself sees the set being filled
+    if entry.module is not None:
+        visitor = _Imports()
+        entry.module.visit(visitor)
+        for module, level, names in visitor.found:
+            found = resolve(real, module, level)
+            if found is None:
+                continue
+            out.add(found[0])
+            if found[1]:
+                for name in names:
+                    sub = _module_file(os.path.dirname(found[0]), (name,))
+                    if sub is not None:
+                        out.add(sub[0])
+    return out
+
+
+def reaches(start: str, goal: str) -> bool:
+    """Whether ``start`` imports ``goal``, directly or through other modules."""
+    seen = _REACH.get(start)
+    if seen is None:
+        seen = set()
+        todo = [start]
+        while todo:
+            current = todo.pop()
+            for dep in sorted(deps(current)):
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        _REACH[start] = seen
+    return goal in seen or goal == start
+
+
+# ------------------------------------------------------------------ summaries
+def _copy_seq(v: Seq, convert) -> Seq:
+    return Seq([convert(i) for i in v.items], v.kind, v.origin)
+
+
+def _copy_dict(v: Dict_, convert) -> Dict_:
+    return Dict_({k: convert(i) for k, i in v.items.items()}, v.origin)
+
+
+# How each exportable kind of value is copied for one analysed file.
+COPIERS: Dict[type, Callable[[Any, Callable[[Any], Any]], Any]] = {
+    Const: lambda v, convert: Const(v.value, v.origin),
+    ModuleRef: lambda v, convert: v,
+    ProjectModule: lambda v, convert: v,
+    Seq: _copy_seq,
+    Dict_: _copy_dict,
+    Array: lambda v, convert: replace(v),
+    Dataset: lambda v, convert: replace(v),
+}
+
+
+def _summary(real: str, chain: Tuple[str, ...]) -> Optional[Dict[str, Any]]:
+    """The names ``real`` defines at its top level, as values of its own
+    interpreter run (shared: copy before use, see :func:`exports_for`)."""
+    entry = parsed(real)
+    key = _CURRENT.get(real)
+    if key in _SUMMARIES:
+        return _SUMMARIES[key]
+    if entry.module is None or len(chain) >= MAX_CHAIN or real in chain:
+        return None
+    from .interpreter import Interpreter, UserFunction
+
+    ip = Interpreter(entry.module, path=real, summary=True)
+    ip.chain = chain + (real,)
+    try:
+        ip.run_module()
+    except RecursionError:
+        _SUMMARIES[key] = None
+        return None
+    rebound = _globals_rebound(entry.module)
+    out: Dict[str, Any] = {}
+    for name, value in ip.globals.vars.items():
+        if ip.globals.counts.get(name, 0) > 1 or name in rebound:
+            out[name] = None  # bound more than once: which binding an importer sees is not known
+        elif isinstance(value, UserFunction):
+            out[name] = value
+        else:
+            out[name] = value if _exportable(value) else None
+    _SUMMARIES[key] = out
+    return out
+
+
+def _exportable(value: Any, depth: int = 0) -> bool:
+    from .interpreter import UserFunction
+
+    if isinstance(value, UserFunction):
+        return True
+    if type(value) not in COPIERS or depth > 6:
+        return False
+    if isinstance(value, Seq):
+        return all(i is None or _exportable(i, depth + 1) for i in value.items)
+    if isinstance(value, Dict_):
+        return all(i is None or _exportable(i, depth + 1) for i in value.items.values())
+    return True
+
+
+def exports_for(ip, real: str) -> Dict[str, Any]:
+    """The exports of module ``real`` as the file ``ip`` analyses sees them:
+    fresh copies, functions bound to a scope made of these copies."""
+    cache = ip.project_exports
+    if real in cache:
+        return cache[real]
+    from .interpreter import Env, UserFunction
+
+    importer = ip.home()
+    cache[real] = {}
+    if importer is not None and reaches(real, os.path.realpath(importer)):
+        return cache[real]  # an import cycle: unknown, whichever file is checked
+    summary = _summary(real, getattr(ip, "chain", ()))
+    if summary is None:
+        return cache[real]
+    scope = Env()
+    memo: Dict[int, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if id(value) in memo:
+            return memo[id(value)]
+        if isinstance(value, UserFunction):
+            out = UserFunction(value.node, scope, home=real)
+        else:
+            copier = COPIERS.get(type(value))
+            out = copier(value, convert) if copier is not None else None
+        memo[id(value)] = out
+        return out
+
+    for name, value in summary.items():
+        scope.vars[name] = convert(value)
+    cache[real] = scope.vars
+    return scope.vars
+
+
+def _globals_rebound(module: cst.Module) -> Set[str]:
+    """Names some function of the module rebinds with ``global``."""
+    found: Set[str] = set()
+
+    class _Globals(cst.CSTVisitor):
+        def visit_Global(self, node: cst.Global) -> bool:
+            found.update(n.name.value for n in node.names)
+            return False
+
+    module.visit(_Globals())
+    return found
+
+
+# ------------------------------------------------------------------ binding
+def bind_import(ip, node: cst.CSTNode, env) -> bool:
+    """Bind the names of an import of project modules; False when the
+    import is not of the project (the interpreter handles it as a library)."""
+    importer = ip.home()
+    if importer is None:
+        return False
+    if isinstance(node, cst.Import):
+        handled = False
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if dotted is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                found = resolve(importer, dotted, 0)
+                if found is None:
+                    if handled:
+                        ip.import_library(alias, env)
+                    continue
+                env.assign(alias.asname.name.value, ProjectModule(*found))
+            else:
+                top = dotted.split(".")[0]
+                found = resolve(importer, top, 0)
+                if found is None:
+                    if handled:
+                        ip.import_library(alias, env)
+                    continue
+                env.assign(top, ProjectModule(*found))
+            if not handled:
+                # names before this one were library modules: bind them now
+                for earlier in node.names:
+                    if earlier is alias:
+                        break
+                    if resolve(importer, _dotted(earlier.name) or "", 0) is None:
+                        ip.import_library(earlier, env)
+            handled = True
+        return handled
+    if not isinstance(node, cst.ImportFrom):
+        return False
+    module = _dotted(node.module) if node.module is not None else None
+    level = len(node.relative)
+    found = resolve(importer, module, level)
+    if found is None:
+        if level and module is None and isinstance(node.names, (list, tuple)):
+            # ``from . import x`` in a folder without __init__.py: x next to the file
+            folder = os.path.dirname(os.path.realpath(importer))
+            for _ in range(level - 1):
+                folder = os.path.dirname(folder)
+            for alias in node.names:
+                name = _dotted(alias.name)
+                target = alias.asname.name if alias.asname else alias.name
+                sub = _module_file(folder, (name,)) if name else None
+                ip.bind(target, ProjectModule(*sub) if sub else None, env)
+            return True
+        return False
+    real, package = found
+    exports = exports_for(ip, real)
+    if isinstance(node.names, cst.ImportStar):
+        listed = exports.get("__all__")
+        names = [py_str(i) for i in listed.items] if isinstance(listed, Seq) else [
+            n for n in exports if not n.startswith("_")]
+        for name in names:
+            if isinstance(name, str):
+                env.assign(name, exports.get(name))
+        return True
+    for alias in node.names:
+        name = _dotted(alias.name)
+        target = alias.asname.name if alias.asname else alias.name
+        value = None
+        if name in exports:
+            value = exports[name]
+        elif package and name:
+            sub = _module_file(os.path.dirname(real), (name,))
+            value = ProjectModule(*sub) if sub else None
+        ip.bind(target, value, env)
+    return True
+
+
+def py_str(value: Any) -> Optional[str]:
+    return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
+
+
+def locate(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tuple[str, int, int]]:
+    """(real path, line, column) of a node of another module parsed this run."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    for real, key in sorted(_CURRENT.items()):
+        entry = _PARSED.get(key)
+        if entry is None or entry.module is None or entry.module is skip:
+            continue
+        if entry.positions is None:
+            entry.positions = MetadataWrapper(entry.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        if node in entry.positions:
+            pos = entry.positions[node]
+            return real, pos.start.line, pos.start.column + 1
+    return None
+
+
+def _dotted(node: Any) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
