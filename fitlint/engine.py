@@ -151,7 +151,8 @@ def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: 
 def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str],
              codes: Tuple[str, ...]) -> List[Reported]:
     rules_triggers = _triggers(codes)
-    if rules_triggers is not None and not _triggered(data, rules_triggers):
+    if rules_triggers is not None and not _triggered(data, rules_triggers) and \
+            not project.may_use_project_model(data):
         # Nothing a selected rule reports on can be in this file: only its
         # syntax needs checking, and Python's own parser does that fastest.
         error = _python_syntax_error(data, path) if "FIT000" in codes else None

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import sys
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
@@ -69,6 +71,26 @@ class ProjectModule:
             if sub is not None:
                 return ProjectModule(*sub)
         return None
+
+
+_DATA_CALL = re.compile(rb"\.\s*(?:fit|evaluate|predict|train_on_batch|test_on_batch|predict_on_batch)\b")
+_IMPORTED = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
+_STDLIB = set(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
+
+
+def may_use_project_model(data: bytes) -> bool:
+    """Whether a file that builds no model itself may still call ``fit`` on
+    one from a module of its project: it has a data call and an import that
+    is neither relative-free library nor standard library."""
+    if not _DATA_CALL.search(data):
+        return False
+    for dots, module, plain in _IMPORTED.findall(data):
+        if dots:
+            return True
+        top = (module or plain).split(b".")[0].decode("ascii", "replace")
+        if top and top not in _STDLIB and top not in _LIBRARY_TOPS:
+            return True
+    return False
 
 
 # ------------------------------------------------------------------ locating
@@ -347,7 +369,12 @@ def exports_for(ip, real: str) -> Dict[str, Any]:
             return None
         if id(value) in memo:
             return memo[id(value)]
-        if isinstance(value, UserFunction):
+        if isinstance(value, UserFunction) and value.home not in (None, real):
+            # re-exported (``from .nets import build`` in ``__init__.py``): the
+            # function keeps the scope of the module that defines it
+            out = next((v for v in exports_for(ip, value.home).values()
+                        if isinstance(v, UserFunction) and v.node is value.node), None)
+        elif isinstance(value, UserFunction):
             out = UserFunction(value.node, scope, home=real)
         else:
             copier = COPIERS.get(type(value))
