@@ -223,7 +223,11 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
         if key in seen:
             continue
         seen.add(key)
-        reported = Reported(rule.code, rule.name, f.severity or rule.severity, f.message, ctx.path, line, col,
+        severity = f.severity or rule.severity
+        if severity == "error" and ctx.facts.flag_defaults:
+            severity = "warning"  # with the flags' defaults; the command line may pass others
+            related += _flag_notes(ctx, positions)
+        reported = Reported(rule.code, rule.name, severity, f.message, ctx.path, line, col,
                             end_line, max(end_col, 1), related, f.hint, evidence=tuple(f.evidence))
         if programs and reported.severity == "error" and f.subject is not None:
             try:
@@ -231,6 +235,24 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
             except slicer.Inconclusive as exc:
                 reported.no_program = str(exc)
         out.append(reported)
+    return out
+
+
+def _flag_notes(ctx: Context, positions) -> List[Related]:
+    """Where the flag defaults the analysis assumed are declared."""
+    out = []
+    for name, value in sorted(ctx.facts.flag_defaults.items()):
+        node = value.origin.node
+        if positions is not None and node in positions:
+            pos = positions[node]
+            where = (ctx.path, pos.start.line, pos.start.column + 1)
+        else:
+            found = project.locate(node)
+            if found is None:
+                continue
+            where = (project.display_path(ctx.path, found[0]), found[1], found[2])
+        out.append(Related(*where, f"assumes the default of flag {name} = {value.value!r}; "
+                                   "the command line may pass another value"))
     return out
 
 

@@ -131,6 +131,9 @@ class Facts:
     # catch (``builtins.ValueError``, ``tensorflow.errors.OpError``), ``*``
     # for a bare ``except``.
     caught: Dict[int, FrozenSet[str]] = field(default_factory=dict)
+    # Command-line flag defaults the analysis read (name -> the default's
+    # Const): another value may be passed at run time (see flags.py).
+    flag_defaults: Dict[str, Any] = field(default_factory=dict)
 
     def sizes(self) -> Dict[str, int]:
         """How many facts of each kind there are so far."""

@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import project
+from . import flags, project
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Target
 from .names import canonical
 from .values import (
@@ -147,6 +147,7 @@ class Interpreter:
         self.homes: List[str] = []  # files of the project functions being inlined
         self.project_exports: Dict[str, Dict[str, Any]] = {}
         self.chain: Tuple[str, ...] = ()
+        self.absl_flags: Dict[str, Any] = {}  # absl flag name -> its default (see flags.py)
         self.facts = Facts()
         self.models: List[Model] = []
         self.pending: List[Tuple[cst.FunctionDef, Env]] = []
@@ -317,6 +318,9 @@ class Interpreter:
     def attribute(self, base: Any, attr: str, node: cst.Attribute) -> Any:
         if isinstance(base, project.ProjectModule):
             return base.attribute(self, attr)
+        value = flags.attribute(self, base, attr)
+        if value is not flags.NOT_HANDLED:
+            return value
         return library.attribute(self, base, attr, node)
 
     def bind(self, target: cst.CSTNode, value: Any, env: Env) -> None:
@@ -329,6 +333,8 @@ class Interpreter:
             for i, element in enumerate(elements):
                 inner = element.value
                 self.bind(inner, items[i] if items is not None else None, env)
+        elif isinstance(target, cst.Attribute) and flags.store(self, self.ev(target.value, env), target.attr.value, value):
+            pass
         elif isinstance(target, (cst.Subscript, cst.Attribute)):
             mutation.store(self, target, value, env)
 
@@ -638,6 +644,9 @@ class Interpreter:
         if isinstance(func, ModuleRef):
             name = canonical(func.path)
             mutation.function(self, name, args, env, unpacked)
+            result = flags.call_function(self, name, args, node)
+            if result is not flags.NOT_HANDLED:
+                return result
             return library.call_function(self, name, args, node)
         if isinstance(func, Layer):
             return self.call_layer(func, args, node)
@@ -645,6 +654,8 @@ class Interpreter:
             return self.call_model(func, args.get("inputs", 0), node)
         if isinstance(node.func, cst.Attribute) and receiver is not None and not isinstance(receiver, project.ProjectModule):
             method = node.func.attr.value
+            if isinstance(receiver, flags.Parser):
+                return flags.method(self, receiver, method, args, node)
             if isinstance(receiver, Model):
                 return self.model_method(receiver, method, args, node)
             result = mutation.method(self, receiver, method, args, node, env)

@@ -43,6 +43,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from .flags import Namespace
 from .values import Array, Const, Dataset, Dict_, ModuleRef, Seq
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -298,6 +299,7 @@ COPIERS: Dict[type, Callable[[Any, Callable[[Any], Any]], Any]] = {
     Dict_: _copy_dict,
     Array: lambda v, convert: replace(v),
     Dataset: lambda v, convert: replace(v),
+    Namespace: lambda v, convert: Namespace({k: convert(i) for k, i in v.values.items()}),
 }
 
 
@@ -343,6 +345,8 @@ def _exportable(value: Any, depth: int = 0) -> bool:
         return all(i is None or _exportable(i, depth + 1) for i in value.items)
     if isinstance(value, Dict_):
         return all(i is None or _exportable(i, depth + 1) for i in value.items.values())
+    if isinstance(value, Namespace):
+        return all(i is None or _exportable(i, depth + 1) for i in value.values.values())
     return True
 
 
