@@ -12,7 +12,8 @@ Where a module is looked up, as Python would look it up:
 - relative imports (``from . import x``, ``from ..data import load``) from the
   folder of the importing file;
 - absolute imports from the importing file's own folder (a script folder
-  that does ``import utils``), then the project root (the nearest folder
+  that does ``import utils``; for a module of a package, the folder above the
+  top package), then the project root (the nearest folder
   upward with ``pyproject.toml``, ``setup.py``, ``setup.cfg`` or ``.git``,
   else the file's folder), then ``<root>/src``.
 
@@ -68,7 +69,7 @@ class ProjectModule:
         if name in exports:
             return exports[name]
         if self.package:
-            sub = _module_file(os.path.dirname(self.path), [name])
+            sub = _module_file(os.path.dirname(self.path), (name,))
             if sub is not None:
                 return ProjectModule(*sub)
         return None
@@ -113,6 +114,10 @@ def search_roots(importer: str) -> List[str]:
     """Folders absolute imports of ``importer`` are looked up in, in order."""
     here = os.path.dirname(os.path.realpath(importer))
     root = project_root(here)
+    while os.path.isfile(os.path.join(here, "__init__.py")) and here != os.path.dirname(here):
+        # a module of a package: Python 3 has no implicit relative imports;
+        # the package's parent folder is where its absolute imports start
+        here = os.path.dirname(here)
     roots = [here, root, os.path.join(root, "src")]
     out: List[str] = []
     for r in roots:
@@ -157,13 +162,14 @@ def resolve(importer: str, module: Optional[str], level: int) -> Optional[Tuple[
 
 # ------------------------------------------------------------------ parsing
 class _Parsed:
-    __slots__ = ("module", "display", "deps", "positions")
+    __slots__ = ("module", "display", "deps", "positions", "scan")
 
     def __init__(self, module: Optional[cst.Module], display: str) -> None:
         self.module = module
         self.display = display
         self.deps: Optional[Set[str]] = None
         self.positions = None
+        self.scan = None
 
 
 _PARSED: Dict[Tuple[str, str], _Parsed] = {}
@@ -224,22 +230,49 @@ def display_path(importer_display: str, real: str) -> str:
 
 
 # --------------------------------------------------------------- import graph
-class _Imports(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: List[Tuple[Optional[str], int, List[str]]] = []
+def _statements(module: cst.Module):
+    """Every simple statement of the module, in nested blocks, functions and
+    classes too. Expressions are not walked (much faster than a visitor)."""
+    todo: List[Any] = list(reversed(module.body))
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.SimpleStatementLine):
+            yield from current.body
+        elif isinstance(current, cst.BaseSuite):
+            body = current.body if isinstance(current.body, (list, tuple)) else [current.body]
+            todo.extend(reversed(body))
+        elif isinstance(current, cst.BaseCompoundStatement):
+            for part in ("finalbody", "orelse", "body"):
+                child = getattr(current, part, None)
+                if child is not None:
+                    todo.append(child)
+            todo.extend(getattr(current, "handlers", ()))
+            todo.extend(getattr(current, "cases", ()))
+        elif isinstance(current, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)):
+            todo.append(current.body)
+        elif isinstance(current, cst.BaseSmallStatement):
+            yield current
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        for alias in node.names:
-            name = _dotted(alias.name)
-            if name:
-                self.found.append((name, 0, []))
-        return False
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        module = _dotted(node.module) if node.module is not None else None
-        names = [] if isinstance(node.names, cst.ImportStar) else [_dotted(a.name) or "" for a in node.names]
-        self.found.append((module, len(node.relative), names))
-        return False
+def _imports_and_globals(entry: "_Parsed"):
+    """(every import as (module, level, names), names rebound by ``global``)."""
+    if entry.scan is None:
+        found: List[Tuple[Optional[str], int, List[str]]] = []
+        rebound: Set[str] = set()
+        for small in _statements(entry.module) if entry.module is not None else ():
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = _dotted(alias.name)
+                    if name:
+                        found.append((name, 0, []))
+            elif isinstance(small, cst.ImportFrom):
+                module = _dotted(small.module) if small.module is not None else None
+                names = [] if isinstance(small.names, cst.ImportStar) else [_dotted(a.name) or "" for a in small.names]
+                found.append((module, len(small.relative), names))
+            elif isinstance(small, cst.Global):
+                rebound.update(n.name.value for n in small.names)
+        entry.scan = (found, rebound)
+    return entry.scan
 
 
 def deps(real: str) -> Set[str]:
@@ -250,9 +283,7 @@ def deps(real: str) -> Set[str]:
     out: Set[str] = set()
     entry.deps = out  # a module importing itself sees the set being filled
     if entry.module is not None:
-        visitor = _Imports()
-        entry.module.visit(visitor)
-        for module, level, names in visitor.found:
+        for module, level, names in _imports_and_globals(entry)[0]:
             found = resolve(real, module, level)
             if found is None:
                 continue
@@ -321,7 +352,7 @@ def _summary(real: str, chain: Tuple[str, ...]) -> Optional[Dict[str, Any]]:
     except RecursionError:
         _SUMMARIES[key] = None
         return None
-    rebound = _globals_rebound(entry.module)
+    rebound = _imports_and_globals(entry)[1]
     out: Dict[str, Any] = {}
     for name, value in ip.globals.vars.items():
         if ip.globals.counts.get(name, 0) > 1 or name in rebound:
@@ -390,19 +421,6 @@ def exports_for(ip, real: str) -> Dict[str, Any]:
         scope.vars[name] = convert(value)
     cache[real] = scope.vars
     return scope.vars
-
-
-def _globals_rebound(module: cst.Module) -> Set[str]:
-    """Names some function of the module rebinds with ``global``."""
-    found: Set[str] = set()
-
-    class _Globals(cst.CSTVisitor):
-        def visit_Global(self, node: cst.Global) -> bool:
-            found.update(n.name.value for n in node.names)
-            return False
-
-    module.visit(_Globals())
-    return found
 
 
 # ------------------------------------------------------------------ binding
