@@ -160,7 +160,7 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
             return []
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
     try:
-        module = cst.parse_module(data)
+        module = project.cached_module(path, data) or cst.parse_module(data)
     except (cst.ParserSyntaxError, UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
         error = _python_syntax_error(data, path)
         if error is None:  # Python accepts it; LibCST does not

@@ -522,6 +522,8 @@ class Interpreter:
             value = env.get(name)
             if value is MISSING:
                 return self.unbound(name)
+            if isinstance(value, project.Lazy):
+                return value.resolve(self)
             return value
         if isinstance(node, cst.Call):
             return self.call(node, env)

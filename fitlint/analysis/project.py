@@ -67,7 +67,8 @@ class ProjectModule:
     def attribute(self, ip, name: str) -> Any:
         exports = exports_for(ip, self.path)
         if name in exports:
-            return exports[name]
+            value = exports[name]
+            return value.resolve(ip) if isinstance(value, Lazy) else value
         if self.package:
             sub = _module_file(os.path.dirname(self.path), (name,))
             if sub is not None:
@@ -93,6 +94,30 @@ def may_use_project_model(data: bytes) -> bool:
         if top and top not in _STDLIB and top not in _LIBRARY_TOPS:
             return True
     return False
+
+
+class Lazy:
+    """``from .x import name`` in a module being summarised: looked up only
+    when the name is used, so importing a package's ``__init__`` does not
+    read every module it re-exports."""
+
+    __slots__ = ("real", "package", "name", "importer")
+
+    def __init__(self, real: str, package: bool, name: str, importer: str) -> None:
+        self.real, self.package, self.name, self.importer = real, package, name, importer
+
+    def resolve(self, ip, depth: int = 0) -> Any:
+        exports = exports_for(ip, self.real, self.importer)
+        if self.name in exports:
+            value = exports[self.name]
+            if isinstance(value, Lazy):
+                return value.resolve(ip, depth + 1) if depth < MAX_CHAIN else None
+            return value
+        if self.package:
+            sub = _module_file(os.path.dirname(self.real), (self.name,))
+            if sub is not None:
+                return ProjectModule(*sub)
+        return None
 
 
 # ------------------------------------------------------------------ locating
@@ -193,6 +218,15 @@ def remember(path: str, data: bytes, module: cst.Module) -> None:
     _CURRENT[real] = key
 
 
+def cached_module(path: str, data: bytes) -> Optional[cst.Module]:
+    """The parse of ``path`` made earlier in this process (to summarise an
+    import of it), if its content is still ``data``."""
+    if path.endswith(".ipynb") or not _PARSED:
+        return None
+    entry = _PARSED.get(_key(os.path.realpath(path), data))
+    return entry.module if entry is not None else None
+
+
 def parsed(real: str, display: Optional[str] = None) -> _Parsed:
     key = _CURRENT.get(real)
     if key is not None and key in _PARSED:
@@ -275,22 +309,42 @@ def _imports_and_globals(entry: "_Parsed"):
     return entry.scan
 
 
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]*))", re.M)
+_DEPS: Dict[str, Set[str]] = {}
+
+
 def deps(real: str) -> Set[str]:
-    """The project modules ``real`` imports anywhere in its text."""
-    entry = parsed(real)
-    if entry.deps is not None:
-        return entry.deps
+    """The project modules ``real`` may import, from a scan of its text
+    (no parse: import lines anywhere, even in strings, count; an extra edge
+    only makes more imports unknown, the same way for every order)."""
+    if real in _DEPS:
+        return _DEPS[real]
     out: Set[str] = set()
-    entry.deps = out  # a module importing itself sees the set being filled
-    if entry.module is not None:
-        for module, level, names in _imports_and_globals(entry)[0]:
-            found = resolve(real, module, level)
-            if found is None:
+    _DEPS[real] = out
+    try:
+        with open(real, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return out
+    for dots, module, names, plain in _IMPORT_LINE.findall(data):
+        if plain:
+            entries = [(n.split()[0].decode("ascii", "replace"), 0, []) for n in plain.split(b",") if n.strip()]
+        else:
+            listed = [n.strip().split()[0].decode("ascii", "replace")
+                      for n in names.strip(b"() \t\r\n").replace(b"\n", b",").split(b",") if n.strip()]
+            entries = [(module.decode("ascii", "replace") or None, len(dots), listed)]
+        for name, level, listed in entries:
+            found = resolve(real, name, level)
+            if found is None and level and name is None:
+                found = (os.path.join(os.path.dirname(real), "__init__.py"), True)  # ``from . import x``, no __init__.py
+            elif found is None:
                 continue
-            out.add(found[0])
+            else:
+                out.add(found[0])
             if found[1]:
-                for name in names:
-                    sub = _module_file(os.path.dirname(found[0]), (name,))
+                for sub_name in listed:
+                    sub = _module_file(os.path.dirname(found[0]), (sub_name,))
                     if sub is not None:
                         out.add(sub[0])
     return out
@@ -368,7 +422,7 @@ def _summary(real: str, chain: Tuple[str, ...]) -> Optional[Dict[str, Any]]:
 def _exportable(value: Any, depth: int = 0) -> bool:
     from .interpreter import UserFunction
 
-    if isinstance(value, UserFunction):
+    if isinstance(value, (UserFunction, Lazy)):
         return True
     if type(value) not in COPIERS or depth > 6:
         return False
@@ -381,18 +435,24 @@ def _exportable(value: Any, depth: int = 0) -> bool:
     return True
 
 
-def exports_for(ip, real: str) -> Dict[str, Any]:
-    """The exports of module ``real`` as the file ``ip`` analyses sees them:
-    fresh copies, functions bound to a scope made of these copies."""
+def exports_for(ip, real: str, importer: Optional[str] = None) -> Dict[str, Any]:
+    """The exports of module ``real`` as ``importer`` (by default the file
+    the code being run is in) sees them in the analysis ``ip`` runs."""
+    importer = importer or ip.home()
+    if importer is not None and reaches(real, os.path.realpath(importer)):
+        return {}  # an import cycle: unknown, whichever file is checked first
+    return _materialized(ip, real)
+
+
+def _materialized(ip, real: str) -> Dict[str, Any]:
+    """Fresh copies of the summary's values for the analysis ``ip`` runs,
+    functions bound to a scope made of these copies."""
     cache = ip.project_exports
     if real in cache:
         return cache[real]
     from .interpreter import Env, UserFunction
 
-    importer = ip.home()
     cache[real] = {}
-    if importer is not None and reaches(real, os.path.realpath(importer)):
-        return cache[real]  # an import cycle: unknown, whichever file is checked
     summary = _summary(real, getattr(ip, "chain", ()))
     if summary is None:
         return cache[real]
@@ -407,10 +467,12 @@ def exports_for(ip, real: str) -> Dict[str, Any]:
         if isinstance(value, UserFunction) and value.home not in (None, real):
             # re-exported (``from .nets import build`` in ``__init__.py``): the
             # function keeps the scope of the module that defines it
-            out = next((v for v in exports_for(ip, value.home).values()
+            out = next((v for v in _materialized(ip, value.home).values()
                         if isinstance(v, UserFunction) and v.node is value.node), None)
         elif isinstance(value, UserFunction):
             out = UserFunction(value.node, scope, home=real)
+        elif isinstance(value, Lazy):
+            out = value
         else:
             copier = COPIERS.get(type(value))
             out = copier(value, convert) if copier is not None else None
@@ -479,6 +541,12 @@ def bind_import(ip, node: cst.CSTNode, env) -> bool:
             return True
         return False
     real, package = found
+    if ip.summary and not isinstance(node.names, cst.ImportStar):
+        for alias in node.names:
+            name = _dotted(alias.name)
+            target = alias.asname.name if alias.asname else alias.name
+            ip.bind(target, Lazy(real, package, name, importer) if name else None, env)
+        return True
     exports = exports_for(ip, real)
     if isinstance(node.names, cst.ImportStar):
         listed = exports.get("__all__")
