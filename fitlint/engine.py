@@ -201,6 +201,10 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
     out: List[Reported] = []
     seen = set()
     for rule, f in raw:
+        if f.node is not None and positions is not None and f.node not in positions:
+            f = _moved(ctx, f, module)  # about code of another module the file runs
+            if f is None:
+                continue
         if f.node is not None and positions is not None:
             rng = positions[f.node]
             line, col, end_line, end_col = rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column
@@ -236,6 +240,20 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
                 reported.no_program = str(exc)
         out.append(reported)
     return out
+
+
+def _moved(ctx: Context, f: Finding, module) -> Optional[Finding]:
+    """A finding whose node is in another module: reported at the call of
+    this file that ran that module's code, pointing at the other place; None
+    when no such call is known (a function never called from here)."""
+    entry = ctx.facts.entries.get(id(f.subject)) if f.subject is not None else None
+    if entry is None:
+        return None
+    where = project.locate(f.node, skip=module)
+    related = list(f.related)
+    if where is not None:
+        related.insert(0, (f.node, f"the call that fails, run by the call here: {ctx.src(f.node, 60)}"))
+    return Finding(f.code, f.message, entry, related, f.hint, f.severity, f.position, f.subject, f.evidence)
 
 
 def _flag_notes(ctx: Context, positions) -> List[Related]:

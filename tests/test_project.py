@@ -332,3 +332,33 @@ def test_jobs_give_identical_output_on_the_projects():
     outputs = [_cli("--jobs", str(j), "--output-format", "json", "--select", "ALL", "fixtures/projects").stdout
                for j in (1, 2)]
     assert outputs[0] == outputs[1] and len(json.loads(outputs[0])) == len(BUGGY)
+
+
+def test_finding_inside_an_imported_function_is_reported_at_the_call(tmp_path):
+    """A fit inside another module's helper, run with this file's data, is
+    reported at this file's call of the helper, with a related location on
+    the helper's fit; a helper whose body is only reached through a function
+    never called here gives no finding and no internal error."""
+    _write(tmp_path, {
+        "models.py": MODELS + """
+    def train(model, x, y):
+        model.fit(x, y, verbose=0)
+
+    def later(model):
+        def inner(x):
+            model.fit(x, x)
+        return inner
+""",
+        "train.py": """
+            import numpy as np
+            from models import build_model, train, later
+
+            model = build_model(4)
+            train(model, np.random.rand(8, 3), np.random.rand(8))
+            later(model)
+            model.predict(np.random.rand(2, 4), verbose=0)
+        """,
+    })
+    findings = _lint(tmp_path / "train.py")
+    assert [(f.code, f.line, f.path) for f in findings] == [("FIT102", 5, str(tmp_path / "train.py"))]
+    assert findings[0].related[0].path.endswith("models.py") and findings[0].related[0].line == 9

@@ -147,6 +147,7 @@ class Interpreter:
         self.homes: List[str] = []  # files of the project functions being inlined
         self.project_exports: Dict[str, Dict[str, Any]] = {}
         self.chain: Tuple[str, ...] = ()
+        self.entry: Optional[cst.CSTNode] = None  # the call of this file that runs another module's code
         self.absl_flags: Dict[str, Any] = {}  # absl flag name -> its default (see flags.py)
         self.facts = Facts()
         self.models: List[Model] = []
@@ -722,10 +723,12 @@ class Interpreter:
         self.stack.append(node)
         self.frames.append([])
         self.homes.append(func.home or self.home())
+        entering = project.entering(self, func, args.node)
         try:
             body = node.body
             left = self.block(body.body if isinstance(body, cst.IndentedBlock) else [body], env)
         finally:
+            project.left(self, entering)
             self.homes.pop()
             self.stack.pop()
             returns = self.frames.pop()

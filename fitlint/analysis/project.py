@@ -120,6 +120,25 @@ class Lazy:
         return None
 
 
+def entering(ip, func, call: cst.CSTNode):
+    """Before running ``func``: when it is another module's function called
+    from the analysed file's own code, remember the call (see ``left``)."""
+    if func.home in (None, ip.path) or ip.entry is not None:
+        return None
+    ip.entry = call
+    return ip.facts.sizes()
+
+
+def left(ip, since) -> None:
+    """After the call ``entering`` saw: facts it produced are reported at it."""
+    if since is None:
+        return
+    for name, start in since.items():
+        for fact in getattr(ip.facts, name)[start:]:
+            ip.facts.entries[id(fact)] = ip.entry
+    ip.entry = None
+
+
 # ------------------------------------------------------------------ locating
 @lru_cache(maxsize=1024)
 def project_root(folder: str) -> str:
