@@ -18,6 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from . import cache as result_cache, notebook, suppress
 from .confirm import slicer
 from .analysis.facts import Facts
+from .analysis import project
 from .analysis.interpreter import analyze
 from .files import DEFAULT_EXCLUDE, SUFFIXES, discover  # noqa: F401  (re-exported)
 from .findings import Finding, Related, Reported
@@ -93,13 +94,14 @@ def _in_cells(finding: Reported, starts, shifts) -> Reported:
     # columns first: ``shifts`` is keyed by the script's lines
     finding.column += shifts.get(finding.line, 0)
     finding.end_column += shifts.get(finding.end_line, 0)
-    for related in finding.related:
+    here = [r for r in finding.related if r.path == finding.path]  # others point into a module it imports
+    for related in here:
         related.column += shifts.get(related.line, 0)
     finding.cell, finding.line = notebook.locate(finding.line, starts)
     end_cell, finding.end_line = notebook.locate(finding.end_line, starts)
     if end_cell != finding.cell:
         finding.end_line, finding.end_column = finding.line, finding.column
-    for related in finding.related:
+    for related in here:
         related.cell, related.line = notebook.locate(related.line, starts)
     return finding
 
@@ -112,7 +114,8 @@ def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: 
 def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str],
              codes: Tuple[str, ...]) -> List[Reported]:
     rules_triggers = _triggers(codes)
-    if rules_triggers is not None and not _triggered(data, rules_triggers):
+    if rules_triggers is not None and not _triggered(data, rules_triggers) and \
+            not project.may_use_project_model(data):
         # Nothing a selected rule reports on can be in this file: only its
         # syntax needs checking, and Python's own parser does that fastest.
         error = _python_syntax_error(data, path) if "FIT000" in codes else None
@@ -120,14 +123,17 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
             return []
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
     try:
-        module = cst.parse_module(data)
+        module = project.cached_module(path, data) or cst.parse_module(data)
     except (cst.ParserSyntaxError, UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
         error = _python_syntax_error(data, path)
         if error is None:  # Python accepts it; LibCST does not
             error = (f"LibCST cannot parse this file: {_syntax_message(exc)}", getattr(exc, "editor_line", 1),
                      getattr(exc, "editor_column", 1))
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
-    facts = analyze(module)
+    if not path.endswith(".ipynb"):
+        project.remember(path, data, module)
+    facts = analyze(module, path)
+    facts.dependencies.extend(project.dependencies(path, module.code.encode("utf-8")))
     result_cache.note(facts.dependencies)
     return _report(Context(path, module, facts), module, rules, programs)
 
@@ -160,6 +166,10 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
     out: List[Reported] = []
     seen = set()
     for rule, f in raw:
+        if f.node is not None and positions is not None and f.node not in positions:
+            f = _moved(ctx, f, module)  # about code of another module the file runs
+            if f is None:
+                continue
         if f.node is not None and positions is not None:
             rng = positions[f.node]
             line, col, end_line, end_col = rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column
@@ -168,7 +178,13 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
             end_line, end_col = line, col
         related = []
         for node, message in f.related:
-            if node is None or positions is None or node not in positions:
+            if node is None or positions is None:
+                continue
+            if node not in positions:
+                elsewhere = project.locate(node, skip=module)  # in a module the file imports
+                if elsewhere is not None:
+                    related.append(Related(project.display_path(ctx.path, elsewhere[0]), elsewhere[1], elsewhere[2],
+                                           message))
                 continue
             pos = positions[node]
             related.append(Related(ctx.path, pos.start.line, pos.start.column + 1, message))
@@ -176,7 +192,11 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
         if key in seen:
             continue
         seen.add(key)
-        reported = Reported(rule.code, rule.name, f.severity or rule.severity, f.message, ctx.path, line, col,
+        severity = f.severity or rule.severity
+        if severity == "error" and ctx.facts.flag_defaults:
+            severity = "warning"  # with the flags' defaults; the command line may pass others
+            related += _flag_notes(ctx, positions)
+        reported = Reported(rule.code, rule.name, severity, f.message, ctx.path, line, col,
                             end_line, max(end_col, 1), related, f.hint, evidence=tuple(f.evidence))
         if programs and reported.severity == "error" and f.subject is not None:
             try:
@@ -184,6 +204,38 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
             except slicer.Inconclusive as exc:
                 reported.no_program = str(exc)
         out.append(reported)
+    return out
+
+
+def _moved(ctx: Context, f: Finding, module) -> Optional[Finding]:
+    """A finding whose node is in another module: reported at the call of
+    this file that ran that module's code, pointing at the other place; None
+    when no such call is known (a function never called from here)."""
+    entry = ctx.facts.entries.get(id(f.subject)) if f.subject is not None else None
+    if entry is None:
+        return None
+    where = project.locate(f.node, skip=module)
+    related = list(f.related)
+    if where is not None:
+        related.insert(0, (f.node, f"the call that fails, run by the call here: {ctx.src(f.node, 60)}"))
+    return Finding(f.code, f.message, entry, related, f.hint, f.severity, f.position, f.subject, f.evidence)
+
+
+def _flag_notes(ctx: Context, positions) -> List[Related]:
+    """Where the flag defaults the analysis assumed are declared."""
+    out = []
+    for name, value in sorted(ctx.facts.flag_defaults.items()):
+        node = value.origin.node
+        if positions is not None and node in positions:
+            pos = positions[node]
+            where = (ctx.path, pos.start.line, pos.start.column + 1)
+        else:
+            found = project.locate(node)
+            if found is None:
+                continue
+            where = (project.display_path(ctx.path, found[0]), found[1], found[2])
+        out.append(Related(*where, f"assumes the default of flag {name} = {value.value!r}; "
+                                   "the command line may pass another value"))
     return out
 
 

@@ -96,6 +96,40 @@ def _run_notebook(source):
             os.chdir(here)
 
 
+@contextlib.contextmanager
+def _importable(path):
+    """Run a script as Python would: its folder first on ``sys.path``; inside
+    a package (folders with ``__init__.py``), as ``python -m pkg.script`` with
+    the package's parent on the path, so relative imports work; with a
+    ``pyproject.toml`` above it, its ``src`` folder too, as an editable
+    install would. The project's modules are forgotten afterwards, so the
+    next case with same-named modules imports its own. Yields ``__package__``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    parts = []
+    top = folder
+    while os.path.isfile(os.path.join(top, "__init__.py")):
+        parts.insert(0, os.path.basename(top))
+        top = os.path.dirname(top)
+    added = [top if parts else folder]
+    current = folder
+    while current != os.path.dirname(current):
+        if os.path.isfile(os.path.join(current, "pyproject.toml")):
+            if os.path.isdir(os.path.join(current, "src")):
+                added.append(os.path.join(current, "src"))
+            break
+        current = os.path.dirname(current)
+    before = set(sys.modules)
+    sys.path[:0] = added
+    try:
+        yield ".".join(parts) or None
+    finally:
+        del sys.path[:len(added)]
+        for name in set(sys.modules) - before:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if any(module_file.startswith(a + os.sep) for a in added):
+                del sys.modules[name]
+
+
 def run(path):
     STEPS[0] = 0
     keras.backend.clear_session()
@@ -110,8 +144,8 @@ def run(path):
                 _run_notebook(source)
             return {"path": path, "status": "ok", "exception": None, "message": "", "line": None, "steps": STEPS[0]}
         code = compile(source, path, "exec")
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            exec(code, {"__name__": "__main__", "__file__": path})
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), _importable(path) as package:
+            exec(code, {"__name__": "__main__", "__file__": path, "__package__": package})
     except BaseException as exc:  # report every failure, including SystemExit
         return {"path": path, "status": "raised", "exception": type(exc).__name__,
                 "message": trimmed(str(exc).strip()), "line": failing_line(exc, path),

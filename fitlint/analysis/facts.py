@@ -152,6 +152,13 @@ class Facts:
     # An item is a path, or (path, sha256 hex of the bytes read, or
     # fitlint.cache.ABSENT) to pin exactly what the analysis saw.
     dependencies: List[Any] = field(default_factory=list)
+    # Command-line flag defaults the analysis read (name -> the default's
+    # Const): another value may be passed at run time (see flags.py).
+    flag_defaults: Dict[str, Any] = field(default_factory=dict)
+    # Facts found while following another module's function, keyed by
+    # ``id(fact)``: the call of this file that ran that function (where a
+    # finding about the fact is reported; see project.py).
+    entries: Dict[int, Any] = field(default_factory=dict)
 
     def sizes(self) -> Dict[str, int]:
         """How many facts of each kind there are so far."""

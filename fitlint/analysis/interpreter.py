@@ -15,6 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
+from . import flags, project
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -25,9 +26,10 @@ from .values import (
 class UserFunction:
     """A function defined in the analysed file, with the scope it was defined in."""
 
-    def __init__(self, node: cst.FunctionDef, env: "Env") -> None:
+    def __init__(self, node: cst.FunctionDef, env: "Env", home: Optional[str] = None) -> None:
         self.node = node
         self.env = env
+        self.home = home  # the file of another project module it is defined in
 
 
 _FAILED = object()
@@ -140,8 +142,15 @@ _POSITIONS = {
 
 
 class Interpreter:
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, path: Optional[str] = None, summary: bool = False) -> None:
         self.module = module
+        self.path = path  # the analysed file: imports of project modules are looked up from it
+        self.summary = summary  # run as an imported module (see project.py)
+        self.homes: List[str] = []  # files of the project functions being inlined
+        self.project_exports: Dict[str, Dict[str, Any]] = {}
+        self.chain: Tuple[str, ...] = ()
+        self.entry: Optional[cst.CSTNode] = None  # the call of this file that runs another module's code
+        self.absl_flags: Dict[str, Any] = {}  # absl flag name -> its default (see flags.py)
         self.facts = Facts()
         self.models: List[Model] = []
         self.pending: List[Tuple[cst.FunctionDef, Env]] = []
@@ -162,6 +171,14 @@ class Interpreter:
         self.roots: Dict[int, tuple] = {}  # id(array) -> (array, the array it was changed from in place)
 
     # ------------------------------------------------------------------ driver
+    def home(self) -> Optional[str]:
+        """The file the code being run is in."""
+        return self.homes[-1] if self.homes else self.path
+
+    def run_module(self) -> None:
+        """The top level only, as an import runs it (see project.py)."""
+        self.block(self.module.body, self.globals)
+
     def run(self) -> Facts:
         self.block(self.module.body, self.globals)
         while self.pending:
@@ -267,16 +284,11 @@ class Interpreter:
             return True
         elif isinstance(node, (cst.Raise, cst.Continue, cst.Break)):
             return True
+        elif isinstance(node, (cst.Import, cst.ImportFrom)) and project.bind_import(self, node, env):
+            return False
         elif isinstance(node, cst.Import):
             for alias in node.names:
-                dotted = _dotted(alias.name)
-                if dotted is None:
-                    continue
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    env.assign(alias.asname.name.value, ModuleRef(dotted))
-                else:
-                    top = dotted.split(".")[0]
-                    env.assign(top, ModuleRef(top))
+                self.import_library(alias, env)
         elif isinstance(node, cst.ImportFrom):
             base = _dotted(node.module) if node.module is not None else None
             if isinstance(node.names, cst.ImportStar) and base and not node.relative:
@@ -296,6 +308,24 @@ class Interpreter:
             mutation.delete(self, node.target, env)
         return False
 
+    def import_library(self, alias: cst.ImportAlias, env: Env) -> None:
+        dotted = _dotted(alias.name)
+        if dotted is None:
+            return
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            env.assign(alias.asname.name.value, ModuleRef(dotted))
+        else:
+            top = dotted.split(".")[0]
+            env.assign(top, ModuleRef(top))
+
+    def attribute(self, base: Any, attr: str, node: cst.Attribute) -> Any:
+        if isinstance(base, project.ProjectModule):
+            return base.attribute(self, attr)
+        value = flags.attribute(self, base, attr)
+        if value is not flags.NOT_HANDLED:
+            return value
+        return library.attribute(self, base, attr, node)
+
     def bind(self, target: cst.CSTNode, value: Any, env: Env) -> None:
         if isinstance(target, cst.Name):
             env.assign(target.value, value)
@@ -306,6 +336,8 @@ class Interpreter:
             for i, element in enumerate(elements):
                 inner = element.value
                 self.bind(inner, items[i] if items is not None else None, env)
+        elif isinstance(target, cst.Attribute) and flags.store(self, self.ev(target.value, env), target.attr.value, value):
+            pass
         elif isinstance(target, (cst.Subscript, cst.Attribute)):
             mutation.store(self, target, value, env)
 
@@ -372,7 +404,7 @@ class Interpreter:
 
     def if_(self, node: cst.If, env: Env) -> bool:
         if _is_main_guard(node.test):
-            return self.block(node.body.body, env)
+            return False if self.summary else self.block(node.body.body, env)
         self.ev(node.test, env)
         runs: List[Callable[[Env], bool]] = [lambda e: self.block(node.body.body, e)]
         orelse = node.orelse
@@ -493,11 +525,13 @@ class Interpreter:
             value = env.get(name)
             if value is MISSING:
                 return self.unbound(name)
+            if isinstance(value, project.Lazy):
+                return value.resolve(self)
             return value
         if isinstance(node, cst.Call):
             return self.call(node, env)
         if isinstance(node, cst.Attribute):
-            return library.attribute(self, self.ev(node.value, env), node.attr.value, node)
+            return self.attribute(self.ev(node.value, env), node.attr.value, node)
         if isinstance(node, cst.Integer):
             try:
                 return Const(int(node.value.replace("_", ""), 0), Origin(node))
@@ -591,7 +625,7 @@ class Interpreter:
     def call(self, node: cst.Call, env: Env) -> Any:
         if isinstance(node.func, cst.Attribute):
             receiver = self.ev(node.func.value, env)
-            func = library.attribute(self, receiver, node.func.attr.value, node.func)
+            func = self.attribute(receiver, node.func.attr.value, node.func)
             if node.func.attr.value in SITE_METHODS:
                 self.facts.receivers.append(Receiver(node, receiver, bool(self.guarded)))
         else:
@@ -617,13 +651,18 @@ class Interpreter:
         if isinstance(func, ModuleRef):
             name = canonical(func.path)
             mutation.function(self, name, args, env, unpacked)
+            result = flags.call_function(self, name, args, node)
+            if result is not flags.NOT_HANDLED:
+                return result
             return library.call_function(self, name, args, node)
         if isinstance(func, Layer):
             return self.call_layer(func, args, node)
         if isinstance(func, Model) and isinstance(args.get("inputs", 0), Sym):
             return self.call_model(func, args.get("inputs", 0), node)
-        if isinstance(node.func, cst.Attribute) and receiver is not None:
+        if isinstance(node.func, cst.Attribute) and receiver is not None and not isinstance(receiver, project.ProjectModule):
             method = node.func.attr.value
+            if isinstance(receiver, flags.Parser):
+                return flags.method(self, receiver, method, args, node)
             if isinstance(receiver, Model):
                 return self.model_method(receiver, method, args, node)
             result = mutation.method(self, receiver, method, args, node, env)
@@ -689,10 +728,14 @@ class Interpreter:
         self.inlined[node] = count + 1
         self.stack.append(node)
         self.frames.append([])
+        self.homes.append(func.home or self.home())
+        entering = project.entering(self, func, args.node)
         try:
             body = node.body
             left = self.block(body.body if isinstance(body, cst.IndentedBlock) else [body], env)
         finally:
+            project.left(self, entering)
+            self.homes.pop()
             self.stack.pop()
             returns = self.frames.pop()
         if not left:
@@ -1068,5 +1111,7 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     return names == {"__name__"} and strings == {"__main__"}
 
 
-def analyze(module: cst.Module) -> Facts:
-    return Interpreter(module).run()
+def analyze(module: cst.Module, path: Optional[str] = None) -> Facts:
+    """The facts of ``module``; with ``path``, imports of the project's own
+    modules are followed (see project.py)."""
+    return Interpreter(module, path).run()
