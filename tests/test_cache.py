@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -359,3 +360,26 @@ def test_output_format_names_match_the_renderers():
     from fitlint.output import FORMATS
 
     assert sorted(OUTPUT_FORMATS) == sorted(FORMATS)
+
+
+def test_project_module_edit_and_creation_invalidate(tmp_path):
+    """A script's cached result is re-checked when a project module it imports
+    changes (the error appears) and when a module it imports is created
+    where it was looked for and not found (the import now means that file)."""
+    folder = tmp_path / "proj"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "script_folder", folder)
+    (folder / "train_buggy.py").unlink()
+    first = fitlint("check", "--output-format", "json", "train_fixed.py", cwd=folder)
+    assert first.returncode == 0, first.stdout
+    utils = folder / "utils.py"
+    utils.write_text(utils.read_text().replace("VOCAB = 50", "VOCAB = 50\nWIDE = 80").replace(
+        "randint(0, vocab,", "randint(0, WIDE,"))
+    second = fitlint("check", "--output-format", "json", "train_fixed.py", cwd=folder)
+    assert second.returncode == 1 and b"FIT301" in second.stdout, second.stdout
+    moved = folder / "helpers_later.py"
+    utils.rename(moved)
+    third = fitlint("check", "--output-format", "json", "train_fixed.py", cwd=folder)
+    assert third.returncode == 0, third.stdout  # `import utils` is unknown now
+    moved.rename(utils)
+    fourth = fitlint("check", "--output-format", "json", "train_fixed.py", cwd=folder)
+    assert fourth.stdout == second.stdout
