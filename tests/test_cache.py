@@ -191,8 +191,8 @@ def test_dependency_change_invalidates(tmp_path, monkeypatch):
     absent = tmp_path / "layers.py"
     real = engine.analyze
 
-    def analyze(module):
-        facts = real(module)
+    def analyze(module, path=None):
+        facts = real(module, path)
         facts.dependencies += [str(dep), (str(absent), cache.file_hash(str(absent)))]
         return facts
 
@@ -311,8 +311,8 @@ def test_whole_run_is_replayed_without_the_analysis(tmp_path, monkeypatch, capsy
     dep.write_text("UNITS = 5\n")
     real = engine.analyze
 
-    def analyze(module):
-        facts = real(module)
+    def analyze(module, path=None):
+        facts = real(module, path)
         facts.dependencies.append(str(dep))
         return facts
 
