@@ -15,6 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
+from . import objects
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Target
 from .names import canonical
 from .values import (
@@ -227,7 +228,7 @@ class Interpreter:
             self.queue(node, env)
             return False
         if isinstance(node, cst.ClassDef):
-            env.assign(node.name.value, None)
+            env.assign(node.name.value, objects.define_class(self, node, env))
             self.class_body(node, env)
             return False
         return False
@@ -304,6 +305,8 @@ class Interpreter:
             for i, element in enumerate(elements):
                 inner = element.value
                 self.bind(inner, items[i] if items is not None else None, env)
+        elif isinstance(target, cst.Attribute) and objects.store(self, target, value, env):
+            pass
         elif isinstance(target, (cst.Subscript, cst.Attribute)):
             mutation.store(self, target, value, env)
 
@@ -495,7 +498,7 @@ class Interpreter:
         if isinstance(node, cst.Call):
             return self.call(node, env)
         if isinstance(node, cst.Attribute):
-            return library.attribute(self, self.ev(node.value, env), node.attr.value, node)
+            return self.attribute(self.ev(node.value, env), node.attr.value, node)
         if isinstance(node, cst.Integer):
             try:
                 return Const(int(node.value.replace("_", ""), 0), Origin(node))
@@ -575,6 +578,11 @@ class Interpreter:
             out.append(self.ev(node.elt, scope))
         return Seq(out, "list", Origin(node))
 
+    def attribute(self, base: Any, attr: str, node: cst.CSTNode) -> Any:
+        if isinstance(base, objects.OBJECTS):
+            return objects.attribute(self, base, attr, node)
+        return library.attribute(self, base, attr, node)
+
     def unbound(self, name: str) -> Any:
         """A name no assignment or import binds: a builtin, or a library
         object a star import brought in."""
@@ -589,7 +597,7 @@ class Interpreter:
     def call(self, node: cst.Call, env: Env) -> Any:
         if isinstance(node.func, cst.Attribute):
             receiver = self.ev(node.func.value, env)
-            func = library.attribute(self, receiver, node.func.attr.value, node.func)
+            func = self.attribute(receiver, node.func.attr.value, node.func)
         else:
             receiver, func = None, self.ev(node.func, env)
         args = Args(node)
@@ -608,6 +616,9 @@ class Interpreter:
             else:
                 args.pos.append(value)
                 args.pos_nodes.append(arg.value)
+        hooked = objects.call(self, func, receiver, args, node, env)
+        if hooked is not objects.NOT_HANDLED:
+            return hooked
         if not isinstance(func, UserFunction):
             mutation.escaping_functions(self, args.values(), env)
         if isinstance(func, ModuleRef):
@@ -699,7 +710,7 @@ class Interpreter:
         for value in args.values():
             if isinstance(value, Model):
                 value.compiled = None
-                value.exact = value.exact and value.kind == "functional"
+                value.exact = value.exact and value.kind in ("functional", "subclassed")
 
     # ----------------------------------------------------------------- models
     def new_model(self, model: Model) -> Model:
