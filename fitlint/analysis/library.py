@@ -575,7 +575,10 @@ def tf_range(ip, a, node):
     arr = np_arange(ip, a, node)
     if arr is None:
         return None
-    return arr.but(tensor=True, dtype="float32" if arr.dtype == "float64" else "int32")
+    dtype = "float32" if arr.dtype == "float64" else "int32"
+    if a.has("dtype"):
+        dtype = dtype_of(a.get("dtype"))
+    return arr.but(tensor=True, dtype=dtype)
 
 
 def tf_convert(ip, a, node):

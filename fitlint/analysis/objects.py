@@ -153,6 +153,13 @@ class Parser:
         self.defaults: Dict[str, Any] = {}
 
 
+# Elementwise functions of one symbolic tensor: the output has its shape.
+SHAPE_KEEPING = {
+    f"{module}.{fn}"
+    for module in ("tensorflow", "tensorflow.nn", "tensorflow.math", "keras.activations", "keras.ops")
+    for fn in ("sigmoid", "relu", "tanh", "softmax", "elu", "selu", "gelu", "swish", "silu", "leaky_relu", "relu6")
+}
+
 OBJECTS = (UserClass, Instance, ModelInstance, Super)
 
 
@@ -304,14 +311,24 @@ def call(ip, func: Any, receiver: Any, args, node: cst.Call, env) -> Any:
         return instantiate(ip, func, args, node)
     if isinstance(func, BoundMethod):
         return _run(ip, func.func, [func.first], node, args, env)
+    if isinstance(receiver, OBJECTS) and type(func).__name__ == "UserFunction":
+        return _run(ip, func, [], node, args, env)  # a staticmethod, or Cls.method(obj, ...)
+    if func is None and isinstance(node.func, cst.Name) and node.func.value == "super" and len(args.pos) == 2:
+        cls, obj = args.pos
+        return Super(cls, obj) if isinstance(cls, UserClass) and isinstance(obj, (Instance, ModelInstance)) else None
     if func is None and isinstance(node.func, cst.Name) and node.func.value == "super" and not args.pos:
         stack = ip.__dict__.get("methods") or []
         if stack and stack[-1][0] is not None and ip.stack and ip.stack[-1] is stack[-1][2]:
             return Super(stack[-1][0], stack[-1][1])
         return None
     if isinstance(func, LibraryMethod):
-        if isinstance(func.obj, ModelInstance) and func.name == "build":
-            _build(ip, func.obj, args.get("input_shape", 0), node)
+        if isinstance(func.obj, ModelInstance):
+            if func.name == "build":
+                _build(ip, func.obj, args.get("input_shape", 0), node)
+                return None
+            if func.name in _DATA_METHODS:
+                prepare_data_call(ip, func.obj, func.name, args, node)
+            return ip.model_method(func.obj, func.name, args, node)
         return None
     if isinstance(func, Partial):
         return _call_partial(ip, func, args, node, env)
@@ -450,6 +467,9 @@ def _library(ip, name: str, args, node: cst.Call) -> Any:
         return None
     if name == "argparse.ArgumentParser":
         return Parser()
+    if name in SHAPE_KEEPING and len(args.pos) == 1 and not args.kw and isinstance(args.pos[0], Sym):
+        x = args.pos[0]
+        return Sym(x.shape, x.dtype, Origin(node), parents=[x])
     return NOT_HANDLED
 
 
