@@ -655,6 +655,7 @@ class Interpreter:
             return None
         # Code not followed may change what it is given.
         mutation.havoc(self, args.values() + unpacked, env)
+        objects.havoc(args.values() + unpacked)
         self.escape(args)
         return None
 

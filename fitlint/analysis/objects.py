@@ -293,6 +293,9 @@ def _member(ip, cls: UserClass, found, obj: Any, node: cst.CSTNode) -> Any:
 def store(ip, target: cst.Attribute, value: Any, env) -> bool:
     """``obj.attr = value`` on an instance; False when ``obj`` is not one."""
     base = ip.ev(target.value, env)
+    if isinstance(base, UserClass):
+        base.attrs[target.attr.value] = None  # a class attribute changed: any instance may see either
+        return True
     if not isinstance(base, (Instance, ModelInstance)):
         return False
     attr = target.attr.value
@@ -303,6 +306,15 @@ def store(ip, target: cst.Attribute, value: Any, env) -> bool:
     else:
         base.attrs[attr] = value
     return True
+
+
+def havoc(values: List[Any]) -> None:
+    """Objects handed to code that is not followed may have any attribute
+    changed there."""
+    for value in values:
+        if isinstance(value, Instance):
+            for name in value.attrs:
+                value.attrs[name] = None
 
 
 # ------------------------------------------------------------------- calls
@@ -498,7 +510,8 @@ def _parser_method(ip, parser: Parser, method: str, args) -> Any:
         parser.defaults[dest] = value
         return None
     if method in ("parse_args", "parse_known_args"):
-        if args.pos or "args" in args.kw:
+        given = args.get("args", 0)
+        if (args.has("args", 0) and not (isinstance(given, Seq) and not given.items)) or args.star:
             return None  # parses a list of its own
         obj = Instance(None, ip.depth)
         obj.attrs.update(parser.defaults)
