@@ -311,3 +311,20 @@ def test_end_to_end_input_mismatch_through_a_trainer():
             self.model.fit(self.x, np.random.rand(8, 1))
     Trainer().run()
     """) == ["FIT102"]
+
+
+def test_tf_losses_alias_gives_the_loss_of_a_subclassed_model():
+    """`tf.losses.X` is `tf.keras.losses.X` in TF 2: a subclassed model
+    compiled with it has a known loss, so its labels are compared."""
+    assert codes("""
+    import tensorflow as tf
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = keras.layers.Dense(4, activation="softmax")
+        def call(self, x):
+            return self.d(x)
+    m = Net()
+    m.compile(optimizer="adam", loss=tf.losses.CategoricalCrossentropy())
+    m.fit(np.random.rand(8, 3), np.random.randint(0, 4, size=(8,)))
+    """) == ["FIT202"]
