@@ -328,3 +328,24 @@ def test_tf_losses_alias_gives_the_loss_of_a_subclassed_model():
     m.compile(optimizer="adam", loss=tf.losses.CategoricalCrossentropy())
     m.fit(np.random.rand(8, 3), np.random.randint(0, 4, size=(8,)))
     """) == ["FIT202"]
+
+
+def test_class_attributes_of_library_bases_are_unknown():
+    """Class attributes are read back only for plain classes: under a library
+    base (Enum, pydantic, ...) they may become something else, so they are
+    unknown; a plain class's attribute is known on the class and instances."""
+    env, _ = run("""
+    import enum
+    import pydantic
+    class Mode(enum.Enum):
+        TRAIN = 1
+    class Cfg(pydantic.BaseModel):
+        units: int = 4
+    class Plain:
+        units = 4
+    m = Mode.TRAIN
+    c = Cfg(units=8).units
+    p = Plain().units
+    """)
+    assert env["m"] is None and env["c"] is None
+    assert const(env["p"]) == 4

@@ -33,6 +33,8 @@ _MODEL_BASES = {"keras.Model", "keras.models.Model", "tensorflow_recommenders.Mo
 _LAYER_BASES = {"keras.layers.Layer"}
 # Bases whose training step is their own: labels are not compared with outputs.
 _CUSTOM_STEP_BASES = {"tensorflow_recommenders.Model", "tensorflow_recommenders.models.Model"}
+# Bases that leave class attributes as written.
+_PLAIN_BASES = _MODEL_BASES | _LAYER_BASES | {"builtins.object", "typing.NamedTuple", "keras.callbacks.Callback"}
 _DATA_METHODS = {"fit": "train_step", "train_on_batch": "train_step", "evaluate": "test_step",
                  "test_on_batch": "test_step", "predict": "predict_step", "predict_on_batch": "predict_step"}
 
@@ -220,6 +222,12 @@ def define_class(ip, node: cst.ClassDef, env) -> UserClass:
                     fields.append((small.target.value, small.value))
             ip.stmt(stmt, scope)
     attrs = {k: v for k, v in scope.vars.items() if scope.counts.get(k, 0) == 1}
+    plain = all(isinstance(b, UserClass) or (isinstance(b, ModuleRef) and canonical(b.path) in _PLAIN_BASES)
+                for b in bases)
+    if not plain or any(arg.keyword is not None for arg in node.bases):
+        # A library base or a metaclass may turn class attributes into
+        # something else (an Enum member, a pydantic field): unknown.
+        attrs = {}
     cls = UserClass(node, env, bases, attrs, node.name.value)
     names = {_decorator_name(d.decorator) for d in node.decorators}
     named_tuple = any(isinstance(b, ModuleRef) and canonical(b.path) == "typing.NamedTuple" for b in bases)
