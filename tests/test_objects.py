@@ -349,3 +349,24 @@ def test_class_attributes_of_library_bases_are_unknown():
     """)
     assert env["m"] is None and env["c"] is None
     assert const(env["p"]) == 4
+
+
+def test_subclass_calling_functional_init_has_an_input_contract():
+    """A keras.Model subclass whose __init__ calls
+    super().__init__(inputs=..., outputs=...) is a functional model: its
+    Input is compared with the data (FIT102 on 4 features for 3)."""
+    src = """
+    class Wide(keras.Model):
+        def __init__(self, features):
+            inputs = keras.Input(shape=(features,))
+            outputs = keras.layers.Dense(2, activation="softmax")(inputs)
+            super().__init__(inputs=inputs, outputs=outputs)
+    wide = Wide(3)
+    wide.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    wide.fit(np.random.rand(10, {n}), np.random.randint(0, 2, size=(10,)))
+    """
+    _, facts = run(src.format(n=3))
+    assert facts.calls[0].inputs[0].input.shape == (None, 3)
+    assert facts.calls[0].targets[0].shape == (None, 2)
+    assert codes(src.format(n=3)) == []
+    assert codes(src.format(n=4)) == ["FIT102"]

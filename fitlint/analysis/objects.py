@@ -346,6 +346,9 @@ def call(ip, func: Any, receiver: Any, args, node: cst.Call, env) -> Any:
             if func.name == "build":
                 _build(ip, func.obj, args.get("input_shape", 0), node)
                 return None
+            if func.name == "__init__" and args.has("inputs", 0) and args.has("outputs", 1):
+                _functional_init(ip, func.obj, args, node)
+                return None
             if func.name in _DATA_METHODS:
                 prepare_data_call(ip, func.obj, func.name, args, node)
             return ip.model_method(func.obj, func.name, args, node)
@@ -393,7 +396,7 @@ def instantiate(ip, cls: UserClass, args, node: cst.Call) -> Any:
     init = cls.lookup("__init__")
     if init is not None and isinstance(init[1], cst.FunctionDef):
         _run(ip, _function(ip, init[0], init[1]), [obj], node, args)
-    if isinstance(obj, ModelInstance):
+    if isinstance(obj, ModelInstance) and obj.kind == "subclassed":
         obj.layers = [v for v in obj.attrs.values() if isinstance(v, Layer)]
         obj.exact = True
     return obj
@@ -617,6 +620,17 @@ def _build(ip, obj: ModelInstance, shape_value: Any, node: cst.Call) -> None:
         obj.declared = out
 
 
+def _functional_init(ip, obj: ModelInstance, args, node: cst.Call) -> None:
+    """``super().__init__(inputs=..., outputs=...)``: a functional model."""
+    made = ip.functional(args, node)
+    ip.models.remove(made)
+    ip.facts.models.remove(made)
+    obj.kind = "functional"
+    obj.inputs, obj.outputs, obj.exact = made.inputs, made.outputs, made.exact
+    obj.declared = list(made.outputs)
+    obj.input_dict, obj.output_dict, obj.output_names = made.input_dict, made.output_dict, made.output_names
+
+
 def custom_step(obj: ModelInstance, method: str) -> bool:
     """Whether the class handles its own training/test/predict step."""
     if obj.cls.library_bases() & _CUSTOM_STEP_BASES:
@@ -628,6 +642,10 @@ def custom_step(obj: ModelInstance, method: str) -> bool:
 def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call) -> None:
     """Set the model's outputs for this call: ``call`` traced on the data's
     shape (or on the declared input). The model's inputs stay unknown."""
+    if obj.kind == "functional":
+        # labels handled by the class's own step are not compared
+        obj.outputs = [] if custom_step(obj, method) else list(obj.declared or [])
+        return
     obj.outputs, obj.output_names, obj.output_dict = [], None, False
     if custom_step(obj, method):
         return
