@@ -370,3 +370,23 @@ def test_subclass_calling_functional_init_has_an_input_contract():
     assert facts.calls[0].targets[0].shape == (None, 2)
     assert codes(src.format(n=3)) == []
     assert codes(src.format(n=4)) == ["FIT102"]
+
+
+def test_property_setter_makes_the_attribute_unknown():
+    """Assigning to a name the class defines as a property goes through its
+    setter, which may store anything: the value read back is unknown."""
+    env, _ = run("""
+    class C:
+        def __init__(self):
+            self._u = 1
+        @property
+        def units(self):
+            return self._u
+        @units.setter
+        def units(self, v):
+            self._u = v * 2
+    c = C()
+    c.units = 5
+    u = c.units
+    """)
+    assert env["u"] is None

@@ -307,6 +307,10 @@ def store(ip, target: cst.Attribute, value: Any, env) -> bool:
     if not isinstance(base, (Instance, ModelInstance)):
         return False
     attr = target.attr.value
+    found = base.cls.lookup(attr) if base.cls is not None else None
+    if found is not None and isinstance(found[1], cst.FunctionDef):
+        base.attrs[attr] = None  # a property setter (or a method replaced): unknown
+        return True
     if ip.depth > base.depth or ip.loops:
         # Set in a branch or a loop: it may or may not hold the new value.
         old = base.attrs.get(attr, MISSING)
