@@ -390,3 +390,31 @@ def test_property_setter_makes_the_attribute_unknown():
     u = c.units
     """)
     assert env["u"] is None
+
+
+def test_subclassed_model_traced_on_dict_and_tuple_data():
+    """Data given as a dict or a tuple of arrays is traced as the same
+    structure of symbolic inputs: call() reads the parts by key or unpacking."""
+    env, facts = run("""
+    class Two(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.cat = keras.layers.Concatenate()
+            self.out = keras.layers.Dense(3, activation="softmax")
+        def call(self, inputs):
+            a, b = inputs
+            return self.out(self.cat([a, b]))
+    class Named(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.out = keras.layers.Dense(2, activation="softmax")
+        def call(self, inputs):
+            return self.out(inputs["f"])
+    m = Two()
+    m.compile(loss="sparse_categorical_crossentropy")
+    m.fit((np.random.rand(8, 2), np.random.rand(8, 5)), np.random.randint(0, 3, 8))
+    n = Named()
+    n.compile(loss="sparse_categorical_crossentropy")
+    n.fit({"f": np.random.rand(8, 4)}, np.random.randint(0, 2, 8))
+    """)
+    assert [c.targets[0].shape for c in facts.calls] == [(None, 3), (None, 2)]

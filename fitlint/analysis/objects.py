@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Optional
 
 import libcst as cst
 
+from . import library
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
 
@@ -554,8 +555,8 @@ def _call_instance(ip, obj: Any, args, node: cst.Call) -> Any:
     if cls is None:
         return None
     inputs = args.get("inputs", 0)
-    if (cls.is_model or cls.is_layer) and isinstance(inputs, (Sym, Seq)):
-        if isinstance(inputs, Seq) and not all(isinstance(i, Sym) for i in inputs.items):
+    if (cls.is_model or cls.is_layer) and isinstance(inputs, (Sym, Seq, Dict_)):
+        if not _symbolic(inputs):
             return None
         out = trace(ip, obj, inputs, node)
         if isinstance(obj, ModelInstance) and obj.declared is None:
@@ -575,7 +576,7 @@ def _shape_seq(shape) -> Seq:
 
 def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
     """The output of ``call`` (or ``compute_output_shape``) for symbolic inputs."""
-    key = tuple(i.shape for i in inputs.items) if isinstance(inputs, Seq) else inputs.shape
+    key = _trace_key(inputs)
     if key in obj.traces:
         return obj.traces[key]
     obj.traces[key] = None  # a call of itself inside call: unknown
@@ -602,6 +603,32 @@ def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
         out = None
     obj.traces[key] = out
     return out
+
+
+def _symbolic_data(x: Any, node: cst.Call) -> Any:
+    """Symbolic inputs shaped like the data (an array, or a tuple/list/dict
+    of arrays), each with an unknown batch size; None if any part is unknown."""
+    if isinstance(x, Array):
+        if not x.shape:
+            return None
+        return Sym((None,) + tuple(x.shape[1:]), x.dtype, x.origin or Origin(node), is_input=True)
+    if isinstance(x, Seq) and x.items:
+        items = [_symbolic_data(v, node) for v in x.items]
+        return Seq(items, x.kind) if all(isinstance(v, Sym) for v in items) else None
+    if isinstance(x, Dict_) and x.items:
+        items = {k: _symbolic_data(v, node) for k, v in x.items.items()}
+        return Dict_(items) if all(isinstance(v, Sym) for v in items.values()) else None
+    return None
+
+
+def _trace_key(inputs: Any) -> Any:
+    if isinstance(inputs, Sym):
+        return inputs.shape, inputs.dtype
+    if isinstance(inputs, Seq):
+        return tuple(_trace_key(i) for i in inputs.items)
+    if isinstance(inputs, Dict_):
+        return tuple(sorted((k, _trace_key(v)) for k, v in inputs.items.items()))
+    return None
 
 
 def _symbolic(value: Any) -> bool:
@@ -654,15 +681,12 @@ def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call)
     if custom_step(obj, method):
         return
     x = args.get("x", 0)
-    sym = None
     if isinstance(x, Dataset):
         element = x.element
         if isinstance(element, Seq) and len(element.items) >= 2:
             element = element.items[0]
-        if x.batched and isinstance(element, Array) and element.shape is not None:
-            sym = Sym((None,) + tuple(element.shape), element.dtype, element.origin or Origin(node), is_input=True)
-    elif isinstance(x, Array) and x.shape:
-        sym = Sym((None,) + tuple(x.shape[1:]), x.dtype, x.origin or Origin(node), is_input=True)
+        x = library.add_batch_axis(element) if x.batched else None
+    sym = _symbolic_data(x, node)
     out = trace(ip, obj, sym, node) if sym is not None else obj.declared
     if isinstance(out, Sym):
         obj.outputs = [out]
