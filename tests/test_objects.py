@@ -418,3 +418,30 @@ def test_subclassed_model_traced_on_dict_and_tuple_data():
     n.fit({"f": np.random.rand(8, 4)}, np.random.randint(0, 2, 8))
     """)
     assert [c.targets[0].shape for c in facts.calls] == [(None, 3), (None, 2)]
+
+
+def test_attribute_replaced_by_a_hook_the_library_calls_is_unknown():
+    """In a class with a library base, an attribute that a method fitlint
+    does not follow (a callback hook Keras calls) assigns may hold that
+    method's value: it is unknown. In a plain class, only the file's own
+    code calls methods, so the value set in __init__ stays known."""
+    env, _ = run("""
+    class Hook(keras.callbacks.Callback):
+        def __init__(self):
+            self.x = np.zeros((2, 2))
+        def on_epoch_end(self, epoch, logs=None):
+            self.x = np.zeros((5, 5))
+        def get(self):
+            return self.x
+    class Plain:
+        def __init__(self):
+            self.x = np.zeros((2, 2))
+        def reset(self):
+            self.x = np.zeros((5, 5))
+        def get(self):
+            return self.x
+    a = Hook().get()
+    b = Plain().get()
+    """)
+    assert env["a"] is None
+    assert env["b"].shape == (2, 2)

@@ -258,7 +258,7 @@ def _function(ip, cls: UserClass, fn: cst.FunctionDef):
 def attribute(ip, base: Any, attr: str, node: cst.CSTNode) -> Any:
     if isinstance(base, (Instance, ModelInstance)):
         if attr in base.attrs:
-            return base.attrs[attr]
+            return None if _set_elsewhere(base, attr) else base.attrs[attr]
         cls = base.cls
         found = cls.lookup(attr) if cls is not None else None
         if found is None:
@@ -276,6 +276,22 @@ def attribute(ip, base: Any, attr: str, node: cst.CSTNode) -> Any:
             return LibraryMethod(base.obj, attr) if lib else None
         return _member(ip, base.cls, found, base.obj, node)
     return None
+
+
+_FRAMEWORK_RUN = {"__init__", "build", "call", "compute_output_shape", "get_config"}
+
+
+def _set_elsewhere(obj: Any, attr: str) -> bool:
+    """Whether a method the library may call on its own (a callback hook, a
+    training step) assigns ``attr`` and has not been followed on ``obj``:
+    for an object of a class with a library base, the value may have been
+    replaced there."""
+    cls = obj.cls
+    if cls is None or not (cls.library_bases() or cls.unknown_base()):
+        return False
+    ran = getattr(obj, "ran", ())
+    return any(attr in names and fn not in ran and fn.name.value not in _FRAMEWORK_RUN
+               for c in cls.mro() for fn, names in c.assigned.items())
 
 
 def _member(ip, cls: UserClass, found, obj: Any, node: cst.CSTNode) -> Any:
@@ -432,6 +448,10 @@ def _run(ip, func, first: List[Any], node: cst.Call, args, env=None) -> Any:
         owner = next((c for c in obj.mro() if func.node in c.assigned), None)
     stack = ip.__dict__.setdefault("methods", [])
     stack.append((owner, obj, func.node))
+    if isinstance(obj, (Instance, ModelInstance)):
+        if not hasattr(obj, "ran"):
+            obj.ran = set()
+        obj.ran.add(func.node)
     ip.callers.append(env if env is not None else ip.globals)
     try:
         result = ip.inline(func, bound)
