@@ -445,3 +445,36 @@ def test_attribute_replaced_by_a_hook_the_library_calls_is_unknown():
     """)
     assert env["a"] is None
     assert env["b"].shape == (2, 2)
+
+
+def test_recursive_construction_and_methods_stop():
+    """A class whose __init__ builds another instance of itself, and a method
+    that calls itself, stop at the inlining depth: the analysis ends and the
+    values it could not finish are unknown."""
+    env, _ = run("""
+    class Node:
+        def __init__(self, depth=0):
+            self.child = Node(depth + 1)
+    class Rec:
+        def f(self, n):
+            return self.f(n - 1)
+    n = Node()
+    r = Rec().f(3)
+    """)
+    assert isinstance(env["n"], Instance)
+    assert env["r"] is None
+
+
+def test_keras3_layer_alias_is_a_layer_base():
+    """`class Block(keras.Layer)` (the Keras 3 spelling) is traced like
+    `keras.layers.Layer`."""
+    env, _ = run("""
+    class Block(keras.Layer):
+        def __init__(self):
+            super().__init__()
+            self.d = keras.layers.Dense(7)
+        def call(self, x):
+            return self.d(x)
+    out = Block()(keras.Input(shape=(3,)))
+    """)
+    assert env["out"].shape == (None, 7)

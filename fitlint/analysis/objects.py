@@ -31,7 +31,7 @@ NOT_HANDLED = object()
 
 _MODEL_BASES = {"keras.Model", "keras.models.Model", "tensorflow_recommenders.Model",
                 "tensorflow_recommenders.models.Model"}
-_LAYER_BASES = {"keras.layers.Layer"}
+_LAYER_BASES = {"keras.layers.Layer", "keras.Layer"}
 # Bases whose training step is their own: labels are not compared with outputs.
 _CUSTOM_STEP_BASES = {"tensorflow_recommenders.Model", "tensorflow_recommenders.models.Model"}
 # Bases that leave class attributes as written.
