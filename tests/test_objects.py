@@ -478,3 +478,26 @@ def test_keras3_layer_alias_is_a_layer_base():
     out = Block()(keras.Input(shape=(3,)))
     """)
     assert env["out"].shape == (None, 7)
+
+
+def test_absl_flag_defaults():
+    """absl flags defined in the file read back as their defaults through
+    FLAGS (also inside a main() run by app.run); a flag defined twice, or
+    with a default of another type, is unknown."""
+    env, facts = run("""
+    from absl import app, flags
+    flags.DEFINE_integer("units", 6, "hidden units")
+    flags.DEFINE_float("rate", 0.5, "dropout")
+    flags.DEFINE_integer("twice", 1, "")
+    flags.DEFINE_integer("twice", 2, "")
+    flags.DEFINE_integer("wrong", "x", "")
+    FLAGS = flags.FLAGS
+    u, r, t, w = FLAGS.units, FLAGS.rate, FLAGS.twice, FLAGS.wrong
+    def main(argv):
+        m = keras.Sequential([keras.Input(shape=(FLAGS.units,)), keras.layers.Dense(1)])
+        m.compile(loss="mse")
+        m.fit(np.zeros((4, 6)), np.zeros((4, 1)))
+    app.run(main)
+    """)
+    assert (const(env["u"]), const(env["r"]), env["t"], env["w"]) == (6, 0.5, None, None)
+    assert facts.calls[0].inputs[0].input.shape == (None, 6)

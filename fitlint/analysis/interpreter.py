@@ -581,6 +581,10 @@ class Interpreter:
     def attribute(self, base: Any, attr: str, node: cst.CSTNode) -> Any:
         if isinstance(base, objects.OBJECTS):
             return objects.attribute(self, base, attr, node)
+        if objects.is_flags(base):
+            value = objects.flag(self, attr)
+            if value is not objects.NOT_HANDLED:
+                return value
         return library.attribute(self, base, attr, node)
 
     def unbound(self, name: str) -> Any:

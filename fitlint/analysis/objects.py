@@ -491,6 +491,39 @@ def _call_partial(ip, part: Partial, args, node: cst.Call, env) -> Any:
     return None
 
 
+_FLAG_KINDS = {"DEFINE_integer": int, "DEFINE_float": float, "DEFINE_string": str, "DEFINE_bool": bool,
+               "DEFINE_boolean": bool, "DEFINE_enum": str}
+
+
+def _flags(ip) -> Dict[str, Any]:
+    return ip.__dict__.setdefault("absl_flags", {})
+
+
+def is_flags(value: Any) -> bool:
+    """``absl.flags.FLAGS`` (also through ``tf.compat.v1.flags``)."""
+    return isinstance(value, ModuleRef) and value.path.split(".")[-2:-1] == ["flags"] \
+        and value.path.endswith(".FLAGS")
+
+
+def flag(ip, attr: str) -> Any:
+    """``FLAGS.name``: the default of a flag defined in the file, else NOT_HANDLED."""
+    registry = _flags(ip)
+    return registry[attr] if attr in registry else NOT_HANDLED
+
+
+def _define_flag(ip, kind: str, args) -> Any:
+    name, default = py(args.get("name", 0)), args.get("default", 1)
+    if not isinstance(name, str):
+        return None
+    registry = _flags(ip)
+    if kind == "DEFINE_float" and isinstance(default, Const) and type(default.value) is int:
+        default = Const(float(default.value), default.origin)
+    value = default if isinstance(default, Const) and isinstance(default.value, (_FLAG_KINDS[kind], type(None))) \
+        else None
+    registry[name] = None if name in registry or ip.depth or ip.loops else value
+    return None
+
+
 def _library(ip, name: str, args, node: cst.Call) -> Any:
     if name in ("types.SimpleNamespace", "argparse.Namespace"):
         if args.star:
@@ -515,6 +548,9 @@ def _library(ip, name: str, args, node: cst.Call) -> Any:
         return None
     if name == "argparse.ArgumentParser":
         return Parser()
+    parts = name.split(".")
+    if len(parts) >= 2 and parts[-2] == "flags" and parts[-1] in _FLAG_KINDS:
+        return _define_flag(ip, parts[-1], args)
     if name in SHAPE_KEEPING and len(args.pos) == 1 and not args.kw and isinstance(args.pos[0], Sym):
         x = args.pos[0]
         return Sym(x.shape, x.dtype, Origin(node), parents=[x])
