@@ -501,3 +501,24 @@ def test_absl_flag_defaults():
     """)
     assert (const(env["u"]), const(env["r"]), env["t"], env["w"]) == (6, 0.5, None, None)
     assert facts.calls[0].inputs[0].input.shape == (None, 6)
+
+
+def test_residual_and_scaled_symbolic_tensors_keep_their_shape():
+    """In call(), `x + self.block(x)` and `x * 0.5` give the broadcast shape
+    of the symbolic tensors; a product with an unknown value is unknown."""
+    env, _ = run("""
+    class Res(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.d = keras.layers.Dense(4)
+        def call(self, x):
+            return (x + self.d(x)) * 0.5
+    class Odd(keras.layers.Layer):
+        def call(self, x):
+            return x * self.unknown
+    i = keras.Input(shape=(3, 4))
+    a = Res()(i)
+    b = Odd()(i)
+    """)
+    assert env["a"].shape == (None, 3, 4)
+    assert env["b"] is None

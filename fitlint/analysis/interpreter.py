@@ -531,7 +531,10 @@ class Interpreter:
                 items[key] = value
             return Dict_(items, Origin(node))
         if isinstance(node, cst.BinaryOperation):
-            return library.binop(self, node.operator, self.ev(node.left, env), self.ev(node.right, env), node)
+            left, right = self.ev(node.left, env), self.ev(node.right, env)
+            if isinstance(left, Sym) or isinstance(right, Sym):
+                return objects.sym_binop(node.operator, left, right, node)
+            return library.binop(self, node.operator, left, right, node)
         if isinstance(node, cst.UnaryOperation):
             return library.unary(node.operator, self.ev(node.expression, env), node)
         if isinstance(node, cst.Subscript):

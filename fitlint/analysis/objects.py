@@ -661,6 +661,25 @@ def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
     return out
 
 
+def sym_binop(op: cst.BaseBinaryOp, left: Any, right: Any, node: cst.CSTNode) -> Any:
+    """``x + y``, ``x * 2``... on symbolic tensors (a residual connection,
+    a scale in ``call``): the broadcast shape; anything else is unknown."""
+    from .library import _broadcast
+    if not isinstance(op, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)):
+        return None
+    syms = [v for v in (left, right) if isinstance(v, Sym)]
+    others = [v for v in (left, right) if not isinstance(v, Sym)]
+    if any(not (isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool))
+           for v in others):
+        return None
+    shape = syms[0].shape if len(syms) == 1 else _broadcast(syms[0].shape, syms[1].shape)
+    if shape is None:
+        return None
+    dtypes = {s.dtype for s in syms}
+    dtype = dtypes.pop() if len(dtypes) == 1 and not isinstance(op, cst.Divide) else None
+    return Sym(shape, dtype, Origin(node), parents=syms)
+
+
 def _symbolic_data(x: Any, node: cst.Call) -> Any:
     """Symbolic inputs shaped like the data (an array, or a tuple/list/dict
     of arrays), each with an unknown batch size; None if any part is unknown."""
