@@ -522,3 +522,16 @@ def test_residual_and_scaled_symbolic_tensors_keep_their_shape():
     """)
     assert env["a"].shape == (None, 3, 4)
     assert env["b"] is None
+
+
+def test_closure_keeps_the_value_it_captured():
+    """A nested function returned by its maker sees the maker's arguments:
+    the Dense it builds has the captured 9 units."""
+    env, _ = run("""
+    def make_head(units):
+        def head():
+            return keras.layers.Dense(units)
+        return head
+    out = make_head(9)()(keras.Input(shape=(2,)))
+    """)
+    assert env["out"].shape == (None, 9)
