@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import flags, project
+from . import flags, objects, project
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -246,7 +246,7 @@ class Interpreter:
             self.queue(node, env)
             return False
         if isinstance(node, cst.ClassDef):
-            env.assign(node.name.value, None)
+            env.assign(node.name.value, objects.define_class(self, node, env))
             self.class_body(node, env)
             return False
         return False
@@ -336,7 +336,9 @@ class Interpreter:
             for i, element in enumerate(elements):
                 inner = element.value
                 self.bind(inner, items[i] if items is not None else None, env)
-        elif isinstance(target, cst.Attribute) and flags.store(self, self.ev(target.value, env), target.attr.value, value):
+        elif isinstance(target, cst.Attribute) and (
+                flags.store(self, self.ev(target.value, env), target.attr.value, value)
+                or objects.store(self, target, value, env)):
             pass
         elif isinstance(target, (cst.Subscript, cst.Attribute)):
             mutation.store(self, target, value, env)
@@ -564,7 +566,10 @@ class Interpreter:
                 items[key] = value
             return Dict_(items, Origin(node))
         if isinstance(node, cst.BinaryOperation):
-            return library.binop(self, node.operator, self.ev(node.left, env), self.ev(node.right, env), node)
+            left, right = self.ev(node.left, env), self.ev(node.right, env)
+            if isinstance(left, Sym) or isinstance(right, Sym):
+                return objects.sym_binop(node.operator, left, right, node)
+            return library.binop(self, node.operator, left, right, node)
         if isinstance(node, cst.UnaryOperation):
             return library.unary(node.operator, self.ev(node.expression, env), node)
         if isinstance(node, cst.Subscript):
@@ -611,6 +616,15 @@ class Interpreter:
             out.append(self.ev(node.elt, scope))
         return Seq(out, "list", Origin(node))
 
+    def attribute(self, base: Any, attr: str, node: cst.CSTNode) -> Any:
+        if isinstance(base, objects.OBJECTS):
+            return objects.attribute(self, base, attr, node)
+        if objects.is_flags(base):
+            value = objects.flag(self, attr)
+            if value is not objects.NOT_HANDLED:
+                return value
+        return library.attribute(self, base, attr, node)
+
     def unbound(self, name: str) -> Any:
         """A name no assignment or import binds: a builtin, or a library
         object a star import brought in."""
@@ -646,6 +660,9 @@ class Interpreter:
             else:
                 args.pos.append(value)
                 args.pos_nodes.append(arg.value)
+        hooked = objects.call(self, func, receiver, args, node, env)
+        if hooked is not objects.NOT_HANDLED:
+            return hooked
         if not isinstance(func, UserFunction):
             mutation.escaping_functions(self, args.values(), env)
         if isinstance(func, ModuleRef):
@@ -687,6 +704,7 @@ class Interpreter:
             return None
         # Code not followed may change what it is given.
         mutation.havoc(self, args.values() + unpacked, env)
+        objects.havoc(args.values() + unpacked)
         self.escape(args)
         return None
 
@@ -748,7 +766,7 @@ class Interpreter:
         for value in args.values():
             if isinstance(value, Model):
                 value.compiled = None
-                value.exact = value.exact and value.kind == "functional"
+                value.exact = value.exact and value.kind in ("functional", "subclassed")
 
     # ----------------------------------------------------------------- models
     def new_model(self, model: Model) -> Model:

@@ -16,6 +16,7 @@ _PREFIXES = (
     ("keras.src.", "keras."),
     ("keras.api.", "keras."),
     ("tensorflow.compat.v2.", "tensorflow."),
+    ("tensorflow.losses.", "keras.losses."),  # TF 2: tf.losses is tf.keras.losses
 )
 
 _MODEL_NAMES = {"Sequential", "Model", "Input"}

@@ -1,0 +1,770 @@
+"""Classes and instances of the analysed file.
+
+A ``class`` statement becomes a :class:`UserClass`; calling it makes an
+:class:`Instance` and runs ``__init__`` with ``self`` bound to it, inlined
+like the file's functions. Attributes set on ``self`` are read back in other
+methods; ``obj.method(...)`` is inlined with its real arguments. A class
+derived from ``keras.Model`` makes a :class:`ModelInstance`: a model whose
+layers are the ones ``__init__`` stores and whose graph comes from running
+``call`` on a symbolic input (from ``build(shape)``, an ``Input`` it is
+called on, or the data first given to ``fit``/``evaluate``/``predict``).
+Its input contract stays unknown: Keras re-traces ``call`` for whatever
+data it gets. A subclassed ``keras.layers.Layer`` is traced the same way.
+
+Configuration objects (``dataclass``, ``namedtuple``, ``SimpleNamespace``,
+``argparse`` defaults) are instances whose attributes are known where the
+source says so; ``functools.partial`` binds arguments ahead of a call.
+Anything not followed is unknown (``None``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import libcst as cst
+
+from . import library
+from .names import canonical
+from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
+
+NOT_HANDLED = object()
+
+_MODEL_BASES = {"keras.Model", "keras.models.Model", "tensorflow_recommenders.Model",
+                "tensorflow_recommenders.models.Model"}
+_LAYER_BASES = {"keras.layers.Layer", "keras.Layer"}
+# Bases whose training step is their own: labels are not compared with outputs.
+_CUSTOM_STEP_BASES = {"tensorflow_recommenders.Model", "tensorflow_recommenders.models.Model"}
+# Bases that leave class attributes as written.
+_PLAIN_BASES = _MODEL_BASES | _LAYER_BASES | {"builtins.object", "typing.NamedTuple", "keras.callbacks.Callback"}
+_DATA_METHODS = {"fit": "train_step", "train_on_batch": "train_step", "evaluate": "test_step",
+                 "test_on_batch": "test_step", "predict": "predict_step", "predict_on_batch": "predict_step"}
+
+
+class UserClass:
+    """A class defined in the analysed file."""
+
+    def __init__(self, node: cst.ClassDef, env, bases: List[Any], attrs: Dict[str, Any], name: str) -> None:
+        self.node = node
+        self.env = env
+        self.bases = bases
+        self.attrs = attrs  # class-level names (methods are in ``methods``)
+        self.name = name
+        self.methods: Dict[str, cst.FunctionDef] = {}
+        self.dataclass = False
+        self.fields: List[tuple] = []  # dataclass fields: (name, default expression or None)
+        self.assigned: Dict[cst.FunctionDef, set] = {}
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                self.methods[stmt.name.value] = stmt
+                self.assigned[stmt] = _self_stores(stmt)
+
+    def mro(self) -> List["UserClass"]:
+        out: List[UserClass] = []
+        todo = [self]
+        while todo:
+            cls = todo.pop(0)
+            if cls in out:
+                continue
+            out.append(cls)
+            todo.extend(b for b in cls.bases if isinstance(b, UserClass))
+        return out
+
+    def library_bases(self) -> set:
+        return {canonical(b.path) for c in self.mro() for b in c.bases if isinstance(b, ModuleRef)}
+
+    def unknown_base(self) -> bool:
+        return any(b is None or not isinstance(b, (UserClass, ModuleRef)) for c in self.mro() for b in c.bases)
+
+    def lookup(self, name: str, after: Optional["UserClass"] = None) -> Any:
+        """(owner, method node or class attribute) along the MRO, or None."""
+        chain = self.mro()
+        if after is not None and after in chain:
+            chain = chain[chain.index(after) + 1:]
+        for cls in chain:
+            if name in cls.methods:
+                return cls, cls.methods[name]
+            if name in cls.attrs:
+                return cls, cls.attrs[name]
+        return None
+
+    @property
+    def is_model(self) -> bool:
+        return bool(self.library_bases() & _MODEL_BASES)
+
+    @property
+    def is_layer(self) -> bool:
+        return bool(self.library_bases() & _LAYER_BASES) and not self.is_model
+
+
+class Instance:
+    """An object of a class of the file (or a namespace-like config)."""
+
+    def __init__(self, cls: Optional[UserClass], depth: int) -> None:
+        self.cls = cls
+        self.attrs: Dict[str, Any] = {}
+        self.depth = depth  # branches deep when it was made
+        self.traces: Dict[Any, Any] = {}
+
+
+@dataclass(eq=False)
+class ModelInstance(Model):
+    """A model of a subclass of ``keras.Model`` defined in the file."""
+
+    cls: Any = None
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    depth: int = 0
+    traces: Dict[Any, Any] = field(default_factory=dict)
+    declared: Any = None  # the output traced from build(shape) or a call on an Input
+
+
+class BoundMethod:
+    def __init__(self, func: Any, first: Any) -> None:
+        self.func = func  # interpreter.UserFunction
+        self.first = first  # the instance (or class, for a classmethod)
+
+
+class Super:
+    def __init__(self, cls: UserClass, obj: Any) -> None:
+        self.cls = cls
+        self.obj = obj
+
+
+class LibraryMethod:
+    """A method a library base class provides (``super().__init__``)."""
+
+    def __init__(self, obj: Any, name: str) -> None:
+        self.obj = obj
+        self.name = name
+
+
+class Partial:
+    def __init__(self, func: Any, args) -> None:
+        self.func = func
+        self.args = args
+
+
+class NamedTupleClass:
+    def __init__(self, fields: List[str]) -> None:
+        self.fields = fields
+
+
+class Parser:
+    """An ``argparse.ArgumentParser``: the defaults of its arguments."""
+
+    def __init__(self) -> None:
+        self.defaults: Dict[str, Any] = {}
+
+
+# Elementwise functions of one symbolic tensor: the output has its shape.
+SHAPE_KEEPING = {
+    f"{module}.{fn}"
+    for module in ("tensorflow", "tensorflow.nn", "tensorflow.math", "keras.activations", "keras.ops")
+    for fn in ("sigmoid", "relu", "tanh", "softmax", "elu", "selu", "gelu", "swish", "silu", "leaky_relu", "relu6")
+}
+
+OBJECTS = (UserClass, Instance, ModelInstance, Super)
+
+
+def _decorators(node: cst.FunctionDef) -> set:
+    out = set()
+    for d in node.decorators:
+        expr = d.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        if isinstance(expr, cst.Attribute):
+            out.add(expr.attr.value)
+        elif isinstance(expr, cst.Name):
+            out.add(expr.value)
+    return out
+
+
+def _self_stores(fn: cst.FunctionDef) -> set:
+    """Names of the attributes a method assigns on its first parameter."""
+    params = fn.params.posonly_params or fn.params.params
+    if not params:
+        return set()
+    first = params[0].name.value
+    out = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name) and node.value.value == first:
+                out.add(node.attr.value)
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            pass
+
+    class Stores(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            node.target.visit(Finder())
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            node.target.visit(Finder())
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            node.target.visit(Finder())
+
+    fn.body.visit(Stores())
+    return out
+
+
+# ------------------------------------------------------------- definitions
+def define_class(ip, node: cst.ClassDef, env) -> UserClass:
+    from .interpreter import Env
+    bases = [ip.ev(arg.value, env) for arg in node.bases if arg.keyword is None]
+    scope = Env(env)
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+    fields: List[tuple] = []
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    fields.append((small.target.value, small.value))
+            ip.stmt(stmt, scope)
+    attrs = {k: v for k, v in scope.vars.items() if scope.counts.get(k, 0) == 1}
+    plain = all(isinstance(b, UserClass) or (isinstance(b, ModuleRef) and canonical(b.path) in _PLAIN_BASES)
+                for b in bases)
+    if not plain or any(arg.keyword is not None for arg in node.bases):
+        # A library base or a metaclass may turn class attributes into
+        # something else (an Enum member, a pydantic field): unknown.
+        attrs = {}
+    cls = UserClass(node, env, bases, attrs, node.name.value)
+    names = {_decorator_name(d.decorator) for d in node.decorators}
+    named_tuple = any(isinstance(b, ModuleRef) and canonical(b.path) == "typing.NamedTuple" for b in bases)
+    if "dataclass" in names or named_tuple:
+        cls.dataclass = True
+        cls.fields = fields
+    elif node.decorators:
+        # Another decorator may replace the class: unknown.
+        return None
+    return cls
+
+
+def _decorator_name(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return expr.value if isinstance(expr, cst.Name) else ""
+
+
+def _function(ip, cls: UserClass, fn: cst.FunctionDef):
+    from .interpreter import UserFunction
+    return UserFunction(fn, cls.env)
+
+
+# -------------------------------------------------------------- attributes
+def attribute(ip, base: Any, attr: str, node: cst.CSTNode) -> Any:
+    if isinstance(base, (Instance, ModelInstance)):
+        if attr in base.attrs:
+            return None if _set_elsewhere(base, attr) else base.attrs[attr]
+        cls = base.cls
+        found = cls.lookup(attr) if cls is not None else None
+        if found is None:
+            return None
+        return _member(ip, cls, found, base, node)
+    if isinstance(base, UserClass):
+        found = base.lookup(attr)
+        if found is None:
+            return None
+        return _member(ip, base, found, None, node)
+    if isinstance(base, Super):
+        found = base.cls.lookup(attr, after=base.cls)
+        if found is None:
+            lib = base.cls.library_bases() or not base.cls.unknown_base()
+            return LibraryMethod(base.obj, attr) if lib else None
+        return _member(ip, base.cls, found, base.obj, node)
+    return None
+
+
+_FRAMEWORK_RUN = {"__init__", "build", "call", "compute_output_shape", "get_config"}
+
+
+def _set_elsewhere(obj: Any, attr: str) -> bool:
+    """Whether a method the library may call on its own (a callback hook, a
+    training step) assigns ``attr`` and has not been followed on ``obj``:
+    for an object of a class with a library base, the value may have been
+    replaced there."""
+    cls = obj.cls
+    if cls is None or not (cls.library_bases() or cls.unknown_base()):
+        return False
+    ran = getattr(obj, "ran", ())
+    return any(attr in names and fn not in ran and fn.name.value not in _FRAMEWORK_RUN
+               for c in cls.mro() for fn, names in c.assigned.items())
+
+
+def _member(ip, cls: UserClass, found, obj: Any, node: cst.CSTNode) -> Any:
+    owner, value = found
+    if not isinstance(value, cst.FunctionDef):
+        return value
+    decorators = _decorators(value)
+    func = _function(ip, owner, value)
+    if "staticmethod" in decorators:
+        return func
+    if "classmethod" in decorators:
+        return BoundMethod(func, cls)
+    if decorators - {"function", "abstractmethod", "wraps"} - {"property"}:
+        return None
+    if "property" in decorators:
+        if obj is None:
+            return None
+        return _run(ip, func, [obj], node, None)
+    if obj is None:
+        return func  # Cls.method: a plain function
+    return BoundMethod(func, obj)
+
+
+def store(ip, target: cst.Attribute, value: Any, env) -> bool:
+    """``obj.attr = value`` on an instance; False when ``obj`` is not one."""
+    base = ip.ev(target.value, env)
+    if isinstance(base, UserClass):
+        base.attrs[target.attr.value] = None  # a class attribute changed: any instance may see either
+        return True
+    if not isinstance(base, (Instance, ModelInstance)):
+        return False
+    attr = target.attr.value
+    found = base.cls.lookup(attr) if base.cls is not None else None
+    if found is not None and isinstance(found[1], cst.FunctionDef):
+        base.attrs[attr] = None  # a property setter (or a method replaced): unknown
+        return True
+    if ip.depth > base.depth or ip.loops:
+        # Set in a branch or a loop: it may or may not hold the new value.
+        old = base.attrs.get(attr, MISSING)
+        base.attrs[attr] = value if old is value else None
+    else:
+        base.attrs[attr] = value
+    return True
+
+
+def havoc(values: List[Any]) -> None:
+    """Objects handed to code that is not followed may have any attribute
+    changed there."""
+    for value in values:
+        if isinstance(value, Instance):
+            for name in value.attrs:
+                value.attrs[name] = None
+
+
+# ------------------------------------------------------------------- calls
+def call(ip, func: Any, receiver: Any, args, node: cst.Call, env) -> Any:
+    if isinstance(func, UserClass):
+        return instantiate(ip, func, args, node)
+    if isinstance(func, BoundMethod):
+        return _run(ip, func.func, [func.first], node, args, env)
+    if isinstance(receiver, OBJECTS) and type(func).__name__ == "UserFunction":
+        return _run(ip, func, [], node, args, env)  # a staticmethod, or Cls.method(obj, ...)
+    if func is None and isinstance(node.func, cst.Name) and node.func.value == "super" and len(args.pos) == 2:
+        cls, obj = args.pos
+        return Super(cls, obj) if isinstance(cls, UserClass) and isinstance(obj, (Instance, ModelInstance)) else None
+    if func is None and isinstance(node.func, cst.Name) and node.func.value == "super" and not args.pos:
+        stack = ip.__dict__.get("methods") or []
+        if stack and stack[-1][0] is not None and ip.stack and ip.stack[-1] is stack[-1][2]:
+            return Super(stack[-1][0], stack[-1][1])
+        return None
+    if isinstance(func, LibraryMethod):
+        if isinstance(func.obj, ModelInstance):
+            if func.name == "build":
+                _build(ip, func.obj, args.get("input_shape", 0), node)
+                return None
+            if func.name == "__init__" and args.has("inputs", 0) and args.has("outputs", 1):
+                _functional_init(ip, func.obj, args, node)
+                return None
+            if func.name in _DATA_METHODS:
+                prepare_data_call(ip, func.obj, func.name, args, node)
+            return ip.model_method(func.obj, func.name, args, node)
+        return None
+    if isinstance(func, Partial):
+        return _call_partial(ip, func, args, node, env)
+    if isinstance(func, NamedTupleClass):
+        obj = Instance(None, ip.depth)
+        for i, name in enumerate(func.fields):
+            obj.attrs[name] = args.get(name, i)
+        return obj
+    if isinstance(func, (Instance, ModelInstance)):
+        return _call_instance(ip, func, args, node)
+    if isinstance(func, ModuleRef):
+        return _library(ip, canonical(func.path), args, node)
+    if isinstance(receiver, Parser) and isinstance(node.func, cst.Attribute):
+        return _parser_method(ip, receiver, node.func.attr.value, args)
+    if isinstance(receiver, ModelInstance) and isinstance(node.func, cst.Attribute):
+        method = node.func.attr.value
+        if method == "build":
+            _build(ip, receiver, args.get("input_shape", 0), node)
+            return None
+        if method in _DATA_METHODS:
+            prepare_data_call(ip, receiver, method, args, node)
+    return NOT_HANDLED
+
+
+def instantiate(ip, cls: UserClass, args, node: cst.Call) -> Any:
+    if cls.is_model:
+        obj: Any = ip.new_model(ModelInstance("subclassed", Origin(node), cls=cls, depth=ip.depth))
+    else:
+        obj = Instance(cls, ip.depth)
+    if cls.dataclass:
+        for i, (name, default) in enumerate(cls.fields):
+            if args.has(name, i):
+                obj.attrs[name] = args.get(name, i)
+            elif default is not None:
+                obj.attrs[name] = _field_default(ip, default, cls)
+            else:
+                obj.attrs[name] = None
+        post = cls.lookup("__post_init__")
+        if post is not None and isinstance(post[1], cst.FunctionDef):
+            _run(ip, _function(ip, post[0], post[1]), [obj], node, None)
+        return obj
+    init = cls.lookup("__init__")
+    if init is not None and isinstance(init[1], cst.FunctionDef):
+        _run(ip, _function(ip, init[0], init[1]), [obj], node, args)
+    if isinstance(obj, ModelInstance) and obj.kind == "subclassed":
+        obj.layers = [v for v in obj.attrs.values() if isinstance(v, Layer)]
+        obj.exact = True
+    return obj
+
+
+def _field_default(ip, default: cst.BaseExpression, cls: UserClass) -> Any:
+    if isinstance(default, cst.Call) and _decorator_name(default.func) == "field":
+        for arg in default.args:
+            if arg.keyword is not None and arg.keyword.value == "default":
+                return ip.ev(arg.value, cls.env)
+        return None
+    return ip.ev(default, cls.env)
+
+
+def _run(ip, func, first: List[Any], node: cst.Call, args, env=None) -> Any:
+    """Inline ``func`` with ``first`` before the call's own arguments."""
+    from .interpreter import _FAILED, Args
+    bound = Args(node)
+    bound.pos = list(first) + (list(args.pos) if args is not None else [])
+    bound.pos_nodes = [node] * len(first) + (list(args.pos_nodes) if args is not None else [])
+    if args is not None:
+        bound.kw, bound.kw_nodes, bound.star = dict(args.kw), dict(args.kw_nodes), args.star
+    obj = first[0] if first else None
+    owner = None
+    if isinstance(obj, (Instance, ModelInstance)) and obj.cls is not None:
+        owner = next((c for c in obj.cls.mro() if func.node in c.assigned), None)
+    elif isinstance(obj, UserClass):
+        owner = next((c for c in obj.mro() if func.node in c.assigned), None)
+    stack = ip.__dict__.setdefault("methods", [])
+    stack.append((owner, obj, func.node))
+    if isinstance(obj, (Instance, ModelInstance)):
+        if not hasattr(obj, "ran"):
+            obj.ran = set()
+        obj.ran.add(func.node)
+    ip.callers.append(env if env is not None else ip.globals)
+    try:
+        result = ip.inline(func, bound)
+    finally:
+        ip.callers.pop()
+        stack.pop()
+    if result is _FAILED:
+        for model in ip.models:
+            model.compiled = None
+        if isinstance(obj, (Instance, ModelInstance)):
+            for name in (owner.assigned[func.node] if owner else ()):
+                obj.attrs[name] = None
+        return None
+    return result
+
+
+def _call_partial(ip, part: Partial, args, node: cst.Call, env) -> Any:
+    from .interpreter import Args, UserFunction
+    merged = Args(node)
+    merged.pos = list(part.args.pos) + list(args.pos)
+    merged.pos_nodes = list(part.args.pos_nodes) + list(args.pos_nodes)
+    merged.kw = {**part.args.kw, **args.kw}
+    merged.kw_nodes = {**part.args.kw_nodes, **args.kw_nodes}
+    merged.star = part.args.star or args.star
+    func = part.func
+    if isinstance(func, UserFunction):
+        result = ip.inline(func, merged)
+        from .interpreter import _FAILED
+        return None if result is _FAILED else result
+    if isinstance(func, BoundMethod):
+        return _run(ip, func.func, [func.first], node, merged)
+    if isinstance(func, UserClass):
+        return instantiate(ip, func, merged, node)
+    if isinstance(func, ModuleRef):
+        from . import library
+        return library.call_function(ip, canonical(func.path), merged, node)
+    return None
+
+
+_FLAG_KINDS = {"DEFINE_integer": int, "DEFINE_float": float, "DEFINE_string": str, "DEFINE_bool": bool,
+               "DEFINE_boolean": bool, "DEFINE_enum": str}
+
+
+def _flags(ip) -> Dict[str, Any]:
+    return ip.__dict__.setdefault("absl_flags", {})
+
+
+def is_flags(value: Any) -> bool:
+    """``absl.flags.FLAGS`` (also through ``tf.compat.v1.flags``)."""
+    return isinstance(value, ModuleRef) and value.path.split(".")[-2:-1] == ["flags"] \
+        and value.path.endswith(".FLAGS")
+
+
+def flag(ip, attr: str) -> Any:
+    """``FLAGS.name``: the default of a flag defined in the file, else NOT_HANDLED."""
+    registry = _flags(ip)
+    return registry[attr] if attr in registry else NOT_HANDLED
+
+
+def _define_flag(ip, kind: str, args) -> Any:
+    name, default = py(args.get("name", 0)), args.get("default", 1)
+    if not isinstance(name, str):
+        return None
+    registry = _flags(ip)
+    if kind == "DEFINE_float" and isinstance(default, Const) and type(default.value) is int:
+        default = Const(float(default.value), default.origin)
+    value = default if isinstance(default, Const) and isinstance(default.value, (_FLAG_KINDS[kind], type(None))) \
+        else None
+    registry[name] = None if name in registry or ip.depth or ip.loops else value
+    return None
+
+
+def _library(ip, name: str, args, node: cst.Call) -> Any:
+    if name in ("types.SimpleNamespace", "argparse.Namespace"):
+        if args.star:
+            return None
+        obj = Instance(None, ip.depth)
+        obj.attrs.update(args.kw)
+        return obj
+    if name == "functools.partial":
+        from .interpreter import Args
+        if not args.pos or args.star:
+            return None
+        rest = Args(node)
+        rest.pos, rest.pos_nodes = list(args.pos[1:]), list(args.pos_nodes[1:])
+        rest.kw, rest.kw_nodes = dict(args.kw), dict(args.kw_nodes)
+        return Partial(args.pos[0], rest)
+    if name in ("collections.namedtuple", "typing.NamedTuple"):
+        names = py(args.get("field_names", 1))
+        if isinstance(names, str):
+            names = names.replace(",", " ").split()
+        if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+            return NamedTupleClass(list(names))
+        return None
+    # argparse parsers and absl flag definitions: see flags.py (their values
+    # are defaults a user may override, so findings on them are warnings).
+    if name in SHAPE_KEEPING and len(args.pos) == 1 and not args.kw and isinstance(args.pos[0], Sym):
+        x = args.pos[0]
+        return Sym(x.shape, x.dtype, Origin(node), parents=[x])
+    return NOT_HANDLED
+
+
+def _parser_method(ip, parser: Parser, method: str, args) -> Any:
+    if method == "add_argument":
+        flags = [py(v) for v in args.pos]
+        dest = py(args.get("dest"))
+        if not isinstance(dest, str):
+            longs = [f for f in flags if isinstance(f, str) and f.startswith("--")]
+            names = longs or [f for f in flags if isinstance(f, str)]
+            if not names:
+                return None
+            dest = names[0].lstrip("-").replace("-", "_")
+        action = py(args.get("action"))
+        if "default" in args.kw:
+            value = args.kw["default"]
+            kind = args.kw.get("type")
+            if isinstance(kind, ModuleRef) and isinstance(value, Const) and isinstance(value.value, str):
+                value = _convert(kind, value)
+        elif action == "store_true":
+            value = Const(False)
+        elif action == "store_false":
+            value = Const(True)
+        else:
+            value = Const(None)
+        parser.defaults[dest] = value
+        return None
+    if method in ("parse_args", "parse_known_args"):
+        given = args.get("args", 0)
+        if (args.has("args", 0) and not (isinstance(given, Seq) and not given.items)) or args.star:
+            return None  # parses a list of its own
+        obj = Instance(None, ip.depth)
+        obj.attrs.update(parser.defaults)
+        return obj if method == "parse_args" else Seq([obj, None], "tuple")
+    if method == "set_defaults":
+        parser.defaults.update(args.kw)
+        return None
+    return None
+
+
+def _convert(kind: ModuleRef, value: Const) -> Any:
+    try:
+        if kind.path == "builtins.int" or kind.path == "int":
+            return Const(int(value.value), value.origin)
+        if kind.path == "builtins.float" or kind.path == "float":
+            return Const(float(value.value), value.origin)
+    except ValueError:
+        return None
+    return value
+
+
+# ------------------------------------------------------- subclassed models
+def _call_instance(ip, obj: Any, args, node: cst.Call) -> Any:
+    cls = obj.cls
+    if cls is None:
+        return None
+    inputs = args.get("inputs", 0)
+    if (cls.is_model or cls.is_layer) and isinstance(inputs, (Sym, Seq, Dict_)):
+        if not _symbolic(inputs):
+            return None
+        out = trace(ip, obj, inputs, node)
+        if isinstance(obj, ModelInstance) and obj.declared is None:
+            obj.declared = out
+        return out
+    if cls.is_model or cls.is_layer:
+        return None
+    found = cls.lookup("__call__")
+    if found is not None and isinstance(found[1], cst.FunctionDef):
+        return _run(ip, _function(ip, found[0], found[1]), [obj], node, args)
+    return None
+
+
+def _shape_seq(shape) -> Seq:
+    return Seq([Const(d) for d in shape], "tuple")
+
+
+def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
+    """The output of ``call`` (or ``compute_output_shape``) for symbolic inputs."""
+    key = _trace_key(inputs)
+    if key in obj.traces:
+        return obj.traces[key]
+    obj.traces[key] = None  # a call of itself inside call: unknown
+    cls = obj.cls
+    out = None
+    build = cls.lookup("build")
+    if isinstance(inputs, Sym) and inputs.shape is not None and build is not None \
+            and isinstance(build[1], cst.FunctionDef) and not getattr(obj, "built", False):
+        obj.built = True
+        _run(ip, _function(ip, build[0], build[1]), [obj, _shape_seq(inputs.shape)], node, None)
+    found = cls.lookup("call")
+    if found is not None and isinstance(found[1], cst.FunctionDef):
+        from .interpreter import Args
+        args = Args(node)
+        args.pos, args.pos_nodes = [inputs], [node]
+        out = _run(ip, _function(ip, found[0], found[1]), [obj], node, args)
+    if not _symbolic(out) and isinstance(inputs, Sym) and inputs.shape is not None:
+        shape_fn = cls.lookup("compute_output_shape")
+        if shape_fn is not None and isinstance(shape_fn[1], cst.FunctionDef):
+            shape = as_shape(_run(ip, _function(ip, shape_fn[0], shape_fn[1]),
+                                  [obj, _shape_seq(inputs.shape)], node, None))
+            out = Sym(shape, inputs.dtype, Origin(node), parents=[inputs]) if shape is not None else None
+    if not _symbolic(out):
+        out = None
+    obj.traces[key] = out
+    return out
+
+
+def sym_binop(op: cst.BaseBinaryOp, left: Any, right: Any, node: cst.CSTNode) -> Any:
+    """``x + y``, ``x * 2``... on symbolic tensors (a residual connection,
+    a scale in ``call``): the broadcast shape; anything else is unknown."""
+    from .library import _broadcast
+    if not isinstance(op, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)):
+        return None
+    syms = [v for v in (left, right) if isinstance(v, Sym)]
+    others = [v for v in (left, right) if not isinstance(v, Sym)]
+    if any(not (isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool))
+           for v in others):
+        return None
+    shape = syms[0].shape if len(syms) == 1 else _broadcast(syms[0].shape, syms[1].shape)
+    if shape is None:
+        return None
+    dtypes = {s.dtype for s in syms}
+    dtype = dtypes.pop() if len(dtypes) == 1 and not isinstance(op, cst.Divide) else None
+    return Sym(shape, dtype, Origin(node), parents=syms)
+
+
+def _symbolic_data(x: Any, node: cst.Call) -> Any:
+    """Symbolic inputs shaped like the data (an array, or a tuple/list/dict
+    of arrays), each with an unknown batch size; None if any part is unknown."""
+    if isinstance(x, Array):
+        if not x.shape:
+            return None
+        return Sym((None,) + tuple(x.shape[1:]), x.dtype, x.origin or Origin(node), is_input=True)
+    if isinstance(x, Seq) and x.items:
+        items = [_symbolic_data(v, node) for v in x.items]
+        return Seq(items, x.kind) if all(isinstance(v, Sym) for v in items) else None
+    if isinstance(x, Dict_) and x.items:
+        items = {k: _symbolic_data(v, node) for k, v in x.items.items()}
+        return Dict_(items) if all(isinstance(v, Sym) for v in items.values()) else None
+    return None
+
+
+def _trace_key(inputs: Any) -> Any:
+    if isinstance(inputs, Sym):
+        return inputs.shape, inputs.dtype
+    if isinstance(inputs, Seq):
+        return tuple(_trace_key(i) for i in inputs.items)
+    if isinstance(inputs, Dict_):
+        return tuple(sorted((k, _trace_key(v)) for k, v in inputs.items.items()))
+    return None
+
+
+def _symbolic(value: Any) -> bool:
+    if isinstance(value, Sym):
+        return True
+    if isinstance(value, Seq):
+        return bool(value.items) and all(isinstance(v, Sym) for v in value.items)
+    if isinstance(value, Dict_):
+        return bool(value.items) and all(isinstance(v, Sym) for v in value.items.values())
+    return False
+
+
+def _build(ip, obj: ModelInstance, shape_value: Any, node: cst.Call) -> None:
+    shape = as_shape(shape_value)
+    if shape is None or not shape:
+        return
+    sym = Sym(shape, "float32", Origin(node), is_input=True)
+    out = trace(ip, obj, sym, node)
+    if obj.declared is None:
+        obj.declared = out
+
+
+def _functional_init(ip, obj: ModelInstance, args, node: cst.Call) -> None:
+    """``super().__init__(inputs=..., outputs=...)``: a functional model."""
+    made = ip.functional(args, node)
+    ip.models.remove(made)
+    ip.facts.models.remove(made)
+    obj.kind = "functional"
+    obj.inputs, obj.outputs, obj.exact = made.inputs, made.outputs, made.exact
+    obj.declared = list(made.outputs)
+    obj.input_dict, obj.output_dict, obj.output_names = made.input_dict, made.output_dict, made.output_names
+
+
+def custom_step(obj: ModelInstance, method: str) -> bool:
+    """Whether the class handles its own training/test/predict step."""
+    if obj.cls.library_bases() & _CUSTOM_STEP_BASES:
+        return True
+    step = _DATA_METHODS[method]
+    return obj.cls.lookup(step) is not None or obj.cls.lookup("compute_loss") is not None
+
+
+def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call) -> None:
+    """Set the model's outputs for this call: ``call`` traced on the data's
+    shape (or on the declared input). The model's inputs stay unknown."""
+    if obj.kind == "functional":
+        # labels handled by the class's own step are not compared
+        obj.outputs = [] if custom_step(obj, method) else list(obj.declared or [])
+        return
+    obj.outputs, obj.output_names, obj.output_dict = [], None, False
+    if custom_step(obj, method):
+        return
+    x = args.get("x", 0)
+    if isinstance(x, Dataset):
+        element = x.element
+        if isinstance(element, Seq) and len(element.items) >= 2:
+            element = element.items[0]
+        x = library.add_batch_axis(element) if x.batched else None
+    sym = _symbolic_data(x, node)
+    out = trace(ip, obj, sym, node) if sym is not None else obj.declared
+    if isinstance(out, Sym):
+        obj.outputs = [out]
+    elif isinstance(out, Seq) and _symbolic(out):
+        obj.outputs = list(out.items)
+    elif isinstance(out, Dict_) and _symbolic(out):
+        obj.outputs = list(out.items.values())
+        obj.output_names = list(out.items)
+        obj.output_dict = True
