@@ -318,9 +318,11 @@ class Interpreter:
             top = dotted.split(".")[0]
             env.assign(top, ModuleRef(top))
 
-    def attribute(self, base: Any, attr: str, node: cst.Attribute) -> Any:
+    def attribute(self, base: Any, attr: str, node: cst.CSTNode) -> Any:
         if isinstance(base, project.ProjectModule):
             return base.attribute(self, attr)
+        if isinstance(base, objects.OBJECTS):
+            return objects.attribute(self, base, attr, node)
         value = flags.attribute(self, base, attr)
         if value is not flags.NOT_HANDLED:
             return value
@@ -615,15 +617,6 @@ class Interpreter:
             self.bind(comp.target, item, scope)
             out.append(self.ev(node.elt, scope))
         return Seq(out, "list", Origin(node))
-
-    def attribute(self, base: Any, attr: str, node: cst.CSTNode) -> Any:
-        if isinstance(base, objects.OBJECTS):
-            return objects.attribute(self, base, attr, node)
-        if objects.is_flags(base):
-            value = objects.flag(self, attr)
-            if value is not objects.NOT_HANDLED:
-                return value
-        return library.attribute(self, base, attr, node)
 
     def unbound(self, name: str) -> Any:
         """A name no assignment or import binds: a builtin, or a library

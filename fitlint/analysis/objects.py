@@ -149,13 +149,6 @@ class NamedTupleClass:
         self.fields = fields
 
 
-class Parser:
-    """An ``argparse.ArgumentParser``: the defaults of its arguments."""
-
-    def __init__(self) -> None:
-        self.defaults: Dict[str, Any] = {}
-
-
 # Elementwise functions of one symbolic tensor: the output has its shape.
 SHAPE_KEEPING = {
     f"{module}.{fn}"
@@ -385,8 +378,6 @@ def call(ip, func: Any, receiver: Any, args, node: cst.Call, env) -> Any:
         return _call_instance(ip, func, args, node)
     if isinstance(func, ModuleRef):
         return _library(ip, canonical(func.path), args, node)
-    if isinstance(receiver, Parser) and isinstance(node.func, cst.Attribute):
-        return _parser_method(ip, receiver, node.func.attr.value, args)
     if isinstance(receiver, ModelInstance) and isinstance(node.func, cst.Attribute):
         method = node.func.attr.value
         if method == "build":
@@ -491,39 +482,6 @@ def _call_partial(ip, part: Partial, args, node: cst.Call, env) -> Any:
     return None
 
 
-_FLAG_KINDS = {"DEFINE_integer": int, "DEFINE_float": float, "DEFINE_string": str, "DEFINE_bool": bool,
-               "DEFINE_boolean": bool, "DEFINE_enum": str}
-
-
-def _flags(ip) -> Dict[str, Any]:
-    return ip.__dict__.setdefault("absl_flags", {})
-
-
-def is_flags(value: Any) -> bool:
-    """``absl.flags.FLAGS`` (also through ``tf.compat.v1.flags``)."""
-    return isinstance(value, ModuleRef) and value.path.split(".")[-2:-1] == ["flags"] \
-        and value.path.endswith(".FLAGS")
-
-
-def flag(ip, attr: str) -> Any:
-    """``FLAGS.name``: the default of a flag defined in the file, else NOT_HANDLED."""
-    registry = _flags(ip)
-    return registry[attr] if attr in registry else NOT_HANDLED
-
-
-def _define_flag(ip, kind: str, args) -> Any:
-    name, default = py(args.get("name", 0)), args.get("default", 1)
-    if not isinstance(name, str):
-        return None
-    registry = _flags(ip)
-    if kind == "DEFINE_float" and isinstance(default, Const) and type(default.value) is int:
-        default = Const(float(default.value), default.origin)
-    value = default if isinstance(default, Const) and isinstance(default.value, (_FLAG_KINDS[kind], type(None))) \
-        else None
-    registry[name] = None if name in registry or ip.depth or ip.loops else value
-    return None
-
-
 def _library(ip, name: str, args, node: cst.Call) -> Any:
     if name in ("types.SimpleNamespace", "argparse.Namespace"):
         if args.star:
@@ -552,54 +510,6 @@ def _library(ip, name: str, args, node: cst.Call) -> Any:
         x = args.pos[0]
         return Sym(x.shape, x.dtype, Origin(node), parents=[x])
     return NOT_HANDLED
-
-
-def _parser_method(ip, parser: Parser, method: str, args) -> Any:
-    if method == "add_argument":
-        flags = [py(v) for v in args.pos]
-        dest = py(args.get("dest"))
-        if not isinstance(dest, str):
-            longs = [f for f in flags if isinstance(f, str) and f.startswith("--")]
-            names = longs or [f for f in flags if isinstance(f, str)]
-            if not names:
-                return None
-            dest = names[0].lstrip("-").replace("-", "_")
-        action = py(args.get("action"))
-        if "default" in args.kw:
-            value = args.kw["default"]
-            kind = args.kw.get("type")
-            if isinstance(kind, ModuleRef) and isinstance(value, Const) and isinstance(value.value, str):
-                value = _convert(kind, value)
-        elif action == "store_true":
-            value = Const(False)
-        elif action == "store_false":
-            value = Const(True)
-        else:
-            value = Const(None)
-        parser.defaults[dest] = value
-        return None
-    if method in ("parse_args", "parse_known_args"):
-        given = args.get("args", 0)
-        if (args.has("args", 0) and not (isinstance(given, Seq) and not given.items)) or args.star:
-            return None  # parses a list of its own
-        obj = Instance(None, ip.depth)
-        obj.attrs.update(parser.defaults)
-        return obj if method == "parse_args" else Seq([obj, None], "tuple")
-    if method == "set_defaults":
-        parser.defaults.update(args.kw)
-        return None
-    return None
-
-
-def _convert(kind: ModuleRef, value: Const) -> Any:
-    try:
-        if kind.path == "builtins.int" or kind.path == "int":
-            return Const(int(value.value), value.origin)
-        if kind.path == "builtins.float" or kind.path == "float":
-            return Const(float(value.value), value.origin)
-    except ValueError:
-        return None
-    return value
 
 
 # ------------------------------------------------------- subclassed models
