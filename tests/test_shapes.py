@@ -120,12 +120,14 @@ def test_every_site_is_counted_with_how_the_receiver_was_built(tmp_path):
     assert all(c["status"] == "unknown" for c in calls.values())
     details = {line: (c["reasons"][0]["reason"], c["reasons"][0]["line"], c["reasons"][0]["detail"])
                for line, c in calls.items()}
-    assert details[12] == ("receiver-unknown", 11, "instance of class Net defined in this file (a Model subclass)")
+    # a Model subclass is a model now, but with no declared input and no compile
+    assert details[12] == ("model-input-unknown", 11, "the model's inputs were not followed")
+    assert calls[12]["reasons"][1]["reason"] == "loss-unknown"
     assert details[14] == ("receiver-unknown", 13, "returned by build_model (imported: mypackage.models.build_model)")
     assert details[16][0] == "receiver-unknown" and details[16][2].startswith("reloaded from disk by tf.keras.models.load_model")
     assert details[20] == ("receiver-unknown", 20, "attribute self.model")
     assert details[23] == ("receiver-unknown", 22, "parameter m of function train")
-    assert data["summary"]["reasons"] == {"receiver-unknown": 5}
+    assert data["summary"]["reasons"] == {"receiver-unknown": 4, "model-input-unknown": 1, "loss-unknown": 1}
 
 
 def test_partial_call_names_what_is_missing(tmp_path):
@@ -393,9 +395,9 @@ def test_reason_vocabulary_is_documented():
 
 
 def test_sites_the_analysis_never_evaluates_are_not_reached(tmp_path):
-    """A call in an f-string or directly in a class body is a site the
-    analysis never evaluates: unknown, reason not-reached saying where it is;
-    a call in a method of that class is evaluated."""
+    """A call in an f-string is a site the analysis never evaluates: unknown,
+    reason not-reached saying where it is; a call directly in a class body
+    (run when the class is defined) and one in a method are evaluated."""
     data = report(tmp_path, "opaque.py", """\
         import numpy as np
         from tensorflow import keras
@@ -408,5 +410,5 @@ def test_sites_the_analysis_never_evaluates_are_not_reached(tmp_path):
         """)
     got = [(c["line"], c["status"], [r["detail"] for r in c["reasons"]]) for c in data["calls"]]
     assert got == [(4, "unknown", ["inside an f-string, which the analysis does not evaluate"]),
-                   (6, "unknown", ["inside a class body, which the analysis does not evaluate"]),
+                   (6, "checked", []),
                    (8, "checked", [])]
