@@ -154,7 +154,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         text = FORMATS[args.output_format](findings)
     if args.output_format in ("concise", "full") and not args.quiet:
-        text += summary(findings, refuted) + "\n"
+        text += summary(findings, refuted, len(errors)) + "\n"
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as handle:

@@ -28,10 +28,12 @@ def statistics(findings: List[Reported]) -> str:
     return "".join(f"{n:>5}  {code}  {name}  [{severity}]\n" for (code, name, severity), n in rows)
 
 
-def summary(findings: List[Reported], refuted: int = 0) -> str:
+def summary(findings: List[Reported], refuted: int = 0, unchecked: int = 0) -> str:
     dropped = f" {refuted} finding{'s' if refuted != 1 else ''} refuted by the dry run." if refuted else ""
+    if unchecked:  # never "All checks passed." when a file was not checked
+        dropped += f" {unchecked} file{'s' if unchecked != 1 else ''} could not be checked."
     if not findings:
-        return "All checks passed." + dropped
+        return ("No findings." if unchecked else "All checks passed.") + dropped
     counts = {}
     for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
