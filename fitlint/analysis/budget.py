@@ -9,7 +9,7 @@ from typing import Any
 
 # Expressions and statements evaluated in one file (loop bodies run pass by
 # pass count every pass). Past it the rest of the file is not analysed.
-MAX_STEPS = 200_000
+MAX_STEPS = 100_000
 # The largest magnitude of an integer the analysis computes with.
 MAX_INT = 10 ** 18
 # The longest list or tuple the analysis builds.
