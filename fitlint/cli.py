@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import List, Optional, Sequence
+from typing import List, NoReturn, Optional, Sequence
 
 from . import __version__
 from .output import FORMATS, statistics, summary
@@ -15,7 +15,7 @@ from .rules import ALL_RULES, SelectionError, lookup, select
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with one clear line, like argparse, but no usage dump
+    def error(self, message: str) -> NoReturn:  # exit 2 with one clear line, like argparse, but no usage dump
         sys.stderr.write(f"fitlint: error: {message}\n")
         sys.exit(2)
 
@@ -70,7 +70,7 @@ def _rule(args: argparse.Namespace) -> int:
     if not args.code:
         sys.stderr.write("fitlint: error: give a rule code or name, or --all\n")
         return 2
-    r = lookup(args.code)
+    r = lookup(args.code)  # type: ignore[assignment]
     if r is None:
         sys.stderr.write(f"fitlint: error: unknown rule {args.code!r} (see `fitlint rule --all`)\n")
         return 2

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -73,8 +73,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
             files.append(os.path.normpath(path))
         else:
             missing.append(path)
-    seen = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
+    unique = list(dict.fromkeys(files))
     return unique, missing
 
 
@@ -139,8 +138,8 @@ _STACK_SIZE = 256 * 1024 * 1024
 _RECURSION_LIMIT = 20000
 
 
-def _in_thread(function, *args):
-    box: dict = {}
+def _in_thread(function: Callable[..., List[Reported]], *args: Any) -> List[Reported]:
+    box: Dict[str, Any] = {}
 
     def work() -> None:
         try:
@@ -367,9 +366,9 @@ def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str],
         pending, retry = retry, []
         with ProcessPoolExecutor(max_workers=1) as pool:
             singles = [(path, pool.submit(lint_path, path, codes, programs)) for path in pending]
-            for n, (path, future) in enumerate(singles):
+            for n, (path, single) in enumerate(singles):
                 try:
-                    results[path] = future.result()
+                    results[path] = single.result()
                     done(1)
                 except BrokenProcessPool:
                     # One worker runs the tasks in order: this one killed it.

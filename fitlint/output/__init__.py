@@ -20,7 +20,7 @@ FORMATS: Dict[str, Callable[[List[Reported]], str]] = {
 
 def statistics(findings: List[Reported]) -> str:
     """One line per rule: count, code, name, severity — most frequent first."""
-    counts = {}
+    counts: Dict[tuple, int] = {}
     for f in findings:
         key = (f.code, f.name, f.severity)
         counts[key] = counts.get(key, 0) + 1
@@ -34,7 +34,7 @@ def summary(findings: List[Reported], refuted: int = 0, unchecked: int = 0) -> s
         dropped += f" {unchecked} file{'s' if unchecked != 1 else ''} could not be checked."
     if not findings:
         return ("No findings." if unchecked else "All checks passed.") + dropped
-    counts = {}
+    counts: Dict[str, int] = {}
     for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     parts = []
