@@ -114,6 +114,29 @@ def _python_syntax_error(source: bytes, path: str) -> Optional[Tuple[str, int, i
 
 
 TOO_DEEP = "expressions nested too deeply: Python itself cannot compile this file"
+# LibCST parses long chains of calls and subscripts in time quadratic in
+# their length (a chain of 1,000 calls takes seconds): the nesting of a file
+# is measured first, a call or subscript counting 3, any other node 1.
+MAX_NESTING = 1200
+_HEAVY = (ast.Call, ast.Subscript)
+
+
+def _may_nest_deeply(data: bytes) -> bool:
+    """Whether the file may nest deeper than MAX_NESTING: it has a long line
+    (a chain on one line) or many lines (a chain split over lines)."""
+    return data.count(b"\n") >= MAX_NESTING // 2 or max(map(len, data.splitlines()), default=0) >= MAX_NESTING
+
+
+def _nesting(tree: ast.AST) -> int:
+    """The weighted depth of a syntax tree, without recursion."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + (3 if isinstance(child, _HEAVY) else 1)))
+    return deepest
 
 
 def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]],
@@ -221,9 +244,15 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
     # Python's parser first: it refuses what nests too deeply for it (LibCST
     # would take minutes on such a file, or overflow the stack) and it is
     # many times faster than LibCST's.
-    error = _python_syntax_error(data, path)
-    if error is not None and error[0] == TOO_DEEP:
-        return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
+    if _may_nest_deeply(data):
+        error = _python_syntax_error(data, path)
+        if error is not None and error[0] == TOO_DEEP:
+            return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
+        if error is None:
+            depth = _nesting(compile(data, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True))
+            if depth > MAX_NESTING:
+                return internal_error(path, f"not analysed: its expressions nest {depth} deep (weighted), "
+                                            f"more than the {MAX_NESTING} fitlint analyses in reasonable time")
     try:
         module = cst.parse_module(data)
     except (cst.ParserSyntaxError, UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:

@@ -19,6 +19,7 @@ from fitlint.rules import ALL_RULES
 SHORT = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 LONG = settings(max_examples=int(os.environ.get("FITLINT_FUZZ_EXAMPLES", "3000")), deadline=None,
                 suppress_health_check=list(HealthCheck), database=None)
+SLOW_LONG = settings(LONG, max_examples=max(1, LONG.max_examples // 10))
 TRIED = {"programs": 0}
 if os.environ.get("FITLINT_FUZZ_REPORT"):  # the count, even when the run is interrupted
     import atexit
@@ -211,10 +212,9 @@ def test_notebooks(source):
 # ------------------------------------------------------------------- long
 @pytest.mark.fuzz
 @LONG
-@given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node(),
-                 training_scripts(), training_scripts(), training_scripts()))
-def test_long_scripts(source):
-    """The long run over every kind of generated script."""
+@given(training_scripts())
+def test_long_training_scripts(source):
+    """The long run over generated training scripts."""
     no_internal_failure(source)
 
 
@@ -224,6 +224,15 @@ def test_long_scripts(source):
 def test_long_notebooks(source):
     """The long run over generated notebooks."""
     no_internal_failure(source, "fuzz.ipynb")
+
+
+@pytest.mark.fuzz
+@SLOW_LONG
+@given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
+def test_long_python_programs(source):
+    """The long run over programs from Python's grammar and LibCST trees
+    (slow to generate: a tenth of the others' examples)."""
+    no_internal_failure(source)
 
 
 @pytest.mark.fuzz

@@ -94,6 +94,17 @@ def test_too_deep_for_python_is_fit000(tmp_path):
     assert "nested too deeply" in findings[0]["message"] and findings[0]["column"] >= 1
 
 
+def test_long_call_chain_is_not_analysed():
+    """A chain of 1,000 calls (valid Python, but LibCST takes seconds to parse
+    it) is not analysed: FIT001 says so at once; a chain of 300 is analysed."""
+    start = time.perf_counter()
+    findings = engine.lint_source(HEAD + "n = 1\nz = f" + "(1)" * 1000 + "\n" + TAIL, "calls.py", ALL_RULES)
+    assert time.perf_counter() - start < LIMIT
+    assert [f.code for f in findings] == ["FIT001"] and "nest" in findings[0].message
+    findings = engine.lint_source(HEAD + "n = 1\nz = f" + "(1)" * 300 + "\n" + TAIL, "calls.py", ALL_RULES)
+    assert [f.code for f in findings] == ["FIT102"]
+
+
 def test_notebook_source_not_text(tmp_path):
     """A notebook whose cell source is a number or a list holding null is
     FIT000 (not a readable notebook), not an internal failure."""

@@ -49,8 +49,10 @@ class InternalErrorRule(Rule):
 
     ## Why is this bad?
     The file was not checked, so a bug in it may go unreported. This is a
-    fault of fitlint, not of your program: please report it with the file (or
-    a reduced version of it). The other files are checked as usual.
+    fault of fitlint, or a limit it documents (a file whose expressions nest
+    over a thousand deep is not analysed), not of your program: please report
+    it with the file (or a reduced version of it). The other files are
+    checked as usual.
 
     The finding is a warning, as it makes no claim about your program; like
     every finding it makes the run exit 1, so a file that could not be checked
@@ -75,4 +77,4 @@ class InternalErrorRule(Rule):
         error = ctx.facts.internal_error
         if error is not None:
             yield Finding(self.code, f"fitlint could not check this file: {error}", None, position=(1, 1),
-                          hint="this is a fault of fitlint, not of your program: please report it with the file")
+                          hint="a fault or a limit of fitlint, not of your program: please report it with the file")
