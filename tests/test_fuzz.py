@@ -8,13 +8,23 @@ number of programs per test, default 3000)."""
 import json
 import os
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fitlint.engine import lint_source
 from fitlint.rules import ALL_RULES
+
+def grammar_programs():
+    """hypothesmith's programs from Python's grammar (imported when first
+    drawn: the import alone takes a second)."""
+    return st.deferred(lambda: __import__("hypothesmith").from_grammar())
+
+
+def tree_programs():
+    """hypothesmith's programs built from LibCST syntax trees."""
+    return st.deferred(lambda: __import__("hypothesmith").from_node())
+
 
 SHORT = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 LONG = settings(max_examples=int(os.environ.get("FITLINT_FUZZ_EXAMPLES", "3000")), deadline=None,
@@ -182,14 +192,14 @@ def notebooks(draw):
 
 # ------------------------------------------------------------------ short
 @SHORT
-@given(hypothesmith.from_grammar())
+@given(grammar_programs())
 def test_grammar_programs(source):
     """Programs from Python's grammar never make fitlint fail internally."""
     no_internal_failure(source)
 
 
 @SHORT
-@given(hypothesmith.from_node())
+@given(tree_programs())
 def test_syntax_tree_programs(source):
     """Programs built from LibCST syntax trees never make fitlint fail internally."""
     no_internal_failure(source)
@@ -228,7 +238,7 @@ def test_long_notebooks(source):
 
 @pytest.mark.fuzz
 @SLOW_LONG
-@given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
+@given(st.one_of(grammar_programs(), tree_programs()))
 def test_long_python_programs(source):
     """The long run over programs from Python's grammar and LibCST trees
     (slow to generate: a tenth of the others' examples)."""

@@ -53,6 +53,7 @@ PATHOLOGICAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(PATHOLOGICAL))
 def test_pathological_input_is_analysed_quickly(kind):
     """Each kind of pathological input is analysed within the time limit, and
@@ -65,6 +66,7 @@ def test_pathological_input_is_analysed_quickly(kind):
     assert "FIT001" not in {f.code for f in findings}, [f.message for f in findings]
 
 
+@pytest.mark.slow
 def test_budget_is_recorded():
     """Past the step budget the rest of the file is unknown, and Facts.budget
     says why (budget-exceeded); a big integer is recorded too."""
@@ -94,6 +96,7 @@ def test_too_deep_for_python_is_fit000(tmp_path):
     assert "nested too deeply" in findings[0]["message"] and findings[0]["column"] >= 1
 
 
+@pytest.mark.slow
 def test_long_call_chain_is_not_analysed():
     """A chain of 1,000 calls (valid Python, but LibCST takes seconds to parse
     it) is not analysed: FIT001 says so at once; a chain of 300 is analysed."""
