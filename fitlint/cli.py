@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import List, Optional, Sequence
+from typing import List, NoReturn, Optional, Sequence
 
 from . import __version__
 
@@ -17,7 +17,7 @@ OUTPUT_FORMATS = ("concise", "full", "github", "json", "rdjson", "sarif")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with one clear line, like argparse, but no usage dump
+    def error(self, message: str) -> NoReturn:  # exit 2 with one clear line, like argparse, but no usage dump
         sys.stderr.write(f"fitlint: error: {message}\n")
         sys.exit(2)
 
@@ -90,7 +90,7 @@ def _rule(args: argparse.Namespace) -> int:
     if not args.code:
         sys.stderr.write("fitlint: error: give a rule code or name, or --all\n")
         return 2
-    r = lookup(args.code)
+    r = lookup(args.code)  # type: ignore[assignment]
     if r is None:
         sys.stderr.write(f"fitlint: error: unknown rule {args.code!r} (see `fitlint rule --all`)\n")
         return 2
@@ -185,7 +185,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         text = FORMATS[args.output_format](findings)
     if args.output_format in ("concise", "full") and not args.quiet:
-        text += summary(findings, refuted) + "\n"
+        text += summary(findings, refuted, len(errors)) + "\n"
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as handle:

@@ -7,10 +7,12 @@ import fnmatch
 import os
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -71,15 +73,98 @@ def _python_syntax_error(source: bytes, path: str) -> Optional[Tuple[str, int, i
         return exc.msg or "invalid syntax", exc.lineno or 1, exc.offset or 1
     except (ValueError, UnicodeDecodeError) as exc:
         return f"cannot read the source: {exc}", 1, 1
+    except (RecursionError, MemoryError):
+        return TOO_DEEP, 1, 1
     return None
+
+
+TOO_DEEP = "expressions nested too deeply: Python itself cannot compile this file"
+# LibCST parses long chains of calls and subscripts in time quadratic in
+# their length (a chain of 1,000 calls takes seconds): the nesting of a file
+# is measured first, a call or subscript counting 3, any other node 1.
+MAX_NESTING = 1200
+_HEAVY = (ast.Call, ast.Subscript)
+
+
+def _may_nest_deeply(data: bytes) -> bool:
+    """Whether the file may nest deeper than MAX_NESTING: it has a long line
+    (a chain on one line) or many lines (a chain split over lines)."""
+    return data.count(b"\n") >= MAX_NESTING // 2 or max(map(len, data.splitlines()), default=0) >= MAX_NESTING
+
+
+def _nesting(tree: ast.AST) -> int:
+    """The weighted depth of a syntax tree, without recursion."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + (3 if isinstance(child, _HEAVY) else 1)))
+    return deepest
 
 
 def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]],
                 programs: Optional[str] = None) -> List[Reported]:
     """Lint one file's content (a script, or a notebook if ``path`` ends in
-    ``.ipynb``). Parse errors become FIT000 findings. ``programs``: build the
-    dry-run program of every error finding ("errors"), and also of every
-    fit/evaluate/predict call whose facts are fully known ("all")."""
+    ``.ipynb``). Parse errors become FIT000 findings, a failure of fitlint
+    itself a FIT001 finding. ``programs``: build the dry-run program of every
+    error finding ("errors"), and also of every fit/evaluate/predict call
+    whose facts are fully known ("all")."""
+    try:
+        return _in_thread(_lint_source, source, path, rules, programs)
+    except Exception as exc:  # a fault of fitlint: report it, check the other files
+        return internal_error(path, f"{type(exc).__name__}: {exc}")
+
+
+# The analysis walks syntax trees recursively, and a valid file can nest
+# expressions over a thousand deep (a long ``a + b + ...`` chain is a left-deep
+# tree). It runs in a thread with a large stack and a raised recursion limit,
+# so that such a file is analysed (or fails with RecursionError, reported as
+# FIT001) and never overflows the C stack.
+_STACK_SIZE = 256 * 1024 * 1024
+_RECURSION_LIMIT = 20000
+
+
+def _in_thread(function: Callable[..., List[Reported]], *args: Any) -> List[Reported]:
+    box: Dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = function(*args)
+        except BaseException as exc:  # re-raised in the calling thread
+            box["error"] = exc
+
+    limit = sys.getrecursionlimit()
+    try:
+        previous = threading.stack_size(_STACK_SIZE)
+    except (ValueError, RuntimeError):  # the platform does not allow it: run here
+        return function(*args)
+    try:
+        thread = threading.Thread(target=work, name="fitlint-analysis", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        thread.join()
+    finally:
+        sys.setrecursionlimit(limit)
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+def internal_error(path: str, text: str) -> List[Reported]:
+    """The FIT001 finding for a file fitlint failed on. It is reported
+    whatever rules are selected: a file that was not checked never passes."""
+    rule = BY_CODE["FIT001"]
+    text = text if len(text) <= 300 else text[:300] + "..."
+    return _report(Context(path, None, Facts(internal_error=text)), None, [rule])
+
+
+def _lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]],
+                 programs: Optional[str] = None) -> List[Reported]:
     data = source.encode("utf-8") if isinstance(source, str) else source
     if path.endswith(".ipynb"):
         try:
@@ -97,6 +182,7 @@ def _in_cells(finding: Reported, starts, shifts) -> Reported:
     here = [r for r in finding.related if r.path == finding.path]  # others point into a module it imports
     for related in here:
         related.column += shifts.get(related.line, 0)
+    finding.column, finding.end_column = max(finding.column, 1), max(finding.end_column, 1)
     finding.cell, finding.line = notebook.locate(finding.line, starts)
     end_cell, finding.end_line = notebook.locate(finding.end_line, starts)
     if end_cell != finding.cell:
@@ -122,6 +208,18 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
         if error is None:
             return []
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
+    # Python's parser first: it refuses what nests too deeply for it (LibCST
+    # would take minutes on such a file, or overflow the stack) and it is
+    # many times faster than LibCST's.
+    if _may_nest_deeply(data):
+        error = _python_syntax_error(data, path)
+        if error is not None and error[0] == TOO_DEEP:
+            return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
+        if error is None:
+            depth = _nesting(compile(data, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True))
+            if depth > MAX_NESTING:
+                return internal_error(path, f"not analysed: its expressions nest {depth} deep (weighted), "
+                                            f"more than the {MAX_NESTING} fitlint analyses in reasonable time")
     try:
         module = project.cached_module(path, data) or cst.parse_module(data)
     except (cst.ParserSyntaxError, UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
@@ -175,6 +273,7 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
             line, col, end_line, end_col = rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column
         else:
             line, col = f.position or (1, 1)
+            line, col = max(line, 1), max(col, 1)
             end_line, end_col = line, col
         related = []
         for node, message in f.related:
@@ -277,12 +376,54 @@ def lint_path(path: str, codes: Sequence[str], programs: Optional[str] = None) -
             source = handle.read()
     except OSError as exc:
         return FileResult(path, error=f"cannot read: {exc.strerror or exc}")
-    try:
-        return FileResult(path, lint_source(source, path, rules, programs))
-    except RecursionError:
-        return FileResult(path, error="file too deeply nested to analyse")
-    except Exception as exc:  # an analysis bug must not hide other files' findings
-        return FileResult(path, error=f"internal error: {type(exc).__name__}: {exc}")
+    return FileResult(path, lint_source(source, path, rules, programs))
+
+
+def _lint_paths(paths: Sequence[str], codes: Sequence[str], programs: Optional[str], lint=None) -> List[FileResult]:
+    lint = lint or lint_path
+    return [lint(p, codes, programs) for p in paths]
+
+
+def _died(path: str) -> FileResult:
+    return FileResult(path, internal_error(path, "the process analysing it died (a crash of the interpreter, "
+                                                 "or killed for lack of memory)"))
+
+
+def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str], jobs: int,
+            done: Callable[[int], None], lint=None) -> Dict[str, FileResult]:
+    """Lint files in worker processes, a chunk of files per task. When a
+    worker dies, the files of the tasks that failed are run again one per
+    task in a single worker, so that the file that kills it is known: it gets
+    FIT001, the others their findings."""
+    results: Dict[str, FileResult] = {}
+    chunk = max(1, min(16, len(files) // (jobs * 8) or 1))
+    retry: List[str] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_lint_paths, files[i:i + chunk], codes, programs, lint): files[i:i + chunk]
+                   for i in range(0, len(files), chunk)}
+        for future in as_completed(futures):
+            try:
+                for result in future.result():
+                    results[result.path] = result
+                done(len(futures[future]))
+            except BrokenProcessPool:
+                retry.extend(futures[future])
+    while retry:
+        retry.sort(key=files.index)
+        pending, retry = retry, []
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            singles = [(path, pool.submit(lint or lint_path, path, codes, programs)) for path in pending]
+            for n, (path, single) in enumerate(singles):
+                try:
+                    results[path] = single.result()
+                    done(1)
+                except BrokenProcessPool:
+                    # One worker runs the tasks in order: this one killed it.
+                    results[path] = _died(path)
+                    done(1)
+                    retry = [p for p, _ in singles[n + 1:]]
+                    break
+    return results
 
 
 def _progress(done: int, total: int) -> None:
@@ -320,26 +461,27 @@ def _run(files: Sequence[str], rules: Sequence[Type[Rule]], jobs: Optional[int],
     codes = [r.code for r in rules]
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= 16 else 1
-    results: Iterable[FileResult]
+    show = progress and len(files) >= 20
+    count = [0]
+
+    def done(n: int) -> None:
+        before, count[0] = count[0], count[0] + n
+        if show and (count[0] // 10 != before // 10 or count[0] == len(files)):
+            _progress(count[0], len(files))
+
     if jobs > 1 and len(files) > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        chunk = max(1, min(16, len(files) // (jobs * 8) or 1))
-        results = pool.map(lint, files, [codes] * len(files), [programs] * len(files), chunksize=chunk)
+        by_path = _pooled(list(files), codes, programs, jobs, done, lint)
+        results = [by_path[f] for f in files]
     else:
-        pool = None
-        results = (lint(f, codes, programs) for f in files)
+        results = []
+        for f in files:
+            results.append(lint(f, codes, programs))
+            done(1)
     findings: List[Reported] = []
     errors: List[Tuple[str, str]] = []
-    show = progress and len(files) >= 20
-    try:
-        for done, result in enumerate(results, 1):
-            findings.extend(result.findings)
-            if result.error:
-                errors.append((result.path, result.error))
-            if show and (done % 10 == 0 or done == len(files)):
-                _progress(done, len(files))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for result in results:
+        findings.extend(result.findings)
+        if result.error:
+            errors.append((result.path, result.error))
     findings.sort(key=Reported.sort_key)
     return RunResult(findings, errors, len(files))

@@ -355,7 +355,12 @@ def to_script(data: bytes) -> Tuple[str, List[Tuple[int, int]], Dict[int, int]]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            text = "".join(source)
+        elif isinstance(source, str):
+            text = source
+        else:
+            raise NotebookError(f"not a readable notebook: the source of cell {number} is not text")
         cell_lines = text.split("\n")
         if cell_lines and cell_lines[-1] == "":
             cell_lines.pop()

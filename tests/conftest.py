@@ -115,3 +115,39 @@ def tf_runner():
     runner = TFRunner()
     yield runner
     runner.close()
+
+
+# --------------------------------------------------------------- markers
+# tf: the test runs TensorFlow (the shared worker, or a dry run through
+# --confirm); slow: a static test that takes seconds; fuzz: the long
+# property-based run, only with `-m fuzz` (the README's `pytest` runs the
+# rest). `pytest -m "not tf and not slow"` is the quick static suite.
+_TF_CALLS = re.compile(r"tf_runner|--confirm|\bconfirm\(|confirm_all|TFRunner|run_programs")
+_TF_MODULES = {"test_confirm.py", "test_groundtruth.py"}  # every test there runs TensorFlow
+# Starting processes (the CLI, pools, pre-commit) takes a second or so each.
+_SLOW_CALLS = re.compile(r"subprocess|\brun\(|_cli\(|sys\.executable|pre.commit|jobs=")
+
+
+def _source(item) -> str:
+    import inspect
+
+    function = getattr(item, "function", None)
+    try:
+        return inspect.getsource(function) if function is not None else ""
+    except (OSError, TypeError):
+        return ""
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        source = _source(item)
+        if "tf_runner" in getattr(item, "fixturenames", ()) or _TF_CALLS.search(source) or \
+                item.path.name in _TF_MODULES:
+            item.add_marker(pytest.mark.tf)
+        elif _SLOW_CALLS.search(source) or "@given" in source or "IPython" in source:
+            item.add_marker(pytest.mark.slow)
+    if "fuzz" not in (config.getoption("markexpr", "") or ""):
+        kept = [item for item in items if item.get_closest_marker("fuzz") is None]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("fuzz") is not None])
+            items[:] = kept

@@ -141,6 +141,10 @@ class Facts:
     # analysis (nesting depth, inlined calls per function) was reached.
     budget: List[cst.Call] = field(default_factory=list)
     syntax_error: Optional[Tuple[str, int, int]] = None  # message, line, column
+    internal_error: Optional[str] = None  # fitlint failed on the file (FIT001)
+    # Where the analysis gave up on a value because the file exceeded a
+    # limit of its budget (see fitlint.analysis.budget): (node or None, what).
+    budget: List[Tuple[Any, str]] = field(default_factory=list)
     # The ``except`` clauses around the statements that produced a fact,
     # keyed by ``id(fact)``: the dotted names of the exception classes they
     # catch (``builtins.ValueError``, ``tensorflow.errors.OpError``), ``*``

@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import flags, objects, project
+from . import budget, flags, objects, project
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -169,6 +169,19 @@ class Interpreter:
         self.callers: List[Env] = []  # scopes of the calls being inlined
         self.statement: Optional[cst.CSTNode] = None  # the simple statement being run
         self.roots: Dict[int, tuple] = {}  # id(array) -> (array, the array it was changed from in place)
+        self.steps = 0  # expressions and statements evaluated (see fitlint.analysis.budget)
+        self.exhausted = False
+
+    def spend(self, node: cst.CSTNode) -> bool:
+        """Count one evaluation step; True once the file's budget is spent:
+        from then on every value is unknown and no statement runs."""
+        self.steps += 1
+        if self.steps > budget.MAX_STEPS and not self.exhausted:
+            self.exhausted = True
+            budget.give_up(self, node, f"more than {budget.MAX_STEPS} evaluation steps: the rest is not analysed")
+            for model in self.models:
+                model.exact = False  # layers it would have been given may be missing
+        return self.exhausted
 
     # ------------------------------------------------------------------ driver
     def home(self) -> Optional[str]:
@@ -228,6 +241,8 @@ class Interpreter:
         return False
 
     def stmt(self, node: cst.CSTNode, env: Env) -> bool:
+        if self.spend(node):
+            return False
         if isinstance(node, cst.SimpleStatementLine):
             for small in node.body:
                 if self.small(small, env):
@@ -428,6 +443,8 @@ class Interpreter:
                 self.unrolled += 1
                 try:
                     for item in items.items:
+                        if self.exhausted:
+                            break
                         self.bind(node.target, item, env)
                         self.block(node.body.body, env)
                 finally:
@@ -522,6 +539,8 @@ class Interpreter:
 
     # ------------------------------------------------------------ expressions
     def ev(self, node: cst.BaseExpression, env: Env) -> Any:
+        if self.spend(node):
+            return None
         if isinstance(node, cst.Name):
             name = node.value
             if name in ("True", "False", "None"):
@@ -537,10 +556,15 @@ class Interpreter:
         if isinstance(node, cst.Attribute):
             return self.attribute(self.ev(node.value, env), node.attr.value, node)
         if isinstance(node, cst.Integer):
+            text = node.value.replace("_", "")
+            if len(text) > 24:  # beyond the integer range (and maybe beyond int()'s digit limit)
+                budget.give_up(self, node, "an integer literal beyond +-10**18")
+                return None
             try:
-                return Const(int(node.value.replace("_", ""), 0), Origin(node))
+                value = int(text, 0)
             except ValueError:
-                return Const(int(node.value.replace("_", "").lstrip("0") or "0"), Origin(node))
+                value = int(text.lstrip("0") or "0")
+            return Const(value, Origin(node)) if budget.small_int(self, value, node) else None
         if isinstance(node, cst.Float):
             return Const(float(node.value.replace("_", "")), Origin(node))
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):

@@ -64,8 +64,8 @@ def _tuple(value, n: int) -> Optional[tuple]:
 
 
 def _spatial(n: Optional[int], k: int, s: int, d: int, padding: str) -> Optional[int]:
-    if n is None:
-        return None
+    if n is None or s <= 0 or k <= 0 or d <= 0:
+        return None  # Keras refuses such a layer itself: no output shape
     if padding == "same":
         return -(-n // s)
     if padding == "valid":

@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
+from . import budget
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -1506,14 +1507,19 @@ def binop(ip, op: cst.BaseBinaryOp, left: Any, right: Any, node) -> Any:
                 return None
             if isinstance(lv, int) and isinstance(rv, int) and not isinstance(op, cst.Divide):
                 value = int(value)
+                if not budget.small_int(ip, value, node):
+                    return None
             return Const(value, Origin(node))
         return None
     if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, cst.Add):
+        if len(left.items) + len(right.items) > budget.MAX_ITEMS:
+            budget.give_up(ip, node, f"a sequence longer than {budget.MAX_ITEMS} items")
+            return None
         return Seq(left.items + right.items, left.kind, Origin(node))
     if isinstance(op, cst.Multiply) and isinstance(left, Seq) != isinstance(right, Seq):
         seq, times = (left, right) if isinstance(left, Seq) else (right, left)
         n = py(times)
-        if isinstance(n, int) and not isinstance(n, bool) and 0 <= n * len(seq.items) <= 100000:
+        if isinstance(n, int) and not isinstance(n, bool) and 0 <= n * len(seq.items) <= budget.MAX_ITEMS:
             return Seq(seq.items * n, seq.kind, Origin(node))
         return None
     symbol = _OP_SYMBOLS.get(type(op))

@@ -20,7 +20,7 @@ FORMATS: Dict[str, Callable[[List[Reported]], str]] = {
 
 def statistics(findings: List[Reported]) -> str:
     """One line per rule: count, code, name, severity — most frequent first."""
-    counts = {}
+    counts: Dict[tuple, int] = {}
     for f in findings:
         key = (f.code, f.name, f.severity)
         counts[key] = counts.get(key, 0) + 1
@@ -28,11 +28,13 @@ def statistics(findings: List[Reported]) -> str:
     return "".join(f"{n:>5}  {code}  {name}  [{severity}]\n" for (code, name, severity), n in rows)
 
 
-def summary(findings: List[Reported], refuted: int = 0) -> str:
+def summary(findings: List[Reported], refuted: int = 0, unchecked: int = 0) -> str:
     dropped = f" {refuted} finding{'s' if refuted != 1 else ''} refuted by the dry run." if refuted else ""
+    if unchecked:  # never "All checks passed." when a file was not checked
+        dropped += f" {unchecked} file{'s' if unchecked != 1 else ''} could not be checked."
     if not findings:
-        return "All checks passed." + dropped
-    counts = {}
+        return ("No findings." if unchecked else "All checks passed.") + dropped
+    counts: Dict[str, int] = {}
     for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     parts = []

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 from functools import lru_cache
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from .. import DOCS_URL, __version__
 from ..findings import Related, Reported
@@ -184,7 +184,7 @@ def render_rdjson(findings: List[Reported]) -> str:
     rules = {r.code: r for r in ALL_RULES}
     diagnostics = []
     for f in findings:
-        diagnostic = {
+        diagnostic: Dict[str, Any] = {
             "message": f.message + _where(f) + (f"\nhint: {f.hint}" if f.hint else ""),
             "location": {"path": f.path, "range": _rd_range(f.line, f.column, f.end_line, f.end_column)},
             "severity": severity[f.severity],

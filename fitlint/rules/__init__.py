@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Type
 
 from .base import Context, Rule
-from .file import SyntaxErrorRule
+from .file import InternalErrorRule, SyntaxErrorRule
 from .inputs import (
     ImplicitTrailingAxis, InputDimMismatch, InputRankMismatch, InputShapeIncludesSamples, InvalidInputDtype,
     MissingBatchAxis, MissingModelInput, SampleCountMismatch, UnbatchedDataset, UnknownInputKey,
@@ -22,7 +22,7 @@ from .ops import BroadcastMismatch, MatmulShapeMismatch, MixedDtypeOp
 from .workflow import DryRunFailure, FitBeforeCompile, UnscaledImageInput
 
 ALL_RULES: List[Type[Rule]] = sorted([
-    SyntaxErrorRule,
+    SyntaxErrorRule, InternalErrorRule,
     InputRankMismatch, InputDimMismatch, InputShapeIncludesSamples, MissingModelInput, UnknownInputKey,
     UnbatchedDataset, InvalidInputDtype, MissingBatchAxis, SampleCountMismatch, ImplicitTrailingAxis,
     SparseLabelOutOfRange, CategoricalLossIntegerLabels, SparseLossOneHotLabels, LabelWidthMismatch,
