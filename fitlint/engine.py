@@ -292,8 +292,9 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
             continue
         seen.add(key)
         severity = f.severity or rule.severity
-        if severity == "error" and ctx.facts.flag_defaults:
-            severity = "warning"  # with the flags' defaults; the command line may pass others
+        if ctx.facts.flag_defaults:
+            # The script as written (run without options) fails; name the
+            # defaults assumed, since the command line may pass others.
             related += _flag_notes(ctx, positions)
         reported = Reported(rule.code, rule.name, severity, f.message, ctx.path, line, col,
                             end_line, max(end_col, 1), related, f.hint, evidence=tuple(f.evidence))

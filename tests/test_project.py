@@ -235,10 +235,10 @@ def test_notebook_importing_a_sibling_module(tmp_path):
     assert in_models and all(r.cell is None and r.line == 4 for r in in_models)
 
 
-def test_flag_default_findings_are_warnings(tmp_path):
-    """A mismatch that holds with the argparse defaults is reported, as a
-    warning (another value may be passed), with a note on the flag; the
-    same mismatch without flags is an error."""
+def test_flag_default_findings_name_the_default(tmp_path):
+    """A mismatch that holds with the argparse defaults (the script run as
+    written fails) is reported with the rule's one severity and a related
+    note on each flag default assumed; without flags there is no such note."""
     _write(tmp_path, {
         "flagged.py": """
             import argparse
@@ -256,9 +256,11 @@ def test_flag_default_findings_are_warnings(tmp_path):
         "models.py": MODELS,
     })
     flagged = _lint(tmp_path / "flagged.py")
-    assert [(f.code, f.severity) for f in flagged] == [("FIT102", "warning")]
+    assert [(f.code, f.severity) for f in flagged] == [("FIT102", "error")]
     assert any("flag features = 4" in r.message for r in flagged[0].related)
-    assert [(f.code, f.severity) for f in _lint(tmp_path / "plain.py")] == [("FIT102", "error")]
+    plain = _lint(tmp_path / "plain.py")
+    assert [(f.code, f.severity) for f in plain] == [("FIT102", "error")]
+    assert not any("flag" in r.message for r in plain[0].related)
 
 
 @pytest.mark.parametrize("define, read, expected", [
@@ -307,7 +309,7 @@ def test_argparse_namespace_changed_by_the_script(tmp_path):
 
 def test_absl_flag_default(tmp_path):
     """``flags.DEFINE_integer`` defaults are read through ``FLAGS`` inside
-    ``main`` (a warning, as for argparse)."""
+    ``main``, with a note on the default assumed, as for argparse."""
     _write(tmp_path, {"t.py": """
         from absl import app, flags
         import numpy as np
@@ -324,7 +326,9 @@ def test_absl_flag_default(tmp_path):
         if __name__ == "__main__":
             app.run(main)
     """})
-    assert [(f.code, f.severity) for f in _lint(tmp_path / "t.py")] == [("FIT102", "warning")]
+    found = _lint(tmp_path / "t.py")
+    assert [(f.code, f.severity) for f in found] == [("FIT102", "error")]
+    assert any("units" in r.message for r in found[0].related)
 
 
 def test_jobs_give_identical_output_on_the_projects():

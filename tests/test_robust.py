@@ -121,7 +121,7 @@ def test_notebook_source_not_text(tmp_path):
 def test_internal_error_is_fit001(monkeypatch):
     """An exception in the analysis becomes a FIT001 finding naming it, for
     that file only; it is a warning (no claim about the program)."""
-    def boom(module):
+    def boom(module, path=None):
         raise KeyError("boom")
 
     monkeypatch.setattr(engine, "analyze", boom)
@@ -132,8 +132,8 @@ def test_internal_error_is_fit001(monkeypatch):
 
 def test_recursion_error_is_fit001(monkeypatch):
     """A RecursionError in the analysis is caught like any other failure."""
-    def deep(module):
-        return deep(module)
+    def deep(module, path=None):
+        return deep(module, path)
 
     monkeypatch.setattr(engine, "analyze", deep)
     findings = engine.lint_source("from tensorflow import keras\nmodel.fit(x)\n", "a.py", ALL_RULES)
