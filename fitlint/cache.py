@@ -392,7 +392,8 @@ class Replay:
             if args.config is not None and not os.path.isfile(args.config):
                 return None
             config_path = args.config or configuration.find()
-            raw, section = b"", {}
+            raw = b""
+            section: Dict[str, Any] = {}
             if config_path:
                 with open(config_path, "rb") as handle:
                     raw = handle.read()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import List, NoReturn, Optional, Sequence
+from typing import List, NoReturn, Optional, Sequence, Tuple
 
 from . import __version__
 
@@ -226,7 +226,8 @@ def _shapes(args: argparse.Namespace) -> int:
             sys.stderr.write("fitlint: error: - (stdin) cannot be combined with other paths\n")
             return 2
         result = shapes.shapes_source(sys.stdin.buffer.read(), args.stdin_filename or "-")
-        models, calls, errors = (result.models, result.calls, []) if result.direct else ([], [], [])
+        errors: List[Tuple[str, str]] = []
+        models, calls = (result.models, result.calls) if result.direct else ([], [])
     else:
         exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
         files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root)

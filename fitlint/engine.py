@@ -265,9 +265,10 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
     seen = set()
     for rule, f in raw:
         if f.node is not None and positions is not None and f.node not in positions:
-            f = _moved(ctx, f, module)  # about code of another module the file runs
-            if f is None:
+            moved = _moved(ctx, f, module)  # about code of another module the file runs
+            if moved is None:
                 continue
+            f = moved
         if f.node is not None and positions is not None:
             rng = positions[f.node]
             line, col, end_line, end_col = rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column

@@ -6,7 +6,7 @@ import fnmatch
 import os
 import re
 from functools import lru_cache
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache",
@@ -55,6 +55,10 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
             files.append(os.path.normpath(path))
         else:
             missing.append(path)
-    seen = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
+    seen: Set[str] = set()
+    unique = []
+    for f in files:
+        if f not in seen:
+            seen.add(f)
+            unique.append(f)
     return unique, missing

@@ -220,9 +220,9 @@ class _Syntax(cst.CSTVisitor):
         params = node.params
         for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
             scope.add(p.name.value, "parameter", None, p)
-        for p in (params.star_arg, params.star_kwarg):
-            if isinstance(p, cst.Param):
-                scope.add(p.name.value, "parameter", None, p)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.add(star.name.value, "parameter", None, star)
         scope.in_class = self.class_stack[-1] if self.class_stack else None  # type: ignore[attr-defined]
         self.scopes.append(scope)
 
@@ -483,7 +483,7 @@ def model_summary(file: _File, model: Model) -> dict:
     else:
         seen: set = set()
         todo = list(model.inputs)
-        rows = []
+        rows: List[Tuple[int, int, dict]] = []
         while todo:
             sym = todo.pop()
             for layer, result in sym.consumers:
@@ -504,9 +504,10 @@ def model_summary(file: _File, model: Model) -> dict:
 
 # ------------------------------------------------------------ one site
 def _visit(file: _File, call: cst.Call, scope: _Scope, method: str,
-           receivers: List[Any], data_calls: List[DataCall]) -> Tuple[int, dict, dict, List[dict]]:
+           receivers: List[Any], data_calls: List[DataCall]) -> Tuple[int, dict, Optional[dict], List[dict]]:
     """The best visit: (contracts compared, data, labels, reasons)."""
     func = call.func
+    assert isinstance(func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
     if not receivers:
         inside = file.syntax.inside.get(call)
         detail = f"inside {inside}, which the analysis does not evaluate" if inside else \
@@ -532,16 +533,17 @@ def _visit(file: _File, call: cst.Call, scope: _Scope, method: str,
         scored = _score(file, dc, scope, method)
         if best is None or scored[0] > best[0]:
             best = scored
+    assert best is not None  # main is not empty
     return best
 
 
-def _score(file: _File, dc: DataCall, scope: _Scope, method: str) -> Tuple[int, dict, dict, List[dict]]:
+def _score(file: _File, dc: DataCall, scope: _Scope, method: str) -> Tuple[int, dict, Optional[dict], List[dict]]:
     model = dc.model
     reasons: List[dict] = []
     # ----- the input contract
     data_rows = []
     for b in dc.inputs:
-        row = {"name": b.label, "expected": _shape(b.input.shape) if b.input is not None else None}
+        row: Dict[str, Any] = {"name": b.label, "expected": _shape(b.input.shape) if b.input is not None else None}
         row.update(_array(b.value))
         built = getattr(b.value, "origin", None)
         if built is not None:
@@ -587,6 +589,7 @@ def _unique(reasons: List[dict]) -> List[dict]:
 
 def _dataset_reasons(file: _File, dc: DataCall) -> List[dict]:
     ds = dc.dataset
+    assert ds is not None  # called only for a call on a dataset
     node = ds.origin.node if ds.origin is not None else dc.x_node
     if not ds.batched:
         return [file.reason("dataset-unbatched", node, "the dataset is not batched")]
@@ -783,6 +786,7 @@ def _sites(file: _File) -> List[dict]:
         calls.setdefault(c.node, []).append(c)
     out = []
     for node, scope in file.syntax.sites:
+        assert isinstance(node.func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
         method = node.func.attr.value
         compared, data, labels, reasons = _visit(file, node, scope, method, receivers.get(node, []),
                                                  calls.get(node, []))
@@ -847,7 +851,7 @@ def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], L
 def summary(calls: List[dict]) -> dict:
     """Counts of sites by status, and of sites by reason (a site counts
     once per reason it has)."""
-    out = {"sites": len(calls), "checked": 0, "partial": 0, "unknown": 0, "reasons": {}}
+    out: Dict[str, Any] = {"sites": len(calls), "checked": 0, "partial": 0, "unknown": 0, "reasons": {}}
     reasons: Dict[str, int] = {}
     for c in calls:
         out[c["status"]] += 1

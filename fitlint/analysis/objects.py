@@ -440,9 +440,11 @@ def _run(ip, func, first: List[Any], node: cst.Call, args, env=None) -> Any:
     stack = ip.__dict__.setdefault("methods", [])
     stack.append((owner, obj, func.node))
     if isinstance(obj, (Instance, ModelInstance)):
-        if not hasattr(obj, "ran"):
-            obj.ran = set()
-        obj.ran.add(func.node)
+        ran = getattr(obj, "ran", None)
+        if ran is None:
+            ran = set()
+            setattr(obj, "ran", ran)
+        ran.add(func.node)
     ip.callers.append(env if env is not None else ip.globals)
     try:
         result = ip.inline(func, bound)

@@ -33,6 +33,7 @@ def _pairs(ctx: Context, from_shape: bool = False) -> Iterable[Tuple[DataCall, B
             continue
         for b in call.inputs:
             if input_compared(call, b):
+                assert b.input is not None  # input_compared checked it
                 if b.value.ragged or b.value.dtype in NON_NUMERIC_DTYPES:
                     continue  # FIT107
                 if (b.input.shape_from is not None) == from_shape:
