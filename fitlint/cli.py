@@ -99,18 +99,27 @@ def _rule(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace) -> int:
+def _load_config(args: argparse.Namespace):
+    """The configuration ``--config`` names, else the nearest one; None after
+    printing the error (exit 2) when it cannot be read."""
     from . import config as configuration
-    from . import engine
-    from .output import FORMATS, statistics, summary
-    from .rules import SelectionError, select
 
     try:
         if args.config is not None and not os.path.isfile(args.config):
             raise configuration.ConfigError(f"{args.config}: no such file")
-        config = configuration.load(args.config or configuration.find())
+        return configuration.load(args.config or configuration.find())
     except configuration.ConfigError as exc:
         sys.stderr.write(f"fitlint: error: {exc}\n")
+        return None
+
+
+def _check(args: argparse.Namespace) -> int:
+    from . import engine
+    from .output import FORMATS, statistics, summary
+    from .rules import SelectionError, select
+
+    config = _load_config(args)
+    if config is None:
         return 2
     try:
         rules = select(args.select if args.select is not None else config.select,
@@ -206,16 +215,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _shapes(args: argparse.Namespace) -> int:
-    from . import config as configuration
     from . import engine, shapes
     from .output.shapes import SHAPE_FORMATS
 
-    try:
-        if args.config is not None and not os.path.isfile(args.config):
-            raise configuration.ConfigError(f"{args.config}: no such file")
-        config = configuration.load(args.config or configuration.find())
-    except configuration.ConfigError as exc:
-        sys.stderr.write(f"fitlint: error: {exc}\n")
+    config = _load_config(args)
+    if config is None:
         return 2
     if args.jobs is not None and args.jobs < 1:
         sys.stderr.write("fitlint: error: --jobs must be at least 1\n")
@@ -285,15 +289,10 @@ def _check_replayed(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from . import config as configuration
     from .cache import clean
 
-    try:
-        if args.config is not None and not os.path.isfile(args.config):
-            raise configuration.ConfigError(f"{args.config}: no such file")
-        config = configuration.load(args.config or configuration.find())
-    except configuration.ConfigError as exc:
-        sys.stderr.write(f"fitlint: error: {exc}\n")
+    config = _load_config(args)
+    if config is None:
         return 2
     folder = _cache_location(config)
     try:

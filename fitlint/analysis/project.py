@@ -346,26 +346,7 @@ def deps(real: str) -> Set[str]:
             data = handle.read()
     except OSError:
         return out
-    for dots, module, names, plain in _IMPORT_LINE.findall(data):
-        if plain:
-            entries = [(n.split()[0].decode("ascii", "replace"), 0, []) for n in plain.split(b",") if n.strip()]
-        else:
-            listed = [n.strip().split()[0].decode("ascii", "replace")
-                      for n in names.strip(b"() \t\r\n").replace(b"\n", b",").split(b",") if n.strip()]
-            entries = [(module.decode("ascii", "replace") or None, len(dots), listed)]
-        for name, level, listed in entries:
-            found = resolve(real, name, level)
-            if found is None and level and name is None:
-                found = (os.path.join(os.path.dirname(real), "__init__.py"), True)  # ``from . import x``, no __init__.py
-            elif found is None:
-                continue
-            else:
-                out.add(found[0])
-            if found[1]:
-                for sub_name in listed:
-                    sub = _module_file(os.path.dirname(found[0]), (sub_name,))
-                    if sub is not None:
-                        out.add(sub[0])
+    out.update(_scan(real, data))
     return out
 
 
@@ -633,22 +614,12 @@ def _direct(real: str, data: bytes) -> Tuple[Set[str], Set[str]]:
             for root in search_roots(real):
                 absent.add(os.path.join(root, top + ".py"))
                 absent.add(os.path.join(root, top, "__init__.py"))
-    found |= deps_of_source(real, data)
+    found |= _scan(real, data)
     return found, absent
 
 
-def deps_of_source(real: str, data: bytes) -> Set[str]:
-    """:func:`deps` of a source given as bytes (a notebook's joined script)."""
-    saved = _DEPS.pop(real, None)
-    try:
-        with_text = _scan(real, data)
-    finally:
-        if saved is not None:
-            _DEPS[real] = saved
-    return with_text
-
-
 def _scan(real: str, data: bytes) -> Set[str]:
+    """The project modules the source ``data`` of ``real`` may import (see :func:`deps`)."""
     out: Set[str] = set()
     for dots, module, names, plain in _IMPORT_LINE.findall(data):
         if plain:
@@ -659,9 +630,12 @@ def _scan(real: str, data: bytes) -> Set[str]:
             entries = [(module.decode("ascii", "replace") or None, len(dots), listed)]
         for name, level, listed in entries:
             found = resolve(real, name, level)
-            if found is None:
+            if found is None and level and name is None:
+                found = (os.path.join(os.path.dirname(real), "__init__.py"), True)  # ``from . import x``, no __init__.py
+            elif found is None:
                 continue
-            out.add(found[0])
+            else:
+                out.add(found[0])
             if found[1]:
                 for sub_name in listed:
                     sub = _module_file(os.path.dirname(found[0]), (sub_name,))
