@@ -231,7 +231,7 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
     if not path.endswith(".ipynb"):
         project.remember(path, data, module)
     facts = analyze(module, path)
-    facts.dependencies.extend(project.dependencies(path, module.code.encode("utf-8")))
+    facts.dependencies.extend(project.dependencies(path, data))
     result_cache.note(facts.dependencies)
     return _report(Context(path, module, facts), module, rules, programs)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import builtins
 import math
 from dataclasses import replace as _copy
-from typing import Any, Dict, List, Optional, Tuple
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -549,7 +550,8 @@ def unevaluated(ip, node: cst.CSTNode, env) -> None:
             replace(ip, value, None if isinstance(value, Seq) and value.kind == "tuple" else changed, env)
 
 
-def mutated_names(node: cst.CSTNode) -> set:
+@lru_cache(maxsize=4096)  # a function body is looked at each time it is followed
+def mutated_names(node: cst.CSTNode) -> FrozenSet[str]:
     """Names a piece of code may change in place: ``name.append(...)`` and the
     other changing methods, ``name[...] = ...``, ``name[...] op= ...``,
     ``name op= ...``, ``del name[...]`` (nested functions included)."""
@@ -580,7 +582,7 @@ def mutated_names(node: cst.CSTNode) -> set:
             elif isinstance(target, cst.Name) and isinstance(current, cst.AugAssign):
                 names.add(target.value)
         todo.extend(current.children)
-    return names
+    return frozenset(names)
 
 
 def _forget(ip, names, env) -> None:

@@ -19,7 +19,8 @@ Anything not followed is unknown (``None``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
@@ -52,7 +53,7 @@ class UserClass:
         self.methods: Dict[str, cst.FunctionDef] = {}
         self.dataclass = False
         self.fields: List[tuple] = []  # dataclass fields: (name, default expression or None)
-        self.assigned: Dict[cst.FunctionDef, set] = {}
+        self.assigned: Dict[cst.FunctionDef, FrozenSet[str]] = {}
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
@@ -172,11 +173,12 @@ def _decorators(node: cst.FunctionDef) -> set:
     return out
 
 
-def _self_stores(fn: cst.FunctionDef) -> set:
+@lru_cache(maxsize=4096)  # a class may be defined again each time its module or function runs
+def _self_stores(fn: cst.FunctionDef) -> FrozenSet[str]:
     """Names of the attributes a method assigns on its first parameter."""
     params = fn.params.posonly_params or fn.params.params
     if not params:
-        return set()
+        return frozenset()
     first = params[0].name.value
     out = set()
 
@@ -199,7 +201,7 @@ def _self_stores(fn: cst.FunctionDef) -> set:
             node.target.visit(Finder())
 
     fn.body.visit(Stores())
-    return out
+    return frozenset(out)
 
 
 # ------------------------------------------------------------- definitions
