@@ -181,27 +181,41 @@ def _self_stores(fn: cst.FunctionDef) -> FrozenSet[str]:
         return frozenset()
     first = params[0].name.value
     out = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            if isinstance(node.value, cst.Name) and node.value.value == first:
+    for small in _small_statements(fn.body):
+        targets: List[cst.CSTNode] = []
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+            targets = [small.target]
+        while targets:  # targets are small: a plain walk of their nodes
+            node = targets.pop()
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == first:
                 out.add(node.attr.value)
-
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            pass
-
-    class Stores(cst.CSTVisitor):
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            node.target.visit(Finder())
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            node.target.visit(Finder())
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            node.target.visit(Finder())
-
-    fn.body.visit(Stores())
+            targets.extend(node.children)
     return frozenset(out)
+
+
+def _small_statements(block: cst.CSTNode):
+    """The simple statements of a block, nested blocks (and functions) included,
+    found without visiting expressions."""
+    stack: List[Any] = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            yield from node.body
+        elif isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            stack.extend(reversed(node.body))
+        elif isinstance(node, (cst.BaseCompoundStatement, cst.Else, cst.Finally, cst.ExceptHandler,
+                               cst.ExceptStarHandler)):
+            for name in ("finalbody", "orelse"):
+                part = getattr(node, name, None)
+                if part is not None:
+                    stack.append(part)
+            stack.extend(reversed(getattr(node, "handlers", ())))
+            if isinstance(node, cst.Match):
+                stack.extend(case.body for case in node.cases)
+            else:
+                stack.append(node.body)
 
 
 # ------------------------------------------------------------- definitions
