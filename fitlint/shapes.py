@@ -37,14 +37,14 @@ from .analysis import layers as L
 from .analysis import library
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
-from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq, Sym
+from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
 from .rules.inputs import input_compared
 from .rules.labels import target_compared
 
 # The reason vocabulary (docs/shapes.md explains each one).
 REASONS = {
     "file-unparsed": "the file could not be parsed, so nothing in it was analysed",
-    "not-reached": "the analysis never evaluates this code (class body, lambda, comprehension, ...)",
+    "not-reached": "the analysis never evaluates this code (an f-string, lambda, comprehension, ...)",
     "receiver-unknown": "the object whose method is called is not known as a Keras model",
     "model-input-unknown": "the model is known but the shape of an input is not",
     "model-output-unknown": "the model is known but the shape of an output is not",
@@ -172,7 +172,6 @@ class _Syntax(cst.CSTVisitor):
         self.class_stack: List[cst.ClassDef] = []
         self.opaque: List[str] = []
         self.inside: Dict[cst.Call, str] = {}  # site -> the construct around it the interpreter does not evaluate
-        self.depth: List[int] = []  # how many scopes were open when each class began
 
     def visit_Module(self, node: cst.Module) -> None:
         self.module_scope = _Scope(node, "<module>", None)
@@ -207,11 +206,9 @@ class _Syntax(cst.CSTVisitor):
             if dotted.endswith("TestCase") or dotted in self.test_classes:
                 self.test_classes.add(node.name.value)
         self.class_stack.append(node)
-        self.depth.append(len(self.scopes))
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self.class_stack.pop()
-        self.depth.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes[-1].add(node.name.value, "function", node, node)
@@ -280,8 +277,6 @@ class _Syntax(cst.CSTVisitor):
             self.sites.append((node, self.scopes[-1]))
             if self.opaque:
                 self.inside[node] = self.opaque[-1]
-            elif self.depth and len(self.scopes) == self.depth[-1]:
-                self.inside[node] = "a class body"
 
 
 def _is_generator(fn: cst.FunctionDef) -> bool:
@@ -520,7 +515,6 @@ def _visit(file: _File, call: cst.Call, scope: _Scope, method: str,
         return 0, {}, {}, [file.reason(reason or "receiver-unknown", node, detail)]
     main = [c for c in data_calls if not c.validation]
     if not main:
-        model = next(r.value for r in receivers if isinstance(r.value, Model))
         if method.endswith("_generator"):
             return 0, {}, {}, [file.reason("generator-data", call, f"model.{method}: generator data is not followed")]
         if any(r.guarded for r in receivers):

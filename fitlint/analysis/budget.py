@@ -28,5 +28,5 @@ def small_int(ip: Any, value: int, node: Any) -> bool:
     """Whether ``value`` is within the integer range; records it if not."""
     if -MAX_INT <= value <= MAX_INT:
         return True
-    give_up(ip, node, f"an integer beyond +-10**18")
+    give_up(ip, node, "an integer beyond +-10**18")
     return False
