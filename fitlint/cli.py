@@ -41,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for - (stdin)")
     check.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    check.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel processes (default: by file count)")
+    check.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="parallel processes (default: one per core, up to 8, for 16+ files)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply the excludes to files named on the command line too (for pre-commit)")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("--confirm", action="store_const", const="errors", default=None,
                        help="run a TensorFlow dry run of each error finding (--confirm=all: also of every fully "
@@ -66,7 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     shapes.add_argument("--output-format", choices=("text", "json"), default="text")
     shapes.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE")
     shapes.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for - (stdin)")
-    shapes.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel processes (default: by file count)")
+    shapes.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="parallel processes (default: one per core, up to 8, for 16+ files)")
+    shapes.add_argument("--force-exclude", action="store_true",
+                        help="apply the excludes to files named on the command line too")
     shapes.add_argument("--config", default=None, metavar="FILE",
                         help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
     clean = sub.add_parser("clean", help="remove the result cache (.fitlint_cache)")
@@ -162,7 +168,8 @@ def _check(args: argparse.Namespace) -> int:
         errors = []
     else:
         exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
-        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root)
+        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root,
+                                                 force_exclude=args.force_exclude or config.force_exclude)
         if missing:
             for m in missing:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
@@ -234,7 +241,8 @@ def _shapes(args: argparse.Namespace) -> int:
         models, calls = (result.models, result.calls) if result.direct else ([], [])
     else:
         exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
-        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root)
+        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root,
+                                                 force_exclude=args.force_exclude or config.force_exclude)
         if missing:
             for m in missing:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")

@@ -130,13 +130,14 @@ def test_docs_are_current():
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_pre_commit_refuses_then_accepts(tmp_path):
     """The pre-commit hook refuses a commit with a FIT201 bug, accepts the fix,
-    installs without TensorFlow/Keras/NumPy, and works with try-repo."""
+    keeps the configured excludes for the files it names, installs without
+    TensorFlow/Keras/NumPy, and works with try-repo."""
     precommit = Path(sys.executable).parent / "pre-commit"
     if not precommit.exists():
         pytest.fail("pre-commit is part of the test extra")
     hooks = repo(tmp_path / "hooks")
     # the hook repository: this checkout, committed as it is now
-    for name in ("fitlint", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+    for name in ("fitlint", "pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, hooks / name)
     git(hooks, "add", ".")
@@ -161,6 +162,14 @@ def test_pre_commit_refuses_then_accepts(tmp_path):
     git(project, "add", ".")
     accepted = subprocess.run(["git", "commit", "-m", "fixed"], cwd=project, env=env, capture_output=True, text=True)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    # pre-commit names every staged file: the configured excludes still apply
+    (project / "pyproject.toml").write_text('[tool.fitlint]\nextend-exclude = ["generated"]\n')
+    (project / "generated").mkdir()
+    (project / "generated" / "bad.py").write_text(BUGGY)
+    git(project, "add", ".")
+    excluded = subprocess.run(["git", "commit", "-m", "generated"], cwd=project, env=env, capture_output=True,
+                              text=True)
+    assert excluded.returncode == 0, excluded.stdout + excluded.stderr
     installed = [p.name.lower() for p in (tmp_path / "cache").rglob("site-packages/*")]
     assert any(n.startswith("libcst") for n in installed)
     assert not any(n.startswith(("tensorflow", "keras", "numpy")) for n in installed)
