@@ -61,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", default=None, metavar="FILE",
                        help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of the findings")
-    check.add_argument("--diff", default=None, metavar="REV",
+    check.add_argument("--changed-since", default=None, metavar="REV",
                        help="report only findings on lines changed since git revision REV (and untracked files)")
+    check.add_argument("--diff", default=None, metavar="REV",
+                       help="the former name of --changed-since (deprecated; still works)")
 
     shapes = sub.add_parser("shapes", help="show each model's inferred shapes and what is known at every fit call")
     shapes.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
@@ -178,13 +180,16 @@ def _check(args: argparse.Namespace) -> int:
                             cache=_static_cache(args, config, rules, programs))
         findings, errors = result.findings, result.errors
     findings = engine.per_file_ignores(findings, config.per_file_ignores, config.root)
-    if args.diff:
+    since, option = (args.changed_since, "--changed-since") if args.changed_since else (args.diff, "--diff")
+    if since:
         from .gitdiff import DiffError, changed_lines, only_changed
 
+        if option == "--diff":
+            sys.stderr.write("fitlint: warning: --diff is deprecated, use --changed-since (same meaning)\n")
         try:
-            findings = only_changed(findings, changed_lines(args.diff))
+            findings = only_changed(findings, changed_lines(since))
         except DiffError as exc:
-            sys.stderr.write(f"fitlint: error: --diff {args.diff}: {exc}\n")
+            sys.stderr.write(f"fitlint: error: {option} {since}: {exc}\n")
             return 2
     refuted = 0
     if args.confirm:

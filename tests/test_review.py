@@ -104,8 +104,10 @@ def test_rdjson(tmp_path):
 
 
 def test_diff_reports_only_changed_lines(tmp_path):
-    """--diff reports a finding only when its line or one of its related lines
-    changed since the revision (or the file is new); a bad revision exits 2."""
+    """--changed-since reports a finding only when its line or one of its
+    related lines changed since the revision (or the file is new); a bad
+    revision exits 2; the former name --diff gives the same findings with a
+    deprecation note."""
     root = repo(tmp_path)
     (root / "old.py").write_text(BUGGY)
     (root / "train.py").write_text(FIXED)
@@ -114,12 +116,15 @@ def test_diff_reports_only_changed_lines(tmp_path):
     # a new bug in train.py (its output layer, a related line, changes), old.py untouched
     (root / "train.py").write_text(FIXED.replace("Dense(NUM_CLASSES,", "Dense(5,"))
     (root / "new.py").write_text(BUGGY)
-    out = run("check", "--output-format", "json", "--diff", "HEAD", ".", cwd=root)
+    out = run("check", "--output-format", "json", "--changed-since", "HEAD", ".", cwd=root)
     found = sorted((f["path"], f["line"]) for f in json.loads(out.stdout))
     assert found == [("new.py", 11), ("train.py", 11)]  # train.py: via its changed related line 7
+    assert "deprecated" not in out.stderr
+    old = run("check", "--output-format", "json", "--diff", "HEAD", ".", cwd=root)
+    assert old.stdout == out.stdout and "--diff is deprecated, use --changed-since" in old.stderr
     assert len(json.loads(run("check", "--output-format", "json", ".", cwd=root).stdout)) == 3
-    bad = run("check", "--diff", "no-such-rev", ".", cwd=root)
-    assert bad.returncode == 2 and "no-such-rev" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run("check", "--changed-since", "no-such-rev", ".", cwd=root)
+    assert bad.returncode == 2 and "--changed-since no-such-rev" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_docs_are_current():
