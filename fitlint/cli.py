@@ -41,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for - (stdin)")
     check.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    check.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel processes (default: by file count)")
+    check.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="parallel processes (default: one per core, up to 8, for 16+ files)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply the excludes to files named on the command line too (for pre-commit)")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("--confirm", action="store_const", const="errors", default=None,
                        help="run a TensorFlow dry run of each error finding (--confirm=all: also of every fully "
@@ -58,15 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", default=None, metavar="FILE",
                        help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
     check.add_argument("--statistics", action="store_true", help="print a count per rule instead of the findings")
-    check.add_argument("--diff", default=None, metavar="REV",
+    check.add_argument("--changed-since", default=None, metavar="REV",
                        help="report only findings on lines changed since git revision REV (and untracked files)")
+    check.add_argument("--diff", default=None, metavar="REV",
+                       help="the former name of --changed-since (deprecated; still works)")
 
     shapes = sub.add_parser("shapes", help="show each model's inferred shapes and what is known at every fit call")
     shapes.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     shapes.add_argument("--output-format", choices=("text", "json"), default="text")
     shapes.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE")
     shapes.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name to report for - (stdin)")
-    shapes.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel processes (default: by file count)")
+    shapes.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="parallel processes (default: one per core, up to 8, for 16+ files)")
+    shapes.add_argument("--force-exclude", action="store_true",
+                        help="apply the excludes to files named on the command line too")
     shapes.add_argument("--config", default=None, metavar="FILE",
                         help="a pyproject.toml or fitlint.toml to use instead of the nearest one")
     clean = sub.add_parser("clean", help="remove the result cache (.fitlint_cache)")
@@ -162,7 +170,8 @@ def _check(args: argparse.Namespace) -> int:
         errors = []
     else:
         exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
-        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root)
+        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root,
+                                                 force_exclude=args.force_exclude or config.force_exclude)
         if missing:
             for m in missing:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
@@ -171,13 +180,16 @@ def _check(args: argparse.Namespace) -> int:
                             cache=_static_cache(args, config, rules, programs))
         findings, errors = result.findings, result.errors
     findings = engine.per_file_ignores(findings, config.per_file_ignores, config.root)
-    if args.diff:
+    since, option = (args.changed_since, "--changed-since") if args.changed_since else (args.diff, "--diff")
+    if since:
         from .gitdiff import DiffError, changed_lines, only_changed
 
+        if option == "--diff":
+            sys.stderr.write("fitlint: warning: --diff is deprecated, use --changed-since (same meaning)\n")
         try:
-            findings = only_changed(findings, changed_lines(args.diff))
+            findings = only_changed(findings, changed_lines(since))
         except DiffError as exc:
-            sys.stderr.write(f"fitlint: error: --diff {args.diff}: {exc}\n")
+            sys.stderr.write(f"fitlint: error: {option} {since}: {exc}\n")
             return 2
     refuted = 0
     if args.confirm:
@@ -234,7 +246,8 @@ def _shapes(args: argparse.Namespace) -> int:
         models, calls = (result.models, result.calls) if result.direct else ([], [])
     else:
         exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
-        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root)
+        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root,
+                                                 force_exclude=args.force_exclude or config.force_exclude)
         if missing:
             for m in missing:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")

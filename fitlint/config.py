@@ -30,6 +30,7 @@ class Config:
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
     exclude: Optional[List[str]] = None
     extend_exclude: List[str] = field(default_factory=list)
+    force_exclude: bool = False  # excludes apply to files named explicitly too
     confirm_enabled: bool = False
     confirm_timeout: float = 60.0
     confirm_memory: int = 4096  # MB the dry-run worker may allocate beyond TensorFlow itself
@@ -43,7 +44,7 @@ class Config:
 
 _LIST_KEYS = {"select", "extend-select", "ignore", "exclude", "extend-exclude"}
 _CODE_KEYS = {"select", "extend-select", "ignore"}
-_KEYS = _LIST_KEYS | {"per-file-ignores", "confirm"}
+_KEYS = _LIST_KEYS | {"per-file-ignores", "confirm", "force-exclude"}
 _CONFIRM_KEYS = {"timeout", "enabled", "memory", "budget"}
 
 
@@ -130,6 +131,10 @@ def _parse(path: str, prefix: str, section: Dict[str, Any]) -> Config:
             setattr(config, key.replace("-", "_"), _codes(path, name, value))
         elif key in _LIST_KEYS:
             setattr(config, key.replace("-", "_"), _strings(path, name, value))
+        elif key == "force-exclude":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: {name} must be true or false")
+            config.force_exclude = value
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: {name} must be a table of glob = [codes]")

@@ -25,6 +25,20 @@ def _excluded(path: str, patterns: Sequence[str], root: Optional[str]) -> bool:
                 or folder.match(os.path.normcase(relative)))
 
 
+def _excluded_path(path: str, patterns: Sequence[str], root: Optional[str]) -> bool:
+    """A file named explicitly: excluded when it or a folder above it (below
+    ``root``, or the working directory) matches."""
+    if _excluded(path, patterns, root):
+        return True
+    base = os.path.abspath(root or os.getcwd())
+    folder = os.path.dirname(os.path.abspath(path))
+    while folder.startswith(base + os.sep):
+        if _excluded(folder, patterns, root):
+            return True
+        folder = os.path.dirname(folder)
+    return False
+
+
 @lru_cache(maxsize=16)
 def _compiled(patterns: Tuple[str, ...]) -> Tuple["re.Pattern[str]", "re.Pattern[str]"]:
     """The patterns as one regex (what fnmatch.fnmatch does for each), and
@@ -38,9 +52,10 @@ def _compiled(patterns: Tuple[str, ...]) -> Tuple["re.Pattern[str]", "re.Pattern
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
-             root: Optional[str] = None) -> Tuple[List[str], List[str]]:
+             root: Optional[str] = None, force_exclude: bool = False) -> Tuple[List[str], List[str]]:
     """Files to lint (sorted, unique) and paths that do not exist. Files named
-    on the command line are linted even if excluded, like ruff does."""
+    on the command line are linted even if excluded, like ruff does, unless
+    ``force_exclude`` (what a pre-commit hook wants: it names every file)."""
     files: List[str] = []
     missing: List[str] = []
     for path in paths:
@@ -52,7 +67,8 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = DEFAULT_EXCLUDE,
                     if name.endswith(SUFFIXES) and not _excluded(full, exclude, root):
                         files.append(os.path.normpath(full))
         elif os.path.isfile(path):
-            files.append(os.path.normpath(path))
+            if not (force_exclude and _excluded_path(path, exclude, root)):
+                files.append(os.path.normpath(path))
         else:
             missing.append(path)
     seen: Set[str] = set()

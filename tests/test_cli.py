@@ -175,3 +175,20 @@ def test_notebooks(tmp_path):
                                               {"cell_type": "code", "source": ["def f(:\n"]}]}))
     out = run("check", str(bad_cell))
     assert "bad_cell.ipynb:cell 2:1:" in out.stdout and "FIT000" in out.stdout
+
+
+def test_version_is_declared_once():
+    """The version lives in fitlint/__init__.py only: pyproject.toml reads it
+    from there, the installed metadata and `fitlint --version` agree, and the
+    licence file the metadata names exists."""
+    from importlib.metadata import version
+
+    import fitlint
+    from conftest import ROOT
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in pyproject and 'attr = "fitlint.__version__"' in pyproject
+    assert "\nversion =" not in pyproject.split("[tool.setuptools.dynamic]")[0]
+    assert version("fitlint") == fitlint.__version__
+    assert run("--version").stdout.strip() == f"fitlint {fitlint.__version__}"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")

@@ -55,6 +55,46 @@ def test_per_file_ignores_and_excludes(tmp_path):
     assert codes(run("check", "--output-format", "json", ".", cwd=root)) == [("train.py", "FIT201")]
 
 
+def test_force_exclude_applies_excludes_to_named_files(tmp_path):
+    """A file named on the command line is checked even when excluded, unless
+    --force-exclude (or `force-exclude = true`) is given: then the excludes,
+    by file name or by a folder above it, apply to it too."""
+    root = project(tmp_path, """
+        [tool.fitlint]
+        extend-exclude = ["generated", "skip_*.py"]
+    """, files={"train.py": BUGGY, "generated/sub/g.py": BUGGY, "skip_me.py": BUGGY})
+    named = ("train.py", "generated/sub/g.py", "skip_me.py")
+    assert codes(run("check", "--output-format", "json", *named, cwd=root)) == [
+        ("generated/sub/g.py", "FIT201"), ("skip_me.py", "FIT201"), ("train.py", "FIT201")]
+    assert codes(run("check", "--output-format", "json", "--force-exclude", *named, cwd=root)) == [
+        ("train.py", "FIT201")]
+    (root / "pyproject.toml").write_text('[tool.fitlint]\nextend-exclude = ["generated", "skip_*.py"]\n'
+                                         'force-exclude = true\n')
+    assert codes(run("check", "--output-format", "json", *named, cwd=root)) == [("train.py", "FIT201")]
+    shapes = json.loads(run("shapes", "--output-format", "json", "--force-exclude", *named, cwd=root).stdout)
+    assert sorted({c["path"] for c in shapes["calls"]}) == ["train.py"]
+    (root / "pyproject.toml").write_text('[tool.fitlint]\nforce-exclude = "yes"\n')
+    bad = run("check", "train.py", cwd=root)
+    assert bad.returncode == 2 and "force-exclude must be true or false" in bad.stderr
+
+
+def test_every_check_option_is_in_the_readme():
+    """Each option `fitlint check --help` lists is in the README's option
+    table, and the README states --jobs' default as --help does."""
+    from fitlint.cli import build_parser
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    check = build_parser()._subparsers._group_actions[0].choices["check"]
+    for action in check._actions:
+        if action.help == "==SUPPRESS==" or not action.option_strings or "--help" in action.option_strings:
+            continue
+        assert any(f"`{opt}" in readme for opt in action.option_strings), action.option_strings
+        if "--jobs" in action.option_strings:
+            assert "(default: one per core, up to 8, for 16+ files)" in action.help
+            assert "(default: one per core, up to 8, for 16+ files)" in readme
+
+
 def test_bad_configuration_is_one_clear_error(tmp_path):
     """Each kind of bad configuration exits 2 with one message naming the key and
     the file, without a traceback; a missing --config file exits 2."""

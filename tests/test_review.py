@@ -104,8 +104,10 @@ def test_rdjson(tmp_path):
 
 
 def test_diff_reports_only_changed_lines(tmp_path):
-    """--diff reports a finding only when its line or one of its related lines
-    changed since the revision (or the file is new); a bad revision exits 2."""
+    """--changed-since reports a finding only when its line or one of its
+    related lines changed since the revision (or the file is new); a bad
+    revision exits 2; the former name --diff gives the same findings with a
+    deprecation note."""
     root = repo(tmp_path)
     (root / "old.py").write_text(BUGGY)
     (root / "train.py").write_text(FIXED)
@@ -114,12 +116,15 @@ def test_diff_reports_only_changed_lines(tmp_path):
     # a new bug in train.py (its output layer, a related line, changes), old.py untouched
     (root / "train.py").write_text(FIXED.replace("Dense(NUM_CLASSES,", "Dense(5,"))
     (root / "new.py").write_text(BUGGY)
-    out = run("check", "--output-format", "json", "--diff", "HEAD", ".", cwd=root)
+    out = run("check", "--output-format", "json", "--changed-since", "HEAD", ".", cwd=root)
     found = sorted((f["path"], f["line"]) for f in json.loads(out.stdout))
     assert found == [("new.py", 11), ("train.py", 11)]  # train.py: via its changed related line 7
+    assert "deprecated" not in out.stderr
+    old = run("check", "--output-format", "json", "--diff", "HEAD", ".", cwd=root)
+    assert old.stdout == out.stdout and "--diff is deprecated, use --changed-since" in old.stderr
     assert len(json.loads(run("check", "--output-format", "json", ".", cwd=root).stdout)) == 3
-    bad = run("check", "--diff", "no-such-rev", ".", cwd=root)
-    assert bad.returncode == 2 and "no-such-rev" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run("check", "--changed-since", "no-such-rev", ".", cwd=root)
+    assert bad.returncode == 2 and "--changed-since no-such-rev" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_docs_are_current():
@@ -130,13 +135,14 @@ def test_docs_are_current():
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_pre_commit_refuses_then_accepts(tmp_path):
     """The pre-commit hook refuses a commit with a FIT201 bug, accepts the fix,
-    installs without TensorFlow/Keras/NumPy, and works with try-repo."""
+    keeps the configured excludes for the files it names, installs without
+    TensorFlow/Keras/NumPy, and works with try-repo."""
     precommit = Path(sys.executable).parent / "pre-commit"
     if not precommit.exists():
         pytest.fail("pre-commit is part of the test extra")
     hooks = repo(tmp_path / "hooks")
     # the hook repository: this checkout, committed as it is now
-    for name in ("fitlint", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+    for name in ("fitlint", "pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, hooks / name)
     git(hooks, "add", ".")
@@ -161,6 +167,14 @@ def test_pre_commit_refuses_then_accepts(tmp_path):
     git(project, "add", ".")
     accepted = subprocess.run(["git", "commit", "-m", "fixed"], cwd=project, env=env, capture_output=True, text=True)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    # pre-commit names every staged file: the configured excludes still apply
+    (project / "pyproject.toml").write_text('[tool.fitlint]\nextend-exclude = ["generated"]\n')
+    (project / "generated").mkdir()
+    (project / "generated" / "bad.py").write_text(BUGGY)
+    git(project, "add", ".")
+    excluded = subprocess.run(["git", "commit", "-m", "generated"], cwd=project, env=env, capture_output=True,
+                              text=True)
+    assert excluded.returncode == 0, excluded.stdout + excluded.stderr
     installed = [p.name.lower() for p in (tmp_path / "cache").rglob("site-packages/*")]
     assert any(n.startswith("libcst") for n in installed)
     assert not any(n.startswith(("tensorflow", "keras", "numpy")) for n in installed)
