@@ -223,7 +223,7 @@ def _check(args: argparse.Namespace) -> int:
         findings.sort(key=lambda f: f.sort_key())
         if since:
             findings = only_changed(findings, changed_lines(since))
-        fixed = (sum(r.fixed for r in results), len(results))
+        fixed = (sum(r.fixed for r in results), len(results)) if results else None
     refuted = 0
     if args.confirm:
         from .confirm import confirm

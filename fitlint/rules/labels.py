@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from typing import Iterable, Tuple
 
+import libcst as cst
+
 from ..analysis import layers as L
 from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, Target
 from ..analysis.values import Array, fmt_range, fmt_shape
@@ -105,6 +107,19 @@ def _loss_fix(ctx: Context, call: DataCall, t: Target, to_sparse: bool):
     if edit is None:
         return None
     return fixing.make("safe", f"use the {'sparse' if to_sparse else 'one-hot'} loss: {edit.content}", [edit])
+
+
+def _classes_built(ctx: Context, y: Array):
+    """The number of classes one-hot labels were built with, when the
+    ``tf.one_hot``/``to_categorical`` call that built them is known and the
+    integer labels it encoded use exactly that many classes (0..depth-1)."""
+    origin = y.origin.node if y.origin is not None else None
+    for event in ctx.facts.one_hots:
+        labels = event.labels
+        if event.node is origin and labels.integral and labels.lo is not None and labels.lo >= 0 and \
+                labels.hi == event.depth - 1:
+            return event.depth
+    return None
 
 
 def _units_fix(ctx: Context, call: DataCall, t: Target, units: int, applicability: str, why: str):
@@ -303,7 +318,8 @@ class LabelWidthMismatch(Rule):
     severity = "error"
     summary = "label width differs from the output units"
     fixable = ("safe: makes the output layer's units (a number written in `Dense(...)`) the number of classes the "
-               "one-hot labels were built with (`tf.one_hot` depth, `to_categorical` classes)")
+               "one-hot labels were built with (`tf.one_hot` depth, `to_categorical` classes), when the integer "
+               "labels encoded use exactly those classes")
     triggers = DATA_CALLS
     exception = "ValueError"
 
@@ -318,7 +334,7 @@ class LabelWidthMismatch(Rule):
                 hint=f"make the output Dense({y.shape[1]}) or encode the labels with {out[-1]} classes", subject=call,
                 evidence=(tail_ev(y.shape), tail_ev(out)),
                 fix=_units_fix(ctx, call, t, y.shape[1], "safe", f"the labels are one-hot with {y.shape[1]} classes")
-                if y.onehot else None)
+                if _classes_built(ctx, y) == y.shape[1] else None)
 
 
 class OutputRankMismatch(Rule):
@@ -522,7 +538,18 @@ class OneHotDepthTooSmall(Rule):
                         (event.depth_node, f"{self.parameter} set here: {ctx.src(event.depth_node)}")
                         if event.depth_node else None),
                 hint=f"use {self.parameter}={int(labels.hi) + 1}", subject=event,
-                evidence=(str(event.depth), "out of bounds|out of range|outside"))
+                evidence=(str(event.depth), "out of bounds|out of range|outside"),
+                fix=self._fix(ctx, event) if self.fixable else None)
+
+    def _fix(self, ctx, event):
+        """``num_classes=3`` -> one more than the largest label, written in the call."""
+        labels = event.labels
+        if not isinstance(event.depth_node, cst.Integer) or labels.lo is None or labels.lo < 0 or \
+                not math.isfinite(labels.hi):
+            return None
+        edit = fixing.replace(ctx, event.depth_node, str(int(labels.hi) + 1))
+        return fixing.make("unsafe", f"use {self.parameter}={int(labels.hi) + 1}: the labels reach {int(labels.hi)}",
+                           [edit])
 
 
 class NumClassesTooSmall(OneHotDepthTooSmall):
@@ -559,6 +586,8 @@ class NumClassesTooSmall(OneHotDepthTooSmall):
     function = "to_categorical"
     parameter = "num_classes"
     consequence = "to_categorical raises IndexError"
+    fixable = ("unsafe: makes `num_classes` (a number written in the call) one more than the largest integer "
+               "label, when the labels' range is known and not negative")
 
 
 class SingleUnitSoftmax(Rule):
