@@ -27,6 +27,7 @@ CASES = [
     (RULES / "FIT210_buggy.py", "FIT210"),
     (FIXTURES / "realistic" / "subclassed_model_buggy.py", "FIT202"),
     (FIXTURES / "examples" / "text_classifier.py", "FIT210"),
+    (FIXTURES / "warnings" / "single_unit_softmax.py", "FIT209"),
     (OWN / "fixes_FIT102_input_shape.py", "FIT102"),
     (OWN / "fixes_FIT201_literal_units.py", "FIT201"),
     (OWN / "fixes_FIT202_loss_class.py", "FIT202"),

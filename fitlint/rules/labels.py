@@ -8,7 +8,8 @@ import libcst as cst
 
 from ..analysis import layers as L
 from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, Target
-from ..analysis.values import Array, fmt_range, fmt_shape
+from ..analysis.library import loss_family
+from ..analysis.values import Array, Const, fmt_range, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related, set_here
 from .base import tail_ev
@@ -615,6 +616,8 @@ class SingleUnitSoftmax(Rule):
     name = "single-unit-softmax"
     severity = "warning"
     summary = "Dense(1, activation='softmax') as the output"
+    fixable = ("safe: changes `activation=\"softmax\"` to `\"sigmoid\"` when the model is compiled with "
+               "`\"binary_crossentropy\"`")
     triggers = (r"softmax", r"Sequential|Model\s*\(")
 
     def check(self, ctx):
@@ -629,4 +632,19 @@ class SingleUnitSoftmax(Rule):
                         self.code,
                         "the output layer is Dense(1) with softmax: its output is always 1.0 and the model cannot learn",
                         layer.origin.node, [(model.origin.node, f"model built here: {ctx.src(model.origin.node, 40)}")],
-                        hint="use activation='sigmoid' for one unit, or Dense(2, activation='softmax')")
+                        hint="use activation='sigmoid' for one unit, or Dense(2, activation='softmax')",
+                        fix=self._fix(ctx, model, layer))
+
+    @staticmethod
+    def _fix(ctx, model, layer):
+        """``activation="softmax"`` -> ``"sigmoid"`` when the model is
+        compiled with binary cross-entropy named by a string (a loss object
+        may expect logits)."""
+        loss = model.loss
+        if not (isinstance(loss, Const) and isinstance(loss.value, str) and loss_family(loss) == BINARY):
+            return None
+        node = fixing.argument_node(layer, "activation", 1)
+        if not isinstance(node, cst.SimpleString) or node.evaluated_value != "softmax":
+            return None
+        edit = fixing.replace(ctx, node, f"{node.prefix}{node.quote}sigmoid{node.quote}")
+        return fixing.make("safe", "use activation='sigmoid': one unit with binary cross-entropy", [edit])
