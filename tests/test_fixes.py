@@ -20,6 +20,7 @@ OWN = FIXTURES / "fixes"
 # Every fixture a fix is proven on, with the rule whose fix it proves.
 CASES = [
     (RULES / "FIT102_buggy.py", "FIT102"),
+    (RULES / "FIT103_buggy.py", "FIT103"),
     (RULES / "FIT201_softmax1_buggy.py", "FIT201"),
     (RULES / "FIT202_buggy.py", "FIT202"),
     (RULES / "FIT203_buggy.py", "FIT203"),
@@ -65,6 +66,40 @@ def test_every_fixable_rule_is_proven_on_a_fixture():
     for path, code in CASES:
         found = [f for f in _check(str(path), path.read_text(encoding="utf-8")) if f.code == code]
         assert found and all(f.fix is not None for f in found), (path, code)
+
+
+def test_docs_say_which_rules_have_a_fix():
+    """docs/rules.md gives every rule a Fix line; a rule's fixes have the
+    applicability its docs state."""
+    from fitlint.docs import render
+
+    docs = render()
+    for rule in ALL_RULES:
+        section = docs.split(f"## {rule.code} {rule.name}\n", 1)[1].split("\n## ", 1)[0]
+        assert "\nFix: " in section, rule.code
+        if rule.fixable:
+            assert f"Fix: **{rule.fixable.split(':')[0]}**" in section
+    by_code = {r.code: r for r in ALL_RULES}
+    for path, code in CASES:
+        for f in _check(str(path), path.read_text(encoding="utf-8")):
+            if f.code == code and f.fix is not None:
+                assert by_code[code].fixable.startswith(f.fix.applicability + ":"), (path, code)
+
+
+def test_fix_keeps_windows_line_ends():
+    """In a file with CRLF line ends the edits land on the right characters
+    and every line end stays CRLF, also when a statement moves."""
+    text = ("import numpy as np\r\nimport keras\r\n"
+            "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])\r\n"
+            "model.fit(np.random.rand(8, 4), np.random.randint(0, 3, 8))\r\n"
+            "# the loss\r\nmodel.compile(loss='categorical_crossentropy')\r\n")
+    result = fixes.fix_text("t.py", text, _check("t.py", text), False, _check)
+    assert result.after == ("import numpy as np\r\nimport keras\r\n"
+                            "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, "
+                            "activation='softmax')])\r\n# the loss\r\n"
+                            "model.compile(loss='sparse_categorical_crossentropy')\r\n"
+                            "model.fit(np.random.rand(8, 4), np.random.randint(0, 3, 8))\r\n")
+    assert result.fixed == 2
 
 
 def test_fixtures_with_a_fix_are_all_proven():

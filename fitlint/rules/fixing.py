@@ -35,6 +35,12 @@ def replace(ctx: Context, node: Optional[cst.CSTNode], content: str) -> Optional
     return Edit((where.start.line, where.start.column + 1), (where.end.line, where.end.column + 1), content)
 
 
+def insert_after(ctx: Context, node: Optional[cst.CSTNode], content: str) -> Optional[Edit]:
+    """Insert ``content`` right after the text of ``node``."""
+    edit = replace(ctx, node, "")
+    return Edit(edit.end, edit.end, content) if edit is not None else None
+
+
 # ------------------------------------------------------------------ losses
 # The keyword arguments both loss classes of a pair accept (the first
 # positional argument of both is ``from_logits``).

@@ -336,6 +336,23 @@ def _input_fix(ctx: Context, call: DataCall, sym: Sym, data: tuple):
                        edits)
 
 
+def _sample_shape_fix(ctx: Context, sym: Sym):
+    """``Input(shape=X.shape)`` -> ``Input(shape=X.shape[1:])``, the
+    ``.shape`` written in the call itself."""
+    if sym.shape_set_at is not None:
+        return None
+    node = sym.origin.node
+    if _callee(node) in ("Input", "InputLayer"):
+        arg = fixing.call_argument(node, ("shape", "input_shape"), 0)
+    else:
+        arg = fixing.call_argument(node, ("input_shape",))
+    value = arg.value if arg is not None else None
+    if not (isinstance(value, cst.Attribute) and value.attr.value == "shape"):
+        return None
+    edit = fixing.insert_after(ctx, value, "[1:]")
+    return fixing.make("safe", f"use {ctx.src(value)}[1:], one sample's shape", [edit])
+
+
 def _callee(node) -> str:
     """``Input`` for ``keras.Input(...)``, ``Dense`` for ``layers.Dense(...)``."""
     func = node.func if isinstance(node, cst.Call) else None
@@ -369,6 +386,7 @@ class InputShapeIncludesSamples(Rule):
     name = "input-shape-includes-samples"
     severity = "error"
     summary = "Input shape built from the data's full .shape (sample axis included)"
+    fixable = "safe: appends `[1:]` to the `X.shape` written in `Input(shape=...)` or `input_shape=`"
     triggers = DATA_CALLS
     exception = "ValueError"
 
@@ -387,7 +405,7 @@ class InputShapeIncludesSamples(Rule):
                 sym.origin.node,
                 related((call.node, f"data reaches the model here: {ctx.src(call.node)}"), built_here(ctx, label, data)),
                 hint="use X.shape[1:] (one sample's shape) for the input shape",
-                subject=call, evidence=(shape_ev(sym.shape), tail_ev(x.shape)))
+                subject=call, evidence=(shape_ev(sym.shape), tail_ev(x.shape)), fix=_sample_shape_fix(ctx, sym))
 
 
 def _input_names(model: Model) -> Optional[List[str]]:
