@@ -108,7 +108,10 @@ def _rule(args: argparse.Namespace) -> int:
     if r is None:
         sys.stderr.write(f"fitlint: error: unknown rule {args.code!r} (see `fitlint rule --all`)\n")
         return 2
+    from .docs import fix_line
+
     print(f"# {r.code} {r.name} ({r.severity}{', off by default' if not r.default else ''})\n")
+    print(fix_line(r) + "\n")
     print(r.doc())
     return 0
 

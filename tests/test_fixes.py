@@ -321,6 +321,15 @@ def test_fix_survives_the_cache(tmp_path):
     assert json.loads(first.stdout) == json.loads(second.stdout)
 
 
+def test_rule_command_says_whether_there_is_a_fix(tmp_path):
+    """`fitlint rule` states the fix of a fixable rule and says a rule
+    without one has none."""
+    fixable = subprocess.run([sys.executable, "-m", "fitlint", "rule", "FIT202"], capture_output=True, text=True)
+    assert "Fix: **safe** (`--fix`): changes the loss" in fixable.stdout
+    none = subprocess.run([sys.executable, "-m", "fitlint", "rule", "FIT301"], capture_output=True, text=True)
+    assert "Fix: none" in none.stdout
+
+
 def test_stdin_cannot_be_fixed(tmp_path):
     """--fix with - (stdin) is a usage error, exit 2."""
     out = subprocess.run([sys.executable, "-m", "fitlint", "check", "--fix", "-"], input="x = 1\n",
