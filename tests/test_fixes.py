@@ -199,6 +199,19 @@ def test_no_fix_where_the_change_is_a_guess(why, text):
     assert all(f.fix is None for f in found), (why, [(f.code, f.fix) for f in found])
 
 
+def test_a_failing_fix_builder_keeps_the_finding(monkeypatch):
+    """When building a fix raises, the finding is still reported, without a fix."""
+    from fitlint.rules import fixing
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(fixing, "loss_edit", broken)
+    path = RULES / "FIT202_buggy.py"
+    (finding,) = _check(str(path), path.read_text(encoding="utf-8"))
+    assert finding.code == "FIT202" and finding.fix is None
+
+
 def test_apply_skips_overlapping_and_shares_identical_edits():
     """Of two fixes whose edits overlap, the second waits; an edit identical
     to one already taken is applied once; an edit outside the text drops its fix."""

@@ -9,13 +9,29 @@ module, an unusual spelling): no fix is then offered.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional, Sequence, Set, Tuple
+import functools
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar, cast
 
 import libcst as cst
 
 from ..analysis.values import Layer
 from ..findings import Edit, Fix
 from .base import Context
+
+
+_F = TypeVar("_F", bound=Callable[..., Optional[Fix]])
+
+
+def guarded(build: _F) -> _F:
+    """A fix builder that never costs the finding: if building the fix
+    fails, the finding is reported without one."""
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> Optional[Fix]:
+        try:
+            return build(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - a fix is optional, the finding is not
+            return None
+    return cast(_F, wrapper)
 
 
 def make(applicability: str, message: str, edits: Sequence[Optional[Edit]]) -> Optional[Fix]:

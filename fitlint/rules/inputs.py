@@ -298,6 +298,7 @@ class InputDimMismatch(Rule):
                 fix=_input_fix(ctx, call, sym, x.shape) if len(x.shape) == len(sym.shape) else None)
 
 
+@fixing.guarded
 def _input_fix(ctx: Context, call: DataCall, sym: Sym, data: tuple):
     """The literal input shape of the model (``Input(shape=(10,))``,
     ``input_shape=(10,)``, ``input_dim=10``) given the data's dimensions,
@@ -336,6 +337,7 @@ def _input_fix(ctx: Context, call: DataCall, sym: Sym, data: tuple):
                        edits)
 
 
+@fixing.guarded
 def _sample_shape_fix(ctx: Context, sym: Sym):
     """``Input(shape=X.shape)`` -> ``Input(shape=X.shape[1:])``, the
     ``.shape`` written in the call itself."""

@@ -90,6 +90,7 @@ def _encoding(y) -> str:
     return ""
 
 
+@fixing.guarded
 def _loss_fix(ctx: Context, call: DataCall, t: Target, to_sparse: bool):
     """The loss of ``compile`` turned into the one the labels are encoded
     for, when every call of the model with known labels agrees and no
@@ -123,6 +124,7 @@ def _classes_built(ctx: Context, y: Array):
     return None
 
 
+@fixing.guarded
 def _units_fix(ctx: Context, call: DataCall, t: Target, units: int, applicability: str, why: str):
     """The output layer's units literal changed to ``units``, when no other
     call of the model feeds that output labels that need another width."""
@@ -542,6 +544,7 @@ class OneHotDepthTooSmall(Rule):
                 evidence=(str(event.depth), "out of bounds|out of range|outside"),
                 fix=self._fix(ctx, event) if self.fixable else None)
 
+    @fixing.guarded
     def _fix(self, ctx, event):
         """``num_classes=3`` -> one more than the largest label, written in the call."""
         labels = event.labels
@@ -636,6 +639,7 @@ class SingleUnitSoftmax(Rule):
                         fix=self._fix(ctx, model, layer))
 
     @staticmethod
+    @fixing.guarded
     def _fix(ctx, model, layer):
         """``activation="softmax"`` -> ``"sigmoid"`` when the model is
         compiled with binary cross-entropy named by a string (a loss object

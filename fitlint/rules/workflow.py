@@ -59,6 +59,7 @@ class FitBeforeCompile(Rule):
                 evidence=("compile()",), fix=self.fix(ctx, call))
 
     @staticmethod
+    @fixing.guarded
     def fix(ctx, call):
         moved = fixing.compile_before(ctx, call.node)
         return fixing.make("safe", f"move model.compile(...) from line {moved[1].start[0]} above the call",
