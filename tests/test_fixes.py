@@ -228,7 +228,8 @@ def test_apply_skips_overlapping_and_shares_identical_edits():
 
 def test_fix_never_touches_a_file_without_findings(tmp_path):
     """--fix leaves byte for byte alone a file with no finding (odd line ends,
-    no final newline) and a file whose finding has no fix, and rewrites the
+    no final newline), a file whose finding has no fix and one whose fixable
+    finding is suppressed by ``# noqa``, and rewrites the
     one with a fixable finding; the summary counts the fix and exit is 0."""
     clean = tmp_path / "clean.py"
     clean.write_bytes(b"import numpy as np\r\nx = np.zeros((2, 3))  \r\nprint(x)")
@@ -236,14 +237,16 @@ def test_fix_never_touches_a_file_without_findings(tmp_path):
     unfixable.write_bytes((RULES / "FIT201_buggy.py").read_bytes())
     fixable = tmp_path / "fixable.py"
     fixable.write_bytes((RULES / "FIT202_buggy.py").read_bytes())
-    before = {p: p.read_bytes() for p in (clean, unfixable)}
+    suppressed = tmp_path / "suppressed.py"
+    suppressed.write_bytes((RULES / "FIT202_buggy.py").read_bytes().replace(b"# [FIT202]", b"# noqa: FIT202"))
+    before = {p: p.read_bytes() for p in (clean, unfixable, suppressed)}
     out = _cli("--fix", "--select", "FIT202", ".", cwd=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Fixed 1 finding in 1 file. All checks passed." in out.stdout
-    assert {p: p.read_bytes() for p in (clean, unfixable)} == before
+    assert {p: p.read_bytes() for p in (clean, unfixable, suppressed)} == before
     assert b'loss="sparse_categorical_crossentropy"' in fixable.read_bytes()
     again = _cli("--fix", ".", cwd=tmp_path)
-    assert "Fixed" not in again.stdout and {p: p.read_bytes() for p in (clean, unfixable)} == before
+    assert "Fixed" not in again.stdout and {p: p.read_bytes() for p in (clean, unfixable, suppressed)} == before
 
 
 def test_fix_rounds_and_remaining_findings(tmp_path):
