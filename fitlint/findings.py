@@ -25,7 +25,8 @@ class Edit:
     """Replace the text from ``start`` to ``end`` with ``content``. Positions
     are (line, column), both 1-based, columns counted in characters (code
     points); ``end`` is exclusive (``start == end``: an insertion). In a
-    notebook, ``cell`` is the code cell the lines are counted in."""
+    notebook, ``cell`` is the code cell the lines are counted in. (An editor
+    protocol counting 0-based lines and UTF-16 units converts them.)"""
 
     start: Tuple[int, int]
     end: Tuple[int, int]
