@@ -205,17 +205,19 @@ def _finding_to_dict(f: Any) -> Dict[str, Any]:
     return {"code": f.code, "name": f.name, "severity": f.severity, "message": f.message, "path": f.path,
             "line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
             "related": [[r.path, r.line, r.column, r.message, r.cell] for r in f.related], "hint": f.hint,
-            "cell": f.cell, "program": f.program, "no_program": f.no_program, "evidence": list(f.evidence)}
+            "cell": f.cell, "program": f.program, "no_program": f.no_program, "evidence": list(f.evidence),
+            "fix": f.fix.to_dict() if f.fix is not None else None}
 
 
 def _finding_from_dict(d: Dict[str, Any]) -> Any:
-    from .findings import Related, Reported
+    from .findings import Fix, Related, Reported
 
     related = [Related(p, line, col, msg, cell) for p, line, col, msg, cell in d["related"]]
     return Reported(code=d["code"], name=d["name"], severity=d["severity"], message=d["message"], path=d["path"],
                     line=d["line"], column=d["column"], end_line=d["end_line"], end_column=d["end_column"],
                     related=related, hint=d["hint"], cell=d["cell"], program=d["program"],
-                    no_program=d["no_program"], evidence=tuple(d["evidence"]))
+                    no_program=d["no_program"], evidence=tuple(d["evidence"]),
+                    fix=Fix.from_dict(d["fix"]) if d.get("fix") else None)
 
 
 @dataclass
@@ -378,7 +380,9 @@ class Replay:
 
     @classmethod
     def prepare(cls, args: Any, argv: Sequence[str]) -> Optional["Replay"]:
-        if args.no_cache or args.output_file or args.diff or args.confirm or \
+        if args.no_cache or args.output_file or args.diff or getattr(args, "changed_since", None) or args.confirm or \
+                getattr(args, "fix", False) or getattr(args, "unsafe_fixes", False) or \
+                getattr(args, "show_fixes", False) or \
                 args.output_format not in REPLAY_FORMATS:
             return None
         paths = list(args.paths or ["."])

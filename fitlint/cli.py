@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report only findings on lines changed since git revision REV (and untracked files)")
     check.add_argument("--diff", default=None, metavar="REV",
                        help="the former name of --changed-since (deprecated; still works)")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes, check again and report what remains")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply (or show) the unsafe fixes; implies --fix unless --show-fixes")
+    check.add_argument("--show-fixes", action="store_true",
+                       help="print the fixes as a unified diff instead of the findings; write nothing")
 
     shapes = sub.add_parser("shapes", help="show each model's inferred shapes and what is known at every fit call")
     shapes.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
@@ -102,7 +108,10 @@ def _rule(args: argparse.Namespace) -> int:
     if r is None:
         sys.stderr.write(f"fitlint: error: unknown rule {args.code!r} (see `fitlint rule --all`)\n")
         return 2
+    from .docs import fix_line
+
     print(f"# {r.code} {r.name} ({r.severity}{', off by default' if not r.default else ''})\n")
+    print(fix_line(r) + "\n")
     print(r.doc())
     return 0
 
@@ -123,7 +132,7 @@ def _load_config(args: argparse.Namespace):
 
 def _check(args: argparse.Namespace) -> int:
     from . import engine
-    from .output import FORMATS, statistics, summary
+    from .output import FORMATS, fixed_note, statistics, summary
     from .rules import SelectionError, select
 
     config = _load_config(args)
@@ -191,6 +200,33 @@ def _check(args: argparse.Namespace) -> int:
         except DiffError as exc:
             sys.stderr.write(f"fitlint: error: {option} {since}: {exc}\n")
             return 2
+    fixed = None
+    if args.fix or args.unsafe_fixes or args.show_fixes:
+        if "-" in paths:
+            sys.stderr.write("fitlint: error: --fix, --unsafe-fixes and --show-fixes need files, not - (stdin)\n")
+            return 2
+        from . import fixes
+
+        def recheck(path: str, text: str) -> List:
+            found = engine.lint_source(text.encode("utf-8"), path, rules, programs)
+            return engine.per_file_ignores(found, config.per_file_ignores, config.root)
+
+        results = _fix_files(findings, args.unsafe_fixes, recheck, 1 if since else fixes.MAX_ROUNDS)
+        if args.show_fixes:
+            sys.stdout.write("".join(r.diff() for r in results))
+            if not args.quiet:
+                n = sum(r.fixed for r in results)
+                sys.stderr.write(f"fitlint: would fix {n} finding{'s' * (n != 1)} in {len(results)} "
+                                 f"file{'s' * (len(results) != 1)}\n")
+            return 1 if results else 0
+        for r in results:
+            fixes.write_text(r.path, r.after)
+        done = {r.path for r in results}
+        findings = [f for f in findings if f.path not in done] + [f for r in results for f in r.findings]
+        findings.sort(key=lambda f: f.sort_key())
+        if since:
+            findings = only_changed(findings, changed_lines(since))
+        fixed = (sum(r.fixed for r in results), len(results)) if results else None
     refuted = 0
     if args.confirm:
         from .confirm import confirm
@@ -206,7 +242,9 @@ def _check(args: argparse.Namespace) -> int:
     else:
         text = FORMATS[args.output_format](findings)
     if args.output_format in ("concise", "full") and not args.quiet:
-        text += summary(findings, refuted, len(errors)) + "\n"
+        text += summary(findings, refuted, len(errors), fixed) + "\n"
+    elif fixed is not None and not args.quiet:
+        sys.stderr.write(f"fitlint: {fixed_note(*fixed)}\n")
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as handle:
@@ -224,6 +262,31 @@ def _check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return 1
     return 0
+
+
+def _fix_files(findings: List, unsafe: bool, recheck, rounds: int) -> List:
+    """Fix every file with a wanted fix (see fitlint.fixes); the results of
+    the files that changed. Notebooks are left alone, with a note."""
+    from . import fixes
+
+    by_path: dict = {}
+    for f in findings:
+        by_path.setdefault(f.path, []).append(f)
+    results = []
+    for path, found in by_path.items():
+        if not any(fixes.wanted(f.fix, unsafe) for f in found):
+            continue
+        if path.endswith(".ipynb"):
+            sys.stderr.write(f"fitlint: note: {path}: fixes are not applied to notebooks\n")
+            continue
+        text = fixes.read_text(path)
+        if text is None:
+            sys.stderr.write(f"fitlint: note: {path}: not fixed (not readable as UTF-8)\n")
+            continue
+        result = fixes.fix_text(path, text, found, unsafe, recheck, rounds)
+        if result.changed:
+            results.append(result)
+    return results
 
 
 def _shapes(args: argparse.Namespace) -> int:

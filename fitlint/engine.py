@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import cache as result_cache, notebook, suppress
 from .confirm import slicer
@@ -23,7 +22,7 @@ from .analysis.facts import Facts
 from .analysis import project
 from .analysis.interpreter import analyze
 from .files import DEFAULT_EXCLUDE, SUFFIXES, discover  # noqa: F401  (re-exported)
-from .findings import Finding, Related, Reported
+from .findings import Edit, Finding, Fix, Related, Reported
 from .rules import BY_CODE, Context, Rule
 from .rules.base import caught
 
@@ -189,7 +188,22 @@ def _in_cells(finding: Reported, starts, shifts) -> Reported:
         finding.end_line, finding.end_column = finding.line, finding.column
     for related in here:
         related.cell, related.line = notebook.locate(related.line, starts)
+    if finding.fix is not None:
+        finding.fix = _fix_in_cells(finding.fix, starts, shifts)
     return finding
+
+
+def _fix_in_cells(fix: Fix, starts, shifts) -> Optional[Fix]:
+    """The fix with its edits counted in cells, or None when an edit spans
+    cells or touches a line the notebook reader rewrote (a prompt, an indent)."""
+    edits = []
+    for edit in fix.edits:
+        cell, line = notebook.locate(edit.start[0], starts)
+        end_cell, end_line = notebook.locate(edit.end[0], starts)
+        if end_cell != cell or any(shifts.get(n) for n in range(edit.start[0], edit.end[0] + 1)):
+            return None
+        edits.append(Edit((line, edit.start[1]), (end_line, edit.end[1]), edit.content, cell))
+    return Fix(fix.applicability, fix.message, tuple(edits))
 
 
 def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str]) -> List[Reported]:
@@ -260,7 +274,7 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
         return []
     positions = None
     if module is not None and any(f.node is not None for _, f in raw):
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = ctx.positions()
     out: List[Reported] = []
     seen = set()
     for rule, f in raw:
@@ -298,7 +312,8 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
             # defaults assumed, since the command line may pass others.
             related += _flag_notes(ctx, positions)
         reported = Reported(rule.code, rule.name, severity, f.message, ctx.path, line, col,
-                            end_line, max(end_col, 1), related, f.hint, evidence=tuple(f.evidence))
+                            end_line, max(end_col, 1), related, f.hint, evidence=tuple(f.evidence),
+                            fix=f.fix)
         if programs and reported.severity == "error" and f.subject is not None:
             try:
                 reported.program = slicer.program_for(f.subject, rule.code)

@@ -70,9 +70,10 @@ def test_json_contract():
     data = json.loads(out.stdout)
     assert out.returncode == 1 and data
     keys = {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "cell",
-            "related", "hint", "confirmation"}
+            "related", "hint", "confirmation", "fix"}
     for f in data:
         assert set(f) == keys
+        assert f["fix"] is None or f["fix"]["applicability"] in ("safe", "unsafe")
         assert f["severity"] in ("error", "warning", "info")
         assert f["line"] >= 1 and f["column"] >= 1 and f["end_line"] >= f["line"]
         assert f["cell"] is None and f["confirmation"] is None

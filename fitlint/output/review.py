@@ -109,6 +109,18 @@ def render_sarif(findings: List[Reported]) -> str:
         }
         if related:
             result["relatedLocations"] = related
+        if f.fix is not None and all(e.cell is None for e in f.fix.edits):
+            result["fixes"] = [{
+                "description": {"text": f"{f.fix.message} ({f.fix.applicability})"},
+                "artifactChanges": [{
+                    "artifactLocation": {"uri": repo_path(f.path), "uriBaseId": "%SRCROOT%"},
+                    "replacements": [{
+                        "deletedRegion": {"startLine": e.start[0], "startColumn": e.start[1],
+                                          "endLine": e.end[0], "endColumn": e.end[1]},  # exclusive, as SARIF's
+                        "insertedContent": {"text": e.content},
+                    } for e in f.fix.edits],
+                }],
+            }]
         if f.confirmation:
             result["properties"] = {"confirmation": f.confirmation}
         results.append(result)
@@ -191,6 +203,10 @@ def render_rdjson(findings: List[Reported]) -> str:
             "source": {"name": "fitlint", "url": DOCS_URL},
             "code": {"value": f.code, "url": help_uri(rules[f.code])},
         }
+        if f.fix is not None and all(e.cell is None for e in f.fix.edits):
+            diagnostic["suggestions"] = [{"range": {"start": {"line": e.start[0], "column": e.start[1]},
+                                                    "end": {"line": e.end[0], "column": e.end[1]}},
+                                          "text": e.content} for e in f.fix.edits]
         if f.related:
             diagnostic["related_locations"] = [
                 {"message": r.message, "location": {"path": r.path, "range": _rd_range(r.line, r.column)}}

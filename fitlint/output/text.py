@@ -25,6 +25,8 @@ def _block(f: Reported) -> List[str]:
         lines.append(f"  {r.where()}: {r.message}")
     if f.hint:
         lines.append(f"  hint: {f.hint}")
+    if f.fix is not None:
+        lines.append(f"  fix{' (unsafe)' if f.fix.applicability == 'unsafe' else ''}: {f.fix.message}")
     return lines
 
 

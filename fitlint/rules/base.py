@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Iterable, Optional, Tuple
+from typing import Any, ClassVar, Iterable, List, Mapping, Optional, Tuple
 
 import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ..analysis.facts import Facts
 from ..analysis.values import Array, Sym, fmt_range, fmt_shape
-from ..findings import Finding
+from ..findings import Finding, split_lines
 
 
 # Facts about data reaching a model need a data call and a model built in
@@ -24,6 +25,21 @@ class Context:
         self.path = path
         self.module = module
         self.facts = facts
+        self._positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None
+        self._lines: Optional[List[str]] = None
+
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Every node's position, resolved once, when a finding needs them."""
+        if self._positions is None:
+            self._positions = {} if self.module is None else \
+                MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._positions
+
+    def lines(self) -> List[str]:
+        """The source lines, line ends kept (built when a fix needs them)."""
+        if self._lines is None:
+            self._lines = [] if self.module is None else split_lines(self.module.code)
+        return self._lines
 
     def src(self, node: cst.CSTNode, limit: int = 70) -> str:
         if self.module is None:
@@ -55,6 +71,9 @@ class Rule:
     # The code this rule was split from: selecting, ignoring or suppressing
     # that code applies to this rule too (one code, one severity).
     split_from: ClassVar[Optional[str]] = None
+    # What the fix of this rule's findings changes, "safe: ..." or
+    # "unsafe: ...", when it offers one (some findings may still have none).
+    fixable: ClassVar[Optional[str]] = None
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from typing import Iterable, List, Optional, Tuple
 
+import libcst as cst
+
 from ..analysis import layers as L
 from ..analysis.facts import Binding, DataCall
 from ..analysis.values import NON_NUMERIC_DTYPES, Array, Dict_, Model, Seq, Sym, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, compatible, input_here, related
 from .base import dims_ev, dtype_ev, shape_ev, tail_ev
+from . import fixing
 
 
 def input_compared(call: DataCall, b: Binding) -> bool:
@@ -258,6 +261,8 @@ class InputDimMismatch(Rule):
     name = "input-dim-mismatch"
     severity = "error"
     summary = "a fixed dimension of the data differs from the model input"
+    fixable = ("unsafe: writes the data's dimensions into the model's literal input shape (`Input(shape=...)`, "
+               "`input_shape=`, `input_dim=`), when every call of the model passes data of that shape")
     triggers = DATA_CALLS
     exception = "ValueError"
 
@@ -289,7 +294,71 @@ class InputDimMismatch(Rule):
                 call.node,
                 related(input_here(ctx, sym), (layer.origin.node, layer_note), built_here(ctx, label, x)),
                 hint=f"give {label} the shape (N, {', '.join(str(d) for d in sym.shape[1:])}) or change the model input",
-                subject=call, evidence=("output size|Negative dimension",) if axis is None else (str(want), str(got)))
+                subject=call, evidence=("output size|Negative dimension",) if axis is None else (str(want), str(got)),
+                fix=_input_fix(ctx, call, sym, x.shape) if len(x.shape) == len(sym.shape) else None)
+
+
+@fixing.guarded
+def _input_fix(ctx: Context, call: DataCall, sym: Sym, data: tuple):
+    """The literal input shape of the model (``Input(shape=(10,))``,
+    ``input_shape=(10,)``, ``input_dim=10``) given the data's dimensions,
+    when every call of the model passes data of that shape."""
+    if sym.shape_set_at is not None:
+        return None  # written elsewhere (a constant another statement may use)
+    wanted = tuple(data[1:])
+    for other in ctx.facts.calls:
+        for b in other.inputs if other.model is call.model else ():
+            value = b.value
+            if b.input is sym and isinstance(value, Array) and value.shape is not None and \
+                    (len(value.shape) != len(data) or not compatible(tuple(value.shape[1:]), wanted)):
+                return None
+    node = sym.origin.node
+    name = _callee(node)
+    if name in ("Input", "InputLayer"):
+        arg = fixing.call_argument(node, ("shape", "input_shape"), 0)
+    else:
+        arg = fixing.call_argument(node, ("input_shape",))
+        if arg is None and name != "Embedding":
+            arg = fixing.call_argument(node, ("input_dim",))
+    if arg is None:
+        return None
+    if isinstance(arg.value, cst.Integer):  # input_dim=10
+        if len(wanted) != 1 or not isinstance(wanted[0], int):
+            return None
+        edits = [fixing.replace(ctx, arg.value, str(wanted[0]))] if int(arg.value.value, 0) != wanted[0] else []
+    else:
+        dims = fixing.literal_dims(arg.value)
+        if dims is None or len(dims) != len(wanted):
+            return None
+        edits = [fixing.replace(ctx, d, str(w)) for d, w in zip(dims, wanted)
+                 if d is not None and isinstance(w, int) and int(d.value, 0) != w]
+    shape = ", ".join("None" if d is None else str(d) for d in wanted)
+    return fixing.make("unsafe", f"declare the model input as the data's shape ({shape}{',' * (len(wanted) == 1)})",
+                       edits)
+
+
+@fixing.guarded
+def _sample_shape_fix(ctx: Context, sym: Sym):
+    """``Input(shape=X.shape)`` -> ``Input(shape=X.shape[1:])``, the
+    ``.shape`` written in the call itself."""
+    if sym.shape_set_at is not None:
+        return None
+    node = sym.origin.node
+    if _callee(node) in ("Input", "InputLayer"):
+        arg = fixing.call_argument(node, ("shape", "input_shape"), 0)
+    else:
+        arg = fixing.call_argument(node, ("input_shape",))
+    value = arg.value if arg is not None else None
+    if not (isinstance(value, cst.Attribute) and value.attr.value == "shape"):
+        return None
+    edit = fixing.insert_after(ctx, value, "[1:]")
+    return fixing.make("safe", f"use {ctx.src(value)}[1:], one sample's shape", [edit])
+
+
+def _callee(node) -> str:
+    """``Input`` for ``keras.Input(...)``, ``Dense`` for ``layers.Dense(...)``."""
+    func = node.func if isinstance(node, cst.Call) else None
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
 
 
 class InputShapeIncludesSamples(Rule):
@@ -319,6 +388,7 @@ class InputShapeIncludesSamples(Rule):
     name = "input-shape-includes-samples"
     severity = "error"
     summary = "Input shape built from the data's full .shape (sample axis included)"
+    fixable = "safe: appends `[1:]` to the `X.shape` written in `Input(shape=...)` or `input_shape=`"
     triggers = DATA_CALLS
     exception = "ValueError"
 
@@ -337,7 +407,7 @@ class InputShapeIncludesSamples(Rule):
                 sym.origin.node,
                 related((call.node, f"data reaches the model here: {ctx.src(call.node)}"), built_here(ctx, label, data)),
                 hint="use X.shape[1:] (one sample's shape) for the input shape",
-                subject=call, evidence=(shape_ev(sym.shape), tail_ev(x.shape)))
+                subject=call, evidence=(shape_ev(sym.shape), tail_ev(x.shape)), fix=_sample_shape_fix(ctx, sym))
 
 
 def _input_names(model: Model) -> Optional[List[str]]:

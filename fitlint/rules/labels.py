@@ -4,12 +4,16 @@ from __future__ import annotations
 import math
 from typing import Iterable, Tuple
 
+import libcst as cst
+
 from ..analysis import layers as L
 from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, Target
-from ..analysis.values import Array, fmt_range, fmt_shape
+from ..analysis.library import loss_family
+from ..analysis.values import Array, Const, fmt_range, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related, set_here
 from .base import tail_ev
+from . import fixing
 
 
 def _comparable(call: DataCall, t: Target) -> bool:
@@ -74,6 +78,69 @@ def _sparse_rank(y: tuple, out: tuple) -> int:
     return len(y)
 
 
+def _encoding(y) -> str:
+    """How labels encode classes: "sparse" (one index per sample), "onehot"
+    (a column per class), or "" when unknown."""
+    if not isinstance(y, Array) or not y.shape:
+        return ""
+    if len(y.shape) == 1 or (len(y.shape) == 2 and y.shape[1] == 1 and y.integral):
+        return "sparse"
+    if len(y.shape) == 2 and y.shape[1] is not None and y.shape[1] > 1:
+        return "onehot"
+    return ""
+
+
+@fixing.guarded
+def _loss_fix(ctx: Context, call: DataCall, t: Target, to_sparse: bool):
+    """The loss of ``compile`` turned into the one the labels are encoded
+    for, when every call of the model with known labels agrees and no
+    metric depends on the encoding."""
+    if t.loss_origin is None or fixing.metrics_mention(ctx, call.compile_args, "categorical", "crossentropy"):
+        return None
+    want = "sparse" if to_sparse else "onehot"
+    for other in ctx.facts.calls:
+        if other.model is not call.model:
+            continue
+        for o in other.targets:
+            if o.loss_origin is not None and o.loss_origin.node is t.loss_origin.node and \
+                    _encoding(o.y) not in ("", want):
+                return None
+    edit = fixing.loss_edit(ctx, t.loss_origin.node, to_sparse)
+    if edit is None:
+        return None
+    return fixing.make("safe", f"use the {'sparse' if to_sparse else 'one-hot'} loss: {edit.content}", [edit])
+
+
+def _classes_built(ctx: Context, y: Array):
+    """The number of classes one-hot labels were built with, when the
+    ``tf.one_hot``/``to_categorical`` call that built them is known and the
+    integer labels it encoded use exactly that many classes (0..depth-1)."""
+    origin = y.origin.node if y.origin is not None else None
+    for event in ctx.facts.one_hots:
+        labels = event.labels
+        if event.node is origin and labels.integral and labels.lo is not None and labels.lo >= 0 and \
+                labels.hi == event.depth - 1:
+            return event.depth
+    return None
+
+
+@fixing.guarded
+def _units_fix(ctx: Context, call: DataCall, t: Target, units: int, applicability: str, why: str):
+    """The output layer's units literal changed to ``units``, when no other
+    call of the model feeds that output labels that need another width."""
+    for other in ctx.facts.calls:
+        if other.model is not call.model:
+            continue
+        for o in other.targets:
+            if o.layer is t.layer and isinstance(o.y, Array) and o.y.shape and len(o.y.shape) == 2 and \
+                    o.loss == CATEGORICAL and o.y.shape[1] not in (None, units):
+                return None
+    edit = fixing.units_edit(ctx, t.layer, units)
+    if edit is None:
+        return None
+    return fixing.make(applicability, f"make the output Dense({units}): {why}", [edit])
+
+
 class SparseLabelOutOfRange(Rule):
     """
     ## What it does
@@ -102,6 +169,8 @@ class SparseLabelOutOfRange(Rule):
     name = "sparse-label-out-of-range"
     severity = "error"
     summary = "sparse categorical CE with labels >= the output units or < 0"
+    fixable = ("unsafe: makes the output layer's units (a number written in `Dense(...)`) one more than the "
+               "largest integer label, when the labels' range is known and not negative")
     triggers = DATA_CALLS
     exception = "InvalidArgumentError"
 
@@ -125,7 +194,9 @@ class SparseLabelOutOfRange(Rule):
                     f"(valid labels: 0..{units - 1})",
                     call.node, _rel(ctx, t, y, out),
                     hint=f"use Dense({int(bad) + 1}) or keep labels in 0..{units - 1}" if not too_low
-                    else "labels must not be negative", subject=call, evidence=(str(int(bad)), f"[0,{units})"))
+                    else "labels must not be negative", subject=call, evidence=(str(int(bad)), f"[0,{units})"),
+                    fix=_units_fix(ctx, call, t, int(y.hi) + 1, "unsafe", f"the labels reach {int(y.hi)}")
+                    if y.integral and not too_low and y.lo >= 0 and math.isfinite(y.hi) else None)
 
 
 class CategoricalLossIntegerLabels(Rule):
@@ -156,6 +227,9 @@ class CategoricalLossIntegerLabels(Rule):
     name = "categorical-loss-integer-labels"
     severity = "error"
     summary = "categorical CE with integer class labels"
+    fixable = ("safe: changes the loss written in `compile` to its sparse twin (`\"sparse_categorical_crossentropy\"`, "
+               "`keras.losses.SparseCategoricalCrossentropy(...)` keeping its arguments), when no metric depends on "
+               "the label encoding and no other call of the model passes one-hot labels")
     triggers = DATA_CALLS
     exception = "ValueError"
 
@@ -170,7 +244,7 @@ class CategoricalLossIntegerLabels(Rule):
                     f"shape {fmt_shape(y.shape)}",
                     call.node, _rel(ctx, t, y, out),
                     hint=f"use loss='sparse_categorical_crossentropy', or to_categorical(y, {out[-1]})", subject=call,
-                    evidence=(tail_ev(y.shape), tail_ev(out)))
+                    evidence=(tail_ev(y.shape), tail_ev(out)), fix=_loss_fix(ctx, call, t, to_sparse=True))
 
 
 class SparseLossOneHotLabels(Rule):
@@ -199,6 +273,9 @@ class SparseLossOneHotLabels(Rule):
     name = "sparse-loss-onehot-labels"
     severity = "error"
     summary = "sparse categorical CE with one-hot labels"
+    fixable = ("safe: changes the loss written in `compile` to its one-hot twin (`\"categorical_crossentropy\"`, "
+               "`keras.losses.CategoricalCrossentropy(...)`), when the labels are one-hot, no metric depends on "
+               "the label encoding and no other call of the model passes integer labels")
     triggers = DATA_CALLS
     exception = "ValueError"
 
@@ -212,7 +289,8 @@ class SparseLossOneHotLabels(Rule):
                     f"labels are {kind} with shape {fmt_shape(y.shape)}",
                     call.node, _rel(ctx, t, y, out),
                     hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)", subject=call,
-                    evidence=("rank", tail_ev(y.shape)))
+                    evidence=("rank", tail_ev(y.shape)),
+                    fix=_loss_fix(ctx, call, t, to_sparse=False) if y.onehot and len(out) == 2 else None)
 
 
 class LabelWidthMismatch(Rule):
@@ -242,6 +320,9 @@ class LabelWidthMismatch(Rule):
     name = "label-width-mismatch"
     severity = "error"
     summary = "label width differs from the output units"
+    fixable = ("safe: makes the output layer's units (a number written in `Dense(...)`) the number of classes the "
+               "one-hot labels were built with (`tf.one_hot` depth, `to_categorical` classes), when the integer "
+               "labels encoded use exactly those classes")
     triggers = DATA_CALLS
     exception = "ValueError"
 
@@ -254,7 +335,9 @@ class LabelWidthMismatch(Rule):
                 f"labels have {y.shape[1]} columns but the output has {out[-1]} units",
                 call.node, _rel(ctx, t, y, out),
                 hint=f"make the output Dense({y.shape[1]}) or encode the labels with {out[-1]} classes", subject=call,
-                evidence=(tail_ev(y.shape), tail_ev(out)))
+                evidence=(tail_ev(y.shape), tail_ev(out)),
+                fix=_units_fix(ctx, call, t, y.shape[1], "safe", f"the labels are one-hot with {y.shape[1]} classes")
+                if _classes_built(ctx, y) == y.shape[1] else None)
 
 
 class OutputRankMismatch(Rule):
@@ -458,7 +541,19 @@ class OneHotDepthTooSmall(Rule):
                         (event.depth_node, f"{self.parameter} set here: {ctx.src(event.depth_node)}")
                         if event.depth_node else None),
                 hint=f"use {self.parameter}={int(labels.hi) + 1}", subject=event,
-                evidence=(str(event.depth), "out of bounds|out of range|outside"))
+                evidence=(str(event.depth), "out of bounds|out of range|outside"),
+                fix=self._fix(ctx, event) if self.fixable else None)
+
+    @fixing.guarded
+    def _fix(self, ctx, event):
+        """``num_classes=3`` -> one more than the largest label, written in the call."""
+        labels = event.labels
+        if not isinstance(event.depth_node, cst.Integer) or labels.lo is None or labels.lo < 0 or \
+                not math.isfinite(labels.hi):
+            return None
+        edit = fixing.replace(ctx, event.depth_node, str(int(labels.hi) + 1))
+        return fixing.make("unsafe", f"use {self.parameter}={int(labels.hi) + 1}: the labels reach {int(labels.hi)}",
+                           [edit])
 
 
 class NumClassesTooSmall(OneHotDepthTooSmall):
@@ -495,6 +590,8 @@ class NumClassesTooSmall(OneHotDepthTooSmall):
     function = "to_categorical"
     parameter = "num_classes"
     consequence = "to_categorical raises IndexError"
+    fixable = ("unsafe: makes `num_classes` (a number written in the call) one more than the largest integer "
+               "label, when the labels' range is known and not negative")
 
 
 class SingleUnitSoftmax(Rule):
@@ -522,6 +619,8 @@ class SingleUnitSoftmax(Rule):
     name = "single-unit-softmax"
     severity = "warning"
     summary = "Dense(1, activation='softmax') as the output"
+    fixable = ("safe: changes `activation=\"softmax\"` to `\"sigmoid\"` when the model is compiled with "
+               "`\"binary_crossentropy\"`")
     triggers = (r"softmax", r"Sequential|Model\s*\(")
 
     def check(self, ctx):
@@ -536,4 +635,20 @@ class SingleUnitSoftmax(Rule):
                         self.code,
                         "the output layer is Dense(1) with softmax: its output is always 1.0 and the model cannot learn",
                         layer.origin.node, [(model.origin.node, f"model built here: {ctx.src(model.origin.node, 40)}")],
-                        hint="use activation='sigmoid' for one unit, or Dense(2, activation='softmax')")
+                        hint="use activation='sigmoid' for one unit, or Dense(2, activation='softmax')",
+                        fix=self._fix(ctx, model, layer))
+
+    @staticmethod
+    @fixing.guarded
+    def _fix(ctx, model, layer):
+        """``activation="softmax"`` -> ``"sigmoid"`` when the model is
+        compiled with binary cross-entropy named by a string (a loss object
+        may expect logits)."""
+        loss = model.loss
+        if not (isinstance(loss, Const) and isinstance(loss.value, str) and loss_family(loss) == BINARY):
+            return None
+        node = fixing.argument_node(layer, "activation", 1)
+        if not isinstance(node, cst.SimpleString) or node.evaluated_value != "softmax":
+            return None
+        edit = fixing.replace(ctx, node, f"{node.prefix}{node.quote}sigmoid{node.quote}")
+        return fixing.make("safe", "use activation='sigmoid': one unit with binary cross-entropy", [edit])

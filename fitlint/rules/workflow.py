@@ -5,6 +5,7 @@ from ..analysis import layers as L
 from ..analysis.values import Array, fmt_range, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Rule, arg_name, built_here, related
+from . import fixing
 
 _NEEDS_COMPILE = ("fit", "evaluate", "train_on_batch", "test_on_batch")
 
@@ -39,6 +40,8 @@ class FitBeforeCompile(Rule):
     name = "fit-before-compile"
     severity = "error"
     summary = "fit/evaluate on a model that is not compiled"
+    fixable = ("safe: moves the model's `compile(...)` statement (with the comments right above it) before the "
+               "call, when it is written later in the same block and nothing between rebinds a name it reads")
     triggers = DATA_CALLS
     exception = "ValueError"
 
@@ -53,7 +56,14 @@ class FitBeforeCompile(Rule):
                 call.node,
                 [(call.model.origin.node, f"model built here: {ctx.src(call.model.origin.node, 50)}")],
                 hint="call model.compile(optimizer=..., loss=...) before model." + call.method, subject=call,
-                evidence=("compile()",))
+                evidence=("compile()",), fix=self.fix(ctx, call))
+
+    @staticmethod
+    @fixing.guarded
+    def fix(ctx, call):
+        moved = fixing.compile_before(ctx, call.node)
+        return fixing.make("safe", f"move model.compile(...) from line {moved[1].start[0]} above the call",
+                           list(moved)) if moved else None
 
 
 class UnscaledImageInput(Rule):
