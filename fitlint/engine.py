@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import cache as result_cache, notebook, suppress
 from .confirm import slicer
@@ -24,6 +23,7 @@ from .analysis import project
 from .analysis.interpreter import analyze
 from .files import DEFAULT_EXCLUDE, SUFFIXES, discover  # noqa: F401  (re-exported)
 from .findings import Finding, Related, Reported
+from .positions import Positions
 from .rules import BY_CODE, Context, Rule
 from .rules.base import caught
 
@@ -260,7 +260,7 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
         return []
     positions = None
     if module is not None and any(f.node is not None for _, f in raw):
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = Positions(module)  # placed statement by statement (see fitlint.positions)
     out: List[Reported] = []
     seen = set()
     for rule, f in raw:

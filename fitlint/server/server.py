@@ -18,7 +18,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__, api
 from ..findings import Reported
-from . import edits as edit_text
+from . import edits as edit_text, incremental
 
 logger = logging.getLogger("fitlint.server")
 
@@ -62,6 +62,7 @@ class FitlintServer(LanguageServer):
                 save=True))
         self.delay = DEFAULT_DELAY if delay is None else delay
         self.checked: Dict[str, Checked] = {}  # document (or notebook) uri -> last successful check
+        self.parses: Dict[str, incremental.Parsed] = {}  # document uri -> the parse of its last text
         self.timers: Dict[str, asyncio.TimerHandle] = {}
         self.configs: Dict[str, Tuple[api.Config, list]] = {}  # folder -> (configuration, rules)
         self.options: Dict[str, Any] = {}  # from initializationOptions / workspace settings
@@ -139,6 +140,13 @@ class FitlintServer(LanguageServer):
             source, name, version = document.source, path, document.version
         config, rules = self.rules_for(path)
         project.forget([path])  # its earlier texts
+        if notebook is None:
+            # Parse again only the statements the edits changed; the check
+            # takes that parse (see project.cached_module).
+            parsed = incremental.update(self.parses.get(uri), source)
+            if parsed is not None:
+                self.parses[uri] = parsed
+                project.remember(path, source.encode("utf-8"), parsed.module)
         findings = api.check_source(source, name, config, rules)
         checked = Checked(version, findings, source)
         if notebook is None:
@@ -220,6 +228,7 @@ class FitlintServer(LanguageServer):
 
     def close(self, uri: str) -> None:
         self.cancel(uri)
+        self.parses.pop(uri, None)
         checked = self.checked.pop(uri, None)
         if not self.pull:
             for each in (checked.by_uri if checked is not None else [uri]):
