@@ -1,4 +1,5 @@
-"""Positions of syntax nodes, resolved one top-level statement at a time.
+"""Positions of syntax nodes, resolved one top-level statement at a time
+(when ``REMEMBER`` is set).
 
 LibCST's ``PositionProvider`` regenerates the code of the whole module to
 place its nodes. Here each top-level statement is placed on its own (its
@@ -21,6 +22,10 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 MAX_STATEMENTS = 2000  # statements whose placement is remembered
+# Place statement by statement and remember them (a long-running process
+# checking new versions of the same files: the language server); otherwise
+# a module is placed whole, once, on the first node asked for.
+REMEMBER = False
 
 # id(statement) -> (statement, {node: range within the statement}, lines it takes)
 _PLACED: "OrderedDict[int, Tuple[cst.CSTNode, Dict[cst.CSTNode, CodeRange], int]]" = OrderedDict()
@@ -51,8 +56,13 @@ class Positions(Mapping):
         self.placed: List[Tuple[Dict[cst.CSTNode, CodeRange], int]] = []  # statements placed so far
         self.offset = len(module.header)  # lines before the next statement to place
         self.offsets: List[int] = []
+        self.whole: Optional[Mapping[cst.CSTNode, CodeRange]] = None
 
     def _find(self, node: Any) -> Optional[CodeRange]:
+        if not REMEMBER:
+            if self.whole is None:
+                self.whole = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            return self.whole.get(node)
         for index, (ranges, _) in enumerate(self.placed):
             found = ranges.get(node)
             if found is not None:
@@ -89,6 +99,9 @@ class Positions(Mapping):
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
         self._find(None)  # place every statement
+        if self.whole is not None:
+            yield from self.whole
+            return
         for ranges, _ in self.placed:
             yield from ranges
 

@@ -469,6 +469,9 @@ def hover_at(ls: FitlintServer, uri: str, position: types.Position) -> Optional[
 
 def start(delay: Optional[float] = None) -> int:
     global server
+    from .. import positions
+
+    positions.REMEMBER = True  # documents are checked again and again, mostly unchanged
     logging.basicConfig(level=logging.WARNING)
     server = create(delay)
     server.start_io()
