@@ -42,8 +42,12 @@ PUSH = types.ClientCapabilities(
         did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=False)),
     notebook_document=types.NotebookDocumentClientCapabilities(
         synchronization=types.NotebookDocumentSyncClientCapabilities()))
-PULL = types.ClientCapabilities(text_document=types.TextDocumentClientCapabilities(
-    diagnostic=types.DiagnosticClientCapabilities(related_document_support=False)))
+PULL = types.ClientCapabilities(
+    text_document=types.TextDocumentClientCapabilities(
+        diagnostic=types.DiagnosticClientCapabilities(related_document_support=False)),
+    workspace=types.WorkspaceClientCapabilities(
+        diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True),
+        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)))
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), scope="module")
@@ -64,6 +68,12 @@ async def failing(lsp_client: LanguageClient):
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), scope="module")
 async def puller(lsp_client: LanguageClient):
+    lsp_client.registrations = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams):
+        lsp_client.registrations.extend(params.registrations)
+
     await lsp_client.initialize_session(types.InitializeParams(capabilities=PULL))
     yield
     await lsp_client.shutdown_session()
@@ -275,6 +285,20 @@ async def test_configuration_change_changes_the_selection(client: LanguageClient
 
 
 @ASYNC
+async def test_client_settings_change_the_selection(client: LanguageClient, tmp_path):
+    """Settings sent with workspace/didChangeConfiguration under "fitlint"
+    (here ignore FIT101) apply over the configuration files and re-check
+    the open documents; empty settings restore the selection."""
+    uri = open_file(client, copy(tmp_path, "rules/FIT101_buggy.py"))
+    await until(lambda: codes(client, uri) == ["FIT101"], "FIT101")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"fitlint": {"ignore": ["FIT101"]}}))
+    await until(lambda: codes(client, uri) == [], "FIT101 ignored by the settings")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"fitlint": {}}))
+    await until(lambda: codes(client, uri) == ["FIT101"], "FIT101 back")
+
+
+@ASYNC
 async def test_dependent_is_rechecked_when_an_imported_module_changes(client: LanguageClient, tmp_path):
     """An open script using a helper module is checked again when that
     module changes on disk: the helper's output layer shrinking to 3 units
@@ -326,6 +350,34 @@ async def test_pull_diagnostics(puller: LanguageClient, tmp_path):
     replace_text(puller, uri, (FIXTURES / "rules/FIT101_fixed.py").read_text(), 2)
     assert await pull() == []
     assert uri not in puller.diagnostics
+
+
+@ASYNC
+async def test_pull_client_gets_watchers_registered_and_a_refresh(puller: LanguageClient, tmp_path):
+    """A client that registers file watchers dynamically is asked to watch
+    pyproject.toml, fitlint.toml and Python files; after a configuration
+    change it is asked to pull again (workspace/diagnostic/refresh) and the
+    next pull has the new selection."""
+    await until(lambda: puller.registrations, "the watcher registration")
+    (registration,) = puller.registrations
+    assert registration.method == "workspace/didChangeWatchedFiles"
+    globs = {w["globPattern"] if isinstance(w, dict) else w.glob_pattern
+             for w in (registration.register_options["watchers"] if isinstance(registration.register_options, dict)
+                       else registration.register_options.watchers)}
+    assert globs == {"**/pyproject.toml", "**/fitlint.toml", "**/*.py"}
+    (tmp_path / "fitlint.toml").write_text("")
+    uri = open_file(puller, copy(tmp_path, "rules/FIT101_buggy.py"))
+    report = await puller.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [d.code for d in report.items] == ["FIT101"]
+    before = puller.diagnostic_refresh_count
+    (tmp_path / "fitlint.toml").write_text('ignore = ["FIT1"]\n')
+    puller.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[types.FileEvent(
+        uri=(tmp_path / "fitlint.toml").as_uri(), type=types.FileChangeType.Changed)]))
+    await until(lambda: puller.diagnostic_refresh_count > before, "a refresh request")
+    report = await puller.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert list(report.items) == []
 
 
 @ASYNC
