@@ -48,6 +48,7 @@ class Rule:
     exception: ClassVar[Optional[str]] = None
     default: ClassVar[bool] = True
     dry_run_only: ClassVar[bool] = False  # its findings come from the dry run itself
+    dry_run_uncompiled: ClassVar[bool] = False  # its dry run compiles the model only where the script does
     # Regular expressions that every file this rule can report on matches,
     # all of them (the calls its facts come from). The engine does not
     # analyse a file no selected rule is triggered by. None: every file.

@@ -37,6 +37,7 @@ class FitBeforeCompile(Rule):
 
     code = "FIT501"
     name = "fit-before-compile"
+    dry_run_uncompiled = True
     severity = "error"
     summary = "fit/evaluate on a model that is not compiled"
     triggers = DATA_CALLS
