@@ -302,7 +302,8 @@ async def test_client_settings_change_the_selection(client: LanguageClient, tmp_
 async def test_dependent_is_rechecked_when_an_imported_module_changes(client: LanguageClient, tmp_path):
     """An open script using a helper module is checked again when that
     module changes on disk: the helper's output layer shrinking to 3 units
-    makes the script's labels 0..3 out of range (FIT201)."""
+    makes the script's labels 0..3 out of range (FIT201), with related
+    information pointing into the helper's file."""
     for name in ("run_fixed.py", "training.py"):
         copy(tmp_path, f"projects/fit_helper/{name}")
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
@@ -314,6 +315,8 @@ async def test_dependent_is_rechecked_when_an_imported_module_changes(client: La
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[types.FileEvent(
         uri=training.as_uri(), type=types.FileChangeType.Changed)]))
     await until(lambda: codes(client, uri) == ["FIT201"], "FIT201 from the changed helper")
+    related = {r.location.uri for r in client.diagnostics[uri][0].related_information}
+    assert related == {uri, training.as_uri()}  # the failing call and the output layer are in the helper
 
 
 @ASYNC

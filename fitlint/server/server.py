@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import traceback
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote, urlparse
@@ -178,7 +179,7 @@ class FitlintServer(LanguageServer):
             elif os.path.abspath(r.path) == os.path.abspath(own):
                 where = uri
             else:
-                where = "file://" + os.path.abspath(r.path)
+                where = Path(os.path.abspath(r.path)).as_uri()
             at = types.Position(line=max(r.line - 1, 0), character=max(r.column - 1, 0))
             related.append(types.DiagnosticRelatedInformation(
                 location=types.Location(uri=where, range=types.Range(start=at, end=at)), message=r.message))
