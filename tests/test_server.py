@@ -238,6 +238,29 @@ async def test_hover_shows_model_summary_data_shape_and_rule_docs(client: Langua
 
 
 @ASYNC
+async def test_positions_are_in_utf16_units(client: LanguageClient, tmp_path):
+    """Columns go to the client in UTF-16 code units: after an emoji (two
+    units, one character) on the fit line, the diagnostic starts one unit
+    further right than its character column, the noqa edit lands at the end
+    of the line, and hovering x after the emoji still finds x."""
+    path = copy(tmp_path, "rules/FIT101_buggy.py")
+    lines = path.read_text().split("\n")
+    lines[13] = 'print("\U0001F60B"); ' + lines[13]
+    text = "\n".join(lines)
+    uri = open_file(client, path, text)
+    await until(lambda: "FIT101" in codes(client, uri), "FIT101")
+    (diagnostic,) = client.diagnostics[uri]
+    assert diagnostic.range.start.character == len('print("\U0001F60B"); '.encode("utf-16-le")) // 2 == 13
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=diagnostic.range,
+        context=types.CodeActionContext(diagnostics=[diagnostic])))
+    (edit,) = next(a for a in actions if a.title == "Ignore FIT101 for this line").edit.document_changes[0].edits
+    assert edit.range.start.character == len(lines[13].encode("utf-16-le")) // 2
+    x = lines[13].index("(x,") + 1
+    assert "(16, 784)" in await hover(client, uri, 13, x + 1)
+
+
+@ASYNC
 async def test_notebook_diagnostic_lands_on_the_right_cell(client: LanguageClient, tmp_path):
     """A notebook document (markdown cell, model cell, fit cell) is checked
     as one program: the FIT101 error is published on the third cell, at

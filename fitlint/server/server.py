@@ -162,15 +162,24 @@ class FitlintServer(LanguageServer):
                     checked.by_uri[cell_uri].append(self.diagnostic(f, cell_uri, uri, cells))
         return checked
 
+    def client_position(self, uri: str, line: int, character: int) -> types.Position:
+        """A position in characters (as fitlint counts columns) in the
+        client's units (UTF-16 unless negotiated otherwise), for an open document."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            return types.Position(line=line, character=character)
+        return self.workspace.position_codec.position_to_client_units(
+            document.lines, types.Position(line=line, character=character))
+
     def diagnostic(self, f: Reported, uri: str, checked_uri: str,
                    cells: Optional[Sequence[str]] = None) -> types.Diagnostic:
         from ..output.review import help_uri
         from ..rules import BY_CODE
 
-        start = types.Position(line=max(f.line - 1, 0), character=max(f.column - 1, 0))
-        end = types.Position(line=max(f.end_line - 1, 0), character=max(f.end_column, 0))
-        if (end.line, end.character) <= (start.line, start.character):
-            end = types.Position(line=start.line, character=start.character + 1)
+        start = (max(f.line - 1, 0), max(f.column - 1, 0))
+        end = (max(f.end_line - 1, 0), max(f.end_column, 0))
+        if end <= start:
+            end = (start[0], start[1] + 1)
         related = []
         own = path_of(checked_uri)
         for r in f.related:
@@ -180,13 +189,14 @@ class FitlintServer(LanguageServer):
                 where = uri
             else:
                 where = Path(os.path.abspath(r.path)).as_uri()
-            at = types.Position(line=max(r.line - 1, 0), character=max(r.column - 1, 0))
+            at = self.client_position(where, max(r.line - 1, 0), max(r.column - 1, 0))
             related.append(types.DiagnosticRelatedInformation(
                 location=types.Location(uri=where, range=types.Range(start=at, end=at)), message=r.message))
         rule = BY_CODE.get(f.code)
         message = f.message + (f"\nhint: {f.hint}" if f.hint else "")
         return types.Diagnostic(
-            range=types.Range(start=start, end=end), message=message,
+            range=types.Range(start=self.client_position(uri, *start), end=self.client_position(uri, *end)),
+            message=message,
             severity=_SEVERITY.get(f.severity, types.DiagnosticSeverity.Information), code=f.code,
             code_description=types.CodeDescription(href=help_uri(rule)) if rule is not None else None,
             source="fitlint", related_information=related or None,
@@ -373,14 +383,14 @@ def create(delay: Optional[float] = None) -> FitlintServer:
 
 
 # ------------------------------------------------------------ code actions
-def _text_edit(edit: edit_text.Edit) -> types.TextEdit:
+def _text_edit(ls: FitlintServer, uri: str, edit: edit_text.Edit) -> types.TextEdit:
     line, column, end_line, end_column, text = edit
-    return types.TextEdit(range=types.Range(start=types.Position(line=line, character=column),
-                                            end=types.Position(line=end_line, character=end_column)), new_text=text)
+    return types.TextEdit(range=types.Range(start=ls.client_position(uri, line, column),
+                                            end=ls.client_position(uri, end_line, end_column)), new_text=text)
 
 
-def _workspace_edit(uri: str, document: Any, edits: List[edit_text.Edit]) -> types.WorkspaceEdit:
-    text_edits = [_text_edit(e) for e in edits]
+def _workspace_edit(ls: FitlintServer, uri: str, document: Any, edits: List[edit_text.Edit]) -> types.WorkspaceEdit:
+    text_edits = [_text_edit(ls, uri, e) for e in edits]
     return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
         text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=document.version),
         edits=text_edits)])
@@ -410,7 +420,7 @@ def code_actions(ls: FitlintServer, params: types.CodeActionParams) -> List[type
                 if fix:
                     out.append(types.CodeAction(
                         title=f"Fix: {edit_text.fix_message(finding) or code}", kind=types.CodeActionKind.QuickFix,
-                        diagnostics=[diagnostic], edit=_workspace_edit(uri, document, fix), is_preferred=True))
+                        diagnostics=[diagnostic], edit=_workspace_edit(ls, uri, document, fix), is_preferred=True))
             key = (code, diagnostic.range.start.line)
             if key in done:
                 continue
@@ -418,22 +428,21 @@ def code_actions(ls: FitlintServer, params: types.CodeActionParams) -> List[type
             edit = edit_text.ignore_line(source, diagnostic.range.start.line, diagnostic.range.end.line, code)
             if edit is not None:
                 out.append(types.CodeAction(title=f"Ignore {code} for this line", kind=types.CodeActionKind.QuickFix,
-                                            diagnostics=[diagnostic], edit=_workspace_edit(uri, document, [edit])))
+                                            diagnostics=[diagnostic], edit=_workspace_edit(ls, uri, document, [edit])))
             out.append(types.CodeAction(title=f"Ignore {code} for this file", kind=types.CodeActionKind.QuickFix,
                                         diagnostics=[diagnostic],
-                                        edit=_workspace_edit(uri, document, [edit_text.ignore_file(source, code)])))
+                                        edit=_workspace_edit(ls, uri, document, [edit_text.ignore_file(source, code)])))
     if allowed(FIX_ALL) or allowed(types.CodeActionKind.SourceFixAll):
         fixes = [e for f in findings if _in_document(ls, f, uri) for e in edit_text.fix_edits(f)]
         if fixes:
             out.append(types.CodeAction(title="fitlint: apply every fix", kind=FIX_ALL,
-                                        edit=_workspace_edit(uri, document, fixes)))
+                                        edit=_workspace_edit(ls, uri, document, fixes)))
     return out
 
 
 def _finding_for(findings: List[Reported], diagnostic: types.Diagnostic) -> Optional[Reported]:
     for f in findings:
-        if f.code == diagnostic.code and f.line - 1 == diagnostic.range.start.line and \
-                f.column - 1 == diagnostic.range.start.character:
+        if f.code == diagnostic.code and f.line - 1 == diagnostic.range.start.line:
             return f
     return None
 
@@ -460,12 +469,18 @@ def hover_at(ls: FitlintServer, uri: str, position: types.Position) -> Optional[
             return None
     else:
         source, name = ls.workspace.get_text_document(uri).source, path_of(uri)
-    found = api.explain(source, name, position.line + 1, position.character + 1, cell)
+    document = ls.workspace.text_documents.get(unquote(uri))
+    if document is not None:
+        at = ls.workspace.position_codec.position_from_client_units(document.lines, position)
+        line, character = at.line, at.character
+    else:
+        line, character = position.line, position.character
+    found = api.explain(source, name, line + 1, character + 1, cell)
     if found is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=found.text),
-                       range=types.Range(start=types.Position(line=found.line - 1, character=found.column - 1),
-                                         end=types.Position(line=found.end_line - 1, character=found.end_column - 1)))
+                       range=types.Range(start=ls.client_position(uri, found.line - 1, found.column - 1),
+                                         end=ls.client_position(uri, found.end_line - 1, found.end_column - 1)))
 
 
 def start(delay: Optional[float] = None) -> int:
