@@ -264,7 +264,8 @@ async def test_positions_are_in_utf16_units(client: LanguageClient, tmp_path):
 async def test_notebook_diagnostic_lands_on_the_right_cell(client: LanguageClient, tmp_path):
     """A notebook document (markdown cell, model cell, fit cell) is checked
     as one program: the FIT101 error is published on the third cell, at
-    its line within that cell, and hovering x there shows its shape."""
+    its line within that cell, and hovering x there shows its shape; editing
+    the cell clears or brings back the diagnostic; closing clears it."""
     nb = (tmp_path / "train.ipynb").as_uri()
     lines = (FIXTURES / "rules/FIT101_buggy.py").read_text().split("\n")
     texts = ["# Training\n", "\n".join(lines[1:11]) + "\n", "\n".join(lines[11:14]) + "\n"]
@@ -282,6 +283,25 @@ async def test_notebook_diagnostic_lands_on_the_right_cell(client: LanguageClien
     related = {r.location.uri for r in diagnostic.related_information}
     assert related == {cells[1], cells[2]}
     assert "(16, 784)" in await hover(client, cells[2], 2, 10)
+    fixed = texts[2].replace('.astype("float32")', '.astype("float32").reshape(-1, 28, 28, 1)')
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(uri=nb, version=2),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(
+                document=types.VersionedTextDocumentIdentifier(uri=cells[2], version=2),
+                changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)])]))))
+    await until(lambda: codes(client, cells[2]) == [], "the cell's diagnostic cleared by the edit")
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        notebook_document=types.VersionedNotebookDocumentIdentifier(uri=nb, version=3),
+        change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(
+                document=types.VersionedTextDocumentIdentifier(uri=cells[2], version=3),
+                changes=[types.TextDocumentContentChangeWholeDocument(text=texts[2])])]))))
+    await until(lambda: codes(client, cells[2]) == ["FIT101"], "FIT101 back")
+    client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
+        notebook_document=types.NotebookDocumentIdentifier(uri=nb),
+        cell_text_documents=[types.TextDocumentIdentifier(uri=c) for c in cells]))
+    await until(lambda: codes(client, cells[2]) == [], "cleared on close")
 
 
 @ASYNC
