@@ -1,11 +1,11 @@
-"""Command line: ``fitlint check``, ``fitlint shapes``, ``fitlint rule``, ``fitlint clean``, ``fitlint --version``.
+"""Command line: ``fitlint check``, ``fitlint shapes``, ``fitlint rule``, ``fitlint clean``, ``fitlint server``,
+``fitlint --version``.
 
 Exit codes: 0 no findings, 1 findings, 2 usage error or internal error.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import List, NoReturn, Optional, Sequence, Tuple
 
@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--config", default=None, metavar="FILE",
                        help="the configuration whose folder holds the cache (default: the nearest one)")
 
+    server = sub.add_parser("server", help="run the language server over stdio (needs the `lsp` extra)")
+    server.add_argument("--check-delay", type=float, default=None, metavar="SECONDS",
+                        help="wait this long after the last edit before checking (default 0.15)")
+
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="a rule code or name, e.g. FIT201")
     rule.add_argument("--all", action="store_true", help="list every rule")
@@ -119,28 +123,25 @@ def _rule(args: argparse.Namespace) -> int:
 def _load_config(args: argparse.Namespace):
     """The configuration ``--config`` names, else the nearest one; None after
     printing the error (exit 2) when it cannot be read."""
-    from . import config as configuration
+    from .api import ConfigError, load_config
 
     try:
-        if args.config is not None and not os.path.isfile(args.config):
-            raise configuration.ConfigError(f"{args.config}: no such file")
-        return configuration.load(args.config or configuration.find())
-    except configuration.ConfigError as exc:
+        return load_config(config_file=args.config)
+    except ConfigError as exc:
         sys.stderr.write(f"fitlint: error: {exc}\n")
         return None
 
 
 def _check(args: argparse.Namespace) -> int:
-    from . import engine
+    from . import api, engine
     from .output import FORMATS, fixed_note, statistics, summary
-    from .rules import SelectionError, select
+    from .rules import SelectionError
 
     config = _load_config(args)
     if config is None:
         return 2
     try:
-        rules = select(args.select if args.select is not None else config.select,
-                       list(config.extend_select) + list(args.extend_select), list(config.ignore) + list(args.ignore))
+        rules = api.select_rules(config, args.select, args.extend_select, args.ignore)
     except SelectionError as exc:
         sys.stderr.write(f"fitlint: error: {exc}\n")
         return 2
@@ -174,21 +175,18 @@ def _check(args: argparse.Namespace) -> int:
             return 2
         source = sys.stdin.buffer.read()
         name = args.stdin_filename or "-"
-        findings = engine.lint_source(source, name, rules, programs)
-        findings.sort(key=lambda f: f.sort_key())
+        findings = api.check_source(source, name, config, rules, programs)
         errors = []
     else:
-        exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
-        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root,
-                                                 force_exclude=args.force_exclude or config.force_exclude)
-        if missing:
-            for m in missing:
+        config.force_exclude = config.force_exclude or args.force_exclude
+        try:
+            result = api.check_paths(paths, config, rules, jobs=args.jobs, progress=sys.stderr.isatty(),
+                                     programs=programs, cache=_static_cache(args, config, rules, programs))
+        except api.MissingPaths as exc:
+            for m in exc.paths:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
             return 2
-        result = engine.run(files_list, rules, jobs=args.jobs, progress=sys.stderr.isatty(), programs=programs,
-                            cache=_static_cache(args, config, rules, programs))
         findings, errors = result.findings, result.errors
-    findings = engine.per_file_ignores(findings, config.per_file_ignores, config.root)
     since, option = (args.changed_since, "--changed-since") if args.changed_since else (args.diff, "--diff")
     if since:
         from .gitdiff import DiffError, changed_lines, only_changed
@@ -290,7 +288,7 @@ def _fix_files(findings: List, unsafe: bool, recheck, rounds: int) -> List:
 
 
 def _shapes(args: argparse.Namespace) -> int:
-    from . import engine, shapes
+    from . import api, shapes
     from .output.shapes import SHAPE_FORMATS
 
     config = _load_config(args)
@@ -308,11 +306,11 @@ def _shapes(args: argparse.Namespace) -> int:
         errors: List[Tuple[str, str]] = []
         models, calls = (result.models, result.calls) if result.direct else ([], [])
     else:
-        exclude = list(config.exclude if config.exclude is not None else engine.DEFAULT_EXCLUDE)
-        files_list, missing = engine.discover(paths, exclude + list(config.extend_exclude), config.root,
-                                                 force_exclude=args.force_exclude or config.force_exclude)
-        if missing:
-            for m in missing:
+        config.force_exclude = config.force_exclude or args.force_exclude
+        try:
+            files_list = api.discover(paths, config)
+        except api.MissingPaths as exc:
+            for m in exc.paths:
                 sys.stderr.write(f"fitlint: error: {m}: no such file or directory\n")
             return 2
         models, calls, errors = shapes.run(files_list, jobs=args.jobs)
@@ -380,6 +378,18 @@ def _clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _server(args: argparse.Namespace) -> int:
+    try:
+        from .server import start
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        sys.stderr.write(f"fitlint: error: `fitlint server` needs pygls ({exc}); install it with:\n"
+                         "    pip install 'fitlint[lsp]'\n")
+        return 2
+    return start(args.check_delay)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -398,6 +408,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _shapes(args)
     if args.command == "clean":
         return _clean(args)
+    if args.command == "server":
+        return _server(args)
     parser.print_help()
     return 2
 

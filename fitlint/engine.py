@@ -23,7 +23,7 @@ from .analysis import project
 from .analysis.interpreter import analyze
 from .files import DEFAULT_EXCLUDE, SUFFIXES, discover  # noqa: F401  (re-exported)
 from .findings import Edit, Finding, Fix, Related, Reported
-from .rules import BY_CODE, Context, Rule
+from .rules import BY_CODE, Context, DryRunFailure, InternalErrorRule, Rule, SyntaxErrorRule
 from .rules.base import caught
 
 
@@ -47,7 +47,7 @@ def _triggers(codes: Tuple[str, ...]) -> Optional[Tuple[Tuple["re.Pattern[bytes]
     rule needs every file analysed. FIT000 is checked on every file anyway."""
     rules = []
     for code in codes:
-        if code == "FIT000":
+        if code == SyntaxErrorRule.code:
             continue
         trigger = BY_CODE[code].triggers
         if trigger is None:
@@ -157,7 +157,7 @@ def _in_thread(function: Callable[..., List[Reported]], *args: Any) -> List[Repo
 def internal_error(path: str, text: str) -> List[Reported]:
     """The FIT001 finding for a file fitlint failed on. It is reported
     whatever rules are selected: a file that was not checked never passes."""
-    rule = BY_CODE["FIT001"]
+    rule: Type[Rule] = InternalErrorRule
     text = text if len(text) <= 300 else text[:300] + "..."
     return _report(Context(path, None, Facts(internal_error=text)), None, [rule])
 
@@ -218,7 +218,7 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
             not project.may_use_project_model(data):
         # Nothing a selected rule reports on can be in this file: only its
         # syntax needs checking, and Python's own parser does that fastest.
-        error = _python_syntax_error(data, path) if "FIT000" in codes else None
+        error = _python_syntax_error(data, path) if SyntaxErrorRule.code in codes else None
         if error is None:
             return []
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
@@ -316,7 +316,7 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
                             fix=f.fix)
         if programs and reported.severity == "error" and f.subject is not None:
             try:
-                reported.program = slicer.program_for(f.subject, rule.code)
+                reported.program = slicer.program_for(f.subject, rule.dry_run_uncompiled)
             except slicer.Inconclusive as exc:
                 reported.no_program = str(exc)
         out.append(reported)
@@ -358,7 +358,7 @@ def _flag_notes(ctx: Context, positions) -> List[Related]:
 def _dry_run_candidates(ctx: Context, reported: set) -> List[Tuple[Type[Rule], Finding]]:
     """Every data call no finding is about and no ``except`` surrounds, as a
     FIT503 candidate: it is kept only if its dry run fails (see fitlint.confirm)."""
-    rule = BY_CODE["FIT503"]
+    rule: Type[Rule] = DryRunFailure
     out = []
     for call in ctx.facts.calls:
         if id(call) in reported or ctx.facts.handlers(call):

@@ -345,18 +345,19 @@ def output_shape(layer: Layer, shape: Shape) -> Shape:
 
 
 def problem(layer: Layer, shape: Shape) -> Optional[Tuple[str, str]]:
-    """Why ``layer`` cannot take an input of ``shape``: (code, detail), or
-    None when it can or when that is not known."""
+    """Why ``layer`` cannot take an input of ``shape``: (kind, detail), the
+    kind "rank", "window" or "reshape"; None when it can or when that is not
+    known."""
     if shape is None:
         return None
     need = NDIM.get(layer.kind)
     if need is not None and len(shape) != need:
-        return "FIT302", f"{layer.kind} needs {need}-D input, gets {len(shape)}-D {fmt_shape(shape)}"
+        return "rank", f"{layer.kind} needs {need}-D input, gets {len(shape)}-D {fmt_shape(shape)}"
     least = MIN_NDIM.get(layer.kind)
     if least is not None and len(shape) < least:
-        return "FIT302", f"{layer.kind} needs input of at least {least}-D, gets {len(shape)}-D {fmt_shape(shape)}"
+        return "rank", f"{layer.kind} needs input of at least {least}-D, gets {len(shape)}-D {fmt_shape(shape)}"
     if fails_on(layer, shape):
-        return "FIT303", f"{layer.kind} window is larger than its input {fmt_shape(shape)}"
+        return "window", f"{layer.kind} window is larger than its input {fmt_shape(shape)}"
     if layer.kind == "Reshape":
         target = as_shape(layer.args[0]) if layer.args else as_shape(layer.kwargs.get("target_shape"))
         size = 1
@@ -371,7 +372,7 @@ def problem(layer: Layer, shape: Shape) -> Optional[Tuple[str, str]]:
             if d != -1:
                 known *= d
         if (-1 in target and (known == 0 or size % known)) or (-1 not in target and known != size):
-            return "FIT304", f"Reshape{fmt_shape(target)} needs {known} values per sample, gets {size} {fmt_shape(shape)}"
+            return "reshape", f"Reshape{fmt_shape(target)} needs {known} values per sample, gets {size} {fmt_shape(shape)}"
     return None
 
 

@@ -668,3 +668,24 @@ def dependencies(path: str, source: bytes) -> List[str]:
         absent |= more_absent
         todo.extend(sorted(more_found - seen))
     return sorted(seen | absent)
+
+
+def forget(paths: Optional[List[str]] = None) -> None:
+    """Drop what this process remembers of project files (their parses,
+    summaries and import graph), of ``paths`` only or of every file: for a
+    long-running process (the language server) whose files change."""
+    _REACH.clear()
+    project_root.cache_clear()
+    _module_file.cache_clear()
+    if paths is None:
+        _PARSED.clear()
+        _CURRENT.clear()
+        _SUMMARIES.clear()
+        return
+    reals = {os.path.realpath(p) for p in paths}
+    for key in [k for k in _PARSED if k[0] in reals]:
+        del _PARSED[key]
+    for key in [k for k in _SUMMARIES if k[0] in reals]:
+        del _SUMMARIES[key]
+    for real in reals:
+        _CURRENT.pop(real, None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from ..findings import Reported
-from ..rules import BY_CODE
+from ..rules import BY_CODE, SyntaxErrorRule
 from . import slicer
 from .evidence import detail, first_line, missing
 from .runner import BUDGET, MEMORY_MB, MissingTensorFlow, run_programs, tensorflow_version
@@ -34,7 +34,7 @@ def verdict(code: str, result: dict, evidence: Sequence[str] = (), program: str 
         if not slicer.from_script(program, result.get("line")):
             out["detail"] = f"TensorFlow raised {exc} in code the dry run wrote, not in a statement of the script: " \
                             + out["detail"]
-        elif code == "FIT503":
+        elif BY_CODE[code].dry_run_only:
             if approximated:
                 out["detail"] = f"TensorFlow raised {exc}, but the dry run approximated {'; '.join(approximated)}: " \
                                 + out["detail"]
@@ -65,7 +65,7 @@ def confirm(findings: List[Reported], timeout: float = 60.0, cache_dir: Optional
             budget: Optional[float] = BUDGET) -> List[Reported]:
     """Attach a ``confirmation`` to every error finding. FIT503 candidates
     (``--confirm=all``) are kept only when their dry run fails."""
-    cases = [f for f in findings if f.severity == "error" and f.code != "FIT000"]
+    cases = [f for f in findings if f.severity == "error" and f.code != SyntaxErrorRule.code]
     runnable = [f for f in cases if f.program]
     for f in cases:
         if not f.program:
@@ -75,7 +75,8 @@ def confirm(findings: List[Reported], timeout: float = 60.0, cache_dir: Optional
                            memory=memory, budget=budget)
     for f, result in zip(runnable, results):
         f.confirmation = verdict(f.code, result, f.evidence, f.program or "")
-        if f.code == "FIT503" and f.confirmation["status"] == "confirmed":
+        if BY_CODE[f.code].dry_run_only and f.confirmation["status"] == "confirmed":
             f.message = f"{f.message}: TensorFlow raised {result['exception']}: {first_line(result.get('detail'))}"
             f.hint = "the model and data are rebuilt from this script: fix what TensorFlow's message points at"
-    return [f for f in findings if f.code != "FIT503" or (f.confirmation or {}).get("status") == "confirmed"]
+    return [f for f in findings
+            if not BY_CODE[f.code].dry_run_only or (f.confirmation or {}).get("status") == "confirmed"]

@@ -386,11 +386,11 @@ def compile_model(model: Model, name: str, compiled: Optional[bool], program: _P
 
 
 # ------------------------------------------------------------------ cases
-def for_call(call: DataCall, code: str = "") -> str:
+def for_call(call: DataCall, uncompiled: bool = False) -> str:
     program = _Program()
     model = build_model(call.model, program, call.layers)
     needs_compile = call.method in ("fit", "evaluate", "train_on_batch", "test_on_batch")
-    compile_model(call.model, model, call.compiled, program, force=needs_compile and code != "FIT501",
+    compile_model(call.model, model, call.compiled, program, force=needs_compile and not uncompiled,
                   loss=call.loss, args=call.compile_args)
     if call.dataset is not None:
         ds = call.dataset
@@ -493,11 +493,12 @@ def for_layer(layer: Layer) -> str:
     return program.text()
 
 
-def program_for(subject: Any, code: str = "") -> str:
-    """The dry-run program for a finding (its subject and rule code);
-    raises Inconclusive."""
+def program_for(subject: Any, uncompiled: bool = False) -> str:
+    """The dry-run program for a finding's subject; ``uncompiled``: compile
+    the model only where the script does (see Rule.dry_run_uncompiled).
+    Raises Inconclusive."""
     if isinstance(subject, DataCall):
-        return for_call(subject, code)
+        return for_call(subject, uncompiled)
     if isinstance(subject, LayerUse):
         return for_layer_use(subject)
     if isinstance(subject, Op):

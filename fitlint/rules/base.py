@@ -5,11 +5,12 @@ import re
 from typing import Any, ClassVar, Iterable, List, Mapping, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from ..analysis.facts import Facts
 from ..analysis.values import Array, Sym, fmt_range, fmt_shape
 from ..findings import Finding, split_lines
+from ..positions import Positions
 
 
 # Facts about data reaching a model need a data call and a model built in
@@ -31,8 +32,8 @@ class Context:
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
         """Every node's position, resolved once, when a finding needs them."""
         if self._positions is None:
-            self._positions = {} if self.module is None else \
-                MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            # placed statement by statement where that is remembered (see fitlint.positions)
+            self._positions = {} if self.module is None else Positions(self.module)
         return self._positions
 
     def lines(self) -> List[str]:
@@ -64,6 +65,7 @@ class Rule:
     exception: ClassVar[Optional[str]] = None
     default: ClassVar[bool] = True
     dry_run_only: ClassVar[bool] = False  # its findings come from the dry run itself
+    dry_run_uncompiled: ClassVar[bool] = False  # its dry run compiles the model only where the script does
     # Regular expressions that every file this rule can report on matches,
     # all of them (the calls its facts come from). The engine does not
     # analyse a file no selected rule is triggered by. None: every file.

@@ -146,13 +146,13 @@ class VocabularyExceedsEmbedding(Rule):
                 hint=f"use Embedding(input_dim=vectorizer.vocabulary_size(), ...) or max_tokens={vocab}")
 
 
-def _uses(ctx: Context, code: str) -> Iterable[tuple]:
+def _uses(ctx: Context, kind: str) -> Iterable[tuple]:
     seen = set()
     for use in ctx.facts.layer_uses:
         if len(use.shapes) != 1 or id(use.layer) in seen:
             continue
         found = L.problem(use.layer, use.shapes[0])
-        if found and found[0] == code:
+        if found and found[0] == kind:
             seen.add(id(use.layer))
             yield use, found[1]
 
@@ -168,6 +168,7 @@ class _LayerProblem(Rule):
     """Rules about one layer that cannot take its input (see layers.problem)."""
 
     fix: str = ""
+    problem: str = ""  # the kind of layers.problem this rule reports
 
     def hint(self, use: LayerUse) -> str:
         return self.fix
@@ -177,7 +178,7 @@ class _LayerProblem(Rule):
         return (f"ndim={len(shape)}", tail_ev(shape)) if self.code == "FIT302" else (dims_ev(shape[1:]),)
 
     def check(self, ctx):
-        for use, detail in _uses(ctx, self.code):
+        for use, detail in _uses(ctx, self.problem):
             yield Finding(self.code, detail, use.layer.origin.node, related(_source(ctx, use)),
                           hint=self.hint(use), subject=use, evidence=self.evidence(use))
 
@@ -206,6 +207,7 @@ class LayerRankMismatch(_LayerProblem):
     """
 
     code = "FIT302"
+    problem = "rank"
     name = "layer-rank-mismatch"
     severity = "error"
     summary = "a layer receives a rank it cannot take"
@@ -243,6 +245,7 @@ class NonPositiveOutputSize(_LayerProblem):
     """
 
     code = "FIT303"
+    problem = "window"
     name = "non-positive-output-size"
     severity = "error"
     summary = "conv/pool with 'valid' padding would produce a dimension <= 0"
@@ -273,6 +276,7 @@ class ReshapeSizeMismatch(_LayerProblem):
     """
 
     code = "FIT304"
+    problem = "reshape"
     name = "reshape-size-mismatch"
     severity = "error"
     summary = "Reshape target with another number of elements"

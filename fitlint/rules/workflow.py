@@ -38,6 +38,7 @@ class FitBeforeCompile(Rule):
 
     code = "FIT501"
     name = "fit-before-compile"
+    dry_run_uncompiled = True
     severity = "error"
     summary = "fit/evaluate on a model that is not compiled"
     fixable = ("safe: moves the model's `compile(...)` statement (with the comments right above it) before the "

@@ -1,0 +1,109 @@
+"""Positions of syntax nodes, resolved one top-level statement at a time
+(when ``REMEMBER`` is set).
+
+LibCST's ``PositionProvider`` regenerates the code of the whole module to
+place its nodes. Here each top-level statement is placed on its own (its
+code regenerated as a module of one statement, with the module's indentation
+and newline) and shifted by the lines of the statements before it; those are
+counted once per statement object and remembered. A module that shares most
+of its statements with one placed before (the language server re-parses only
+the statement an edit touched) costs only its new statements; any module
+costs only the statements up to the last node asked for.
+
+Top-level statements start at column 0, so columns are those the whole
+module's ``PositionProvider`` gives, and lines are shifted by a constant.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+
+import libcst as cst
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
+
+MAX_STATEMENTS = 2000  # statements whose placement is remembered
+# Place statement by statement and remember them (a long-running process
+# checking new versions of the same files: the language server); otherwise
+# a module is placed whole, once, on the first node asked for.
+REMEMBER = False
+
+# id(statement) -> (statement, {node: range within the statement}, lines it takes)
+_PLACED: "OrderedDict[int, Tuple[cst.CSTNode, Dict[cst.CSTNode, CodeRange], int]]" = OrderedDict()
+
+
+def _place(module: cst.Module, statement: cst.CSTNode) -> Tuple[Dict[cst.CSTNode, CodeRange], int]:
+    found = _PLACED.get(id(statement))
+    if found is not None and found[0] is statement:
+        _PLACED.move_to_end(id(statement))
+        return found[1], found[2]
+    alone = module.with_changes(header=[], footer=[], body=[statement], has_trailing_newline=True)
+    ranges = dict(MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider))
+    ranges.pop(alone, None)
+    lines = alone.code.count("\n")
+    _PLACED[id(statement)] = (statement, ranges, lines)
+    while len(_PLACED) > MAX_STATEMENTS:
+        _PLACED.popitem(last=False)
+    return ranges, lines
+
+
+class Positions(Mapping):
+    """A read-only mapping node -> ``CodeRange`` over a module's nodes, like
+    the result of ``MetadataWrapper(module).resolve(PositionProvider)``."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.statements: List[cst.CSTNode] = list(module.body)
+        self.placed: List[Tuple[Dict[cst.CSTNode, CodeRange], int]] = []  # statements placed so far
+        self.offset = len(module.header)  # lines before the next statement to place
+        self.offsets: List[int] = []
+        self.whole: Optional[Mapping[cst.CSTNode, CodeRange]] = None
+
+    def _find(self, node: Any) -> Optional[CodeRange]:
+        if not REMEMBER:
+            if self.whole is None:
+                self.whole = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            return self.whole.get(node)
+        for index, (ranges, _) in enumerate(self.placed):
+            found = ranges.get(node)
+            if found is not None:
+                return self._shift(found, self.offsets[index])
+        while len(self.placed) < len(self.statements):
+            ranges, lines = _place(self.module, self.statements[len(self.placed)])
+            self.placed.append((ranges, lines))
+            self.offsets.append(self.offset)
+            self.offset += lines
+            found = ranges.get(node)
+            if found is not None:
+                return self._shift(found, self.offsets[-1])
+        return None
+
+    @staticmethod
+    def _shift(found: CodeRange, lines: int) -> CodeRange:
+        if not lines:
+            return found
+        return CodeRange(CodePosition(found.start.line + lines, found.start.column),
+                         CodePosition(found.end.line + lines, found.end.column))
+
+    def __getitem__(self, node: Any) -> CodeRange:
+        found = self._find(node)
+        if found is None:
+            raise KeyError(node)
+        return found
+
+    def __contains__(self, node: object) -> bool:
+        return self._find(node) is not None
+
+    def get(self, node: Any, default: Any = None) -> Any:
+        found = self._find(node)
+        return default if found is None else found
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        self._find(None)  # place every statement
+        if self.whole is not None:
+            yield from self.whole
+            return
+        for ranges, _ in self.placed:
+            yield from ranges
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
