@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import budget, flags, objects, project
+from . import budget, callables, flags, objects, project
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -623,6 +623,8 @@ class Interpreter:
             return self.list_comp(node, env)
         if isinstance(node, (cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda)):
             mutation.unevaluated(self, node, env)
+            if isinstance(node, cst.Lambda):
+                return callables.lambda_value(self, node, env)
         return None
 
     def list_comp(self, node: cst.ListComp, env: Env) -> Any:

@@ -1,0 +1,66 @@
+"""Calling a function value with arguments that are already evaluated.
+
+Library code calls the functions it is given (``dataset.map(fn)``,
+``dataset.apply(fn)``): the function is run the way the interpreter runs a
+call written in the file (a ``def`` of this or another project module, a
+``lambda``, ``functools.partial``, a bound method, a layer, a library
+function), with the abstract arguments the library would pass.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import libcst as cst
+
+from .names import canonical
+from .values import Layer, Model, ModuleRef
+
+# One function definition per lambda, so that a lambda is counted, cached and
+# followed like any ``def`` (see Interpreter.inline).
+_LAMBDAS: Dict[cst.Lambda, cst.FunctionDef] = {}
+
+
+def lambda_value(ip, node: cst.Lambda, env) -> Any:
+    """The value of a ``lambda`` expression: a function of this file whose
+    body returns the lambda's expression."""
+    from .interpreter import UserFunction
+    fn = _LAMBDAS.get(node)
+    if fn is None:
+        fn = cst.FunctionDef(
+            name=cst.Name("lambda"), params=node.params,
+            body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Return(node.body)])]))
+        if len(_LAMBDAS) > 20000:
+            _LAMBDAS.clear()
+        _LAMBDAS[node] = fn
+    return UserFunction(fn, env, ip.home() if ip.homes else None)
+
+
+def call_value(ip, func: Any, values: List[Any], node: cst.CSTNode, kw: Optional[Dict[str, Any]] = None) -> Any:
+    """What ``func(*values, **kw)`` returns, or ``None`` when it cannot be
+    followed."""
+    from . import library, objects
+    from .interpreter import _FAILED, Args, Env, UserFunction
+    args = Args(node)  # type: ignore[arg-type]
+    args.pos = list(values)
+    args.pos_nodes = [node] * len(values)
+    args.kw = dict(kw or {})
+    args.kw_nodes = {k: node for k in args.kw}
+    statement = ip.statement
+    ip.callers.append(Env())  # the values passed are new: no scope of the file holds them
+    try:
+        if isinstance(func, UserFunction):
+            result = ip.inline(func, args)
+            return None if result is _FAILED else result
+        if isinstance(func, Layer):
+            return ip.call_layer(func, args, node)
+        if isinstance(func, Model):
+            return None
+        hooked = objects.call(ip, func, None, args, node, ip.globals)
+        if hooked is not objects.NOT_HANDLED:
+            return hooked
+        if isinstance(func, ModuleRef):
+            return library.call_function(ip, canonical(func.path), args, node)
+        return None
+    finally:
+        ip.callers.pop()
+        ip.statement = statement
