@@ -208,7 +208,7 @@ def _filter(ip, ds: Dataset, b: Any, node: Any) -> Any:
 def _flat_map(ip, ds: Dataset, b: Any, node: Any) -> Any:
     inner = call_on_element(ip, b.get("map_func"), ds, node)
     if not isinstance(inner, Dataset) or inner.element is None:
-        return Dataset(None, False, Origin(node))
+        return Dataset(None, False, Origin(node) if ds.element is not None else ds.origin)
     element = _seen(inner)
     return Dataset(element, False, ds.origin)
 
@@ -275,7 +275,7 @@ def _window(ip, ds: Dataset, b: Any, node: Any) -> Any:
     size = _int(b.get("size"))
     drop = py(b.get("drop_remainder"))
     if size is None or size <= 0 or not isinstance(drop, bool) or ds.element is None:
-        return Dataset(None, False, Origin(node))
+        return Dataset(None, False, Origin(node) if ds.element is not None else ds.origin)
     length = size if drop else None
     element = _seen(ds)
     windows = _map_leaves(element, lambda v: Dataset(v, False, Origin(node), length=length) if v is not None else None)

@@ -820,7 +820,8 @@ class Interpreter:
                                                       inputs=[inputs]))
             shape = L.output_shape(layer, inputs.shape)
             extra = args.star or len(args.pos) > 1 or any(k not in ("inputs", "training") for k in args.kw)
-            out = Sym(shape, inputs.dtype, Origin(node), layer=layer, parents=[inputs], traced=not extra)
+            out = Sym(shape, L.output_dtype(layer, inputs.dtype), Origin(node), layer=layer, parents=[inputs],
+                      traced=not extra)
             inputs.consumers.append((layer, out))
             return out
         if isinstance(inputs, Seq) and inputs.items and all(isinstance(i, Sym) for i in inputs.items):
@@ -833,6 +834,8 @@ class Interpreter:
             for i in inputs.items:
                 i.consumers.append((layer, out))
             return out
+        if isinstance(inputs, Array) and len(args.pos) + len(args.kw) == 1:
+            return L.array_output(layer, inputs, Origin(node))
         return None
 
     def call_model(self, model: Model, inputs: Sym, node: cst.Call) -> Sym:

@@ -1366,6 +1366,8 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
     if isinstance(receiver, Encoder):
         bound = _bind_method("sklearn.preprocessing.LabelEncoder", method, a)
         return encoder_method(method, bound, node) if bound is not None else None
+    if isinstance(receiver, Layer) and method in ("adapt", "set_vocabulary", "load_assets"):
+        setattr(receiver, "adapted", True)  # its vocabulary is now the data's
     if isinstance(receiver, Rng):
         bound = _bind_method(f"numpy.random.{receiver.kind}", method, a)
         handler = _RNG_METHODS.get(method)
