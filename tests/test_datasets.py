@@ -258,6 +258,23 @@ spec = applied.element_spec
     assert shapes(env["spec"]) == ((None, 28, 28), "float32")
 
 
+def test_ragged_batch_and_get_single_element():
+    """ragged_batch(cardinality()) + get_single_element() give the whole data
+    as one batch: rows of unknown length are ragged, the labels keep their
+    shape; padding them gives a known width again."""
+    env = env_of("""
+texts = tf.data.Dataset.from_tensor_slices((np.array(["a b", "c"]), np.array([0, 1])))
+vectorize = keras.layers.TextVectorization(max_tokens=10)
+rows = texts.map(lambda t, l: (vectorize(t), l))
+rows = rows.ragged_batch(batch_size=rows.cardinality())
+seqs, labs = rows.get_single_element()
+padded = keras.utils.pad_sequences(seqs.numpy(), maxlen=7)
+""")
+    assert shapes(env["seqs"]) == ((None, None), "int64") and env["seqs"].ragged
+    assert shapes(env["labs"]) == ((None,), "int64") and not env["labs"].ragged
+    assert shapes(env["padded"]) == ((None, 7), "int32")
+
+
 # ------------------------------------------------------------ ops in map
 def test_image_and_string_ops_on_elements():
     """tf.image.resize (float32; nearest keeps the dtype),

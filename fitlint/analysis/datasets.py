@@ -50,6 +50,9 @@ SIGNATURE_TEXT: Dict[str, str] = {
     _TF + "window": "size, shift=None, stride=1, drop_remainder=False, name=None",
     _TF + "concatenate": "dataset, name=None",
     _TF + "enumerate": "start=0, name=None",
+    _TF + "ragged_batch": "batch_size, drop_remainder=False, row_splits_dtype='int64', name=None",
+    _TF + "get_single_element": "name=None",
+    _TF + "cardinality": "",
 }
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 
@@ -132,9 +135,14 @@ def _batch_dim(ds: Dataset) -> Optional[int]:
 
 
 def _seen(ds: Dataset) -> Any:
-    """The element as the dataset yields it (the batch axis included)."""
+    """The element as the dataset yields it (the batch axis included; the
+    rows of a ragged batch whose sizes are not all known are ragged)."""
     element = _map_leaves(ds.element, lambda v: v.but(tensor=True) if isinstance(v, Array) else v)
-    return _add_axis(element, ds.batch_size) if ds.batched else element
+    if not ds.batched:
+        return element
+    ragged = getattr(ds, "ragged", False)
+    return _map_leaves(_add_axis(element, ds.batch_size), lambda v: v.but(ragged=True) if ragged and isinstance(
+        v, Array) and (v.shape is None or None in v.shape[1:]) else v)
 
 
 def _args(element: Any) -> List[Any]:
@@ -233,6 +241,23 @@ def _batch(ip, ds: Dataset, b: Any, node: Any) -> Any:
     return Dataset(element, True, ds.origin, Origin(node), size)
 
 
+def _ragged_batch(ip, ds: Dataset, b: Any, node: Any) -> Any:
+    if ds.batched:
+        return Dataset(None, True, Origin(node))
+    out = _batch(ip, ds, b, node)
+    setattr(out, "ragged", True)  # rows keep their own lengths
+    return out
+
+
+def _single_element(ip, ds: Dataset, b: Any, node: Any) -> Any:
+    """``get_single_element()``: the one element, as the dataset yields it."""
+    return _seen(ds) if ds.element is not None else None
+
+
+def _cardinality(ip, ds: Dataset, b: Any, node: Any) -> Any:
+    return Array((), "int64", origin=Origin(node), tensor=True)
+
+
 def _padded_batch(ip, ds: Dataset, b: Any, node: Any) -> Any:
     out = _batch(ip, ds, b, node)
     if b.is_none("padded_shapes"):
@@ -319,6 +344,7 @@ _METHODS: Dict[str, Callable[..., Any]] = {
     "shuffle": _same, "repeat": _same, "take": _same, "skip": _same, "shard": _same, "ignore_errors": _same,
     "cache": _same_length, "prefetch": _same_length, "with_options": _same_length,
     "window": _window, "concatenate": _concatenate, "enumerate": _enumerate,
+    "ragged_batch": _ragged_batch, "get_single_element": _single_element, "cardinality": _cardinality,
 }
 
 
