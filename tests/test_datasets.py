@@ -348,6 +348,28 @@ crop = keras.layers.CenterCrop(24, 24)(keras.layers.Resizing(32, 32)(img))
     assert env["crop"].shape == (None, 24, 24, 3)
 
 
+def test_lambda_layers_take_the_shape_their_function_gives():
+    """A Lambda layer's output shape is its function run on a tensor of the
+    input's shape (expand_dims, scaling); a function that cannot be
+    followed, or that drops the batch axis, leaves the shape unknown."""
+    env = env_of("""
+def first(t):
+    return t[0]
+m = keras.Sequential([keras.layers.Lambda(lambda t: tf.expand_dims(t, axis=-1), input_shape=[None]),
+                      keras.layers.SimpleRNN(4), keras.layers.Dense(1), keras.layers.Lambda(lambda t: t * 100.0)])
+unknown = keras.Sequential([keras.Input((5,)), keras.layers.Lambda(lambda t: tf.nn.softmax(t))])
+dropped = keras.Sequential([keras.Input((5,)), keras.layers.Lambda(first)])
+""")
+    from fitlint.analysis import layers as L
+    shape = (None, None)
+    for layer in env["m"].layers:
+        shape = L.output_shape(layer, shape)
+    assert shape == (None, 1)
+    assert L.output_shape(env["m"].layers[0], (None, 20)) == (None, 20, 1)
+    assert L.output_shape(env["unknown"].layers[0], (None, 5)) is None
+    assert L.output_shape(env["dropped"].layers[0], (None, 5)) is None
+
+
 # ------------------------------------------------------------ end to end
 def _shapes_json(tmp_path, source):
     path = tmp_path / "prog.py"

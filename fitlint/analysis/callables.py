@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 import libcst as cst
 
 from .names import canonical
-from .values import Layer, Model, ModuleRef
+from .values import Array, Layer, Model, ModuleRef, Shape
 
 # One function definition per lambda, so that a lambda is counted, cached and
 # followed like any ``def`` (see Interpreter.inline).
@@ -64,3 +64,32 @@ def call_value(ip, func: Any, values: List[Any], node: cst.CSTNode, kw: Optional
     finally:
         ip.callers.pop()
         ip.statement = statement
+
+
+def lambda_layer(ip, layer: Layer) -> None:
+    """A ``Lambda`` layer's output shape: its function run on a tensor of the
+    input's shape (nothing it computes is reported). Unknown when the
+    function cannot be followed, gives something else than one tensor, or
+    loses the batch axis."""
+    func = layer.kwargs.get("function")
+    if func is None or layer.kwargs.get("arguments") is not None or not layer.complete:
+        return
+    cache: Dict[Shape, Shape] = {}
+
+    def shape_fn(shape: Shape) -> Shape:
+        if shape in cache:
+            return cache[shape]
+        cache[shape] = None  # a function that reaches its own layer again
+        probe = Array(shape, "float32", origin=layer.origin, tensor=True)
+        ip.guarded += 1
+        try:
+            out = call_value(ip, func, [probe], layer.origin.node)
+        finally:
+            ip.guarded -= 1
+        result = out.shape if isinstance(out, Array) else None
+        if result is None or not result or result[0] is not None or shape is None or not shape:
+            result = None
+        cache[shape] = result
+        return result
+
+    setattr(layer, "shape_fn", shape_fn)

@@ -44,7 +44,7 @@ MERGE = {"Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Sub
 KNOWN = IDENTITY | RNN | set(CONV_RANK) | set(POOL_RANK) | set(GLOBAL_POOL_RANK) | MERGE | set(DEPTHWISE_RANK) | {
     "Dense", "Flatten", "Reshape", "Embedding", "RepeatVector", "Permute", "Resizing", "Bidirectional",
     "TimeDistributed", "CenterCrop", "EinsumDense", "TextVectorization", "MultiHeadAttention",
-    "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "RandomCrop", "RandomBrightness",
+    "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "RandomCrop", "RandomBrightness", "Lambda",
 } | set(TRANSPOSE_RANK) | set(RESAMPLE_RANK)
 # The input rank each layer needs (batch axis included): exact, or a minimum.
 NDIM = {"LSTM": 3, "GRU": 3, "SimpleRNN": 3, "Bidirectional": 3, "RepeatVector": 2}
@@ -383,6 +383,9 @@ def output_shape(layer: Layer, shape: Shape) -> Shape:
         return shape
     if layer.kind == "MultiHeadAttention":  # called on the query: its shape, unless output_shape= says otherwise
         return shape if not layer.has("output_shape") and len(shape) >= 3 else None
+    if layer.kind == "Lambda":  # its function run on the shape (see callables.lambda_layer)
+        run = getattr(layer, "shape_fn", None)
+        return run(shape) if run is not None else None
     fn = _SHAPES.get(layer.kind)
     return fn(layer, shape) if fn else None
 
@@ -656,6 +659,7 @@ SIGNATURES: Dict[str, str] = {
         "activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, "
         "dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, "
         "go_backwards=False, stateful=False, unroll=False, use_cudnn='auto', **kwargs"),
+    "Lambda": "function, output_shape=None, mask=None, arguments=None, **kwargs",
     "LayerNormalization": (
         "axis=-1, epsilon=0.001, center=True, scale=True, beta_initializer='zeros', gamma_initializer='ones',"
         " beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, "

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import budget, datasets, tensor_ops
+from . import budget, callables, datasets, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -1332,6 +1332,8 @@ def call_function(ip, name: str, a, node: cst.Call) -> Any:
             # Every argument by its parameter name (positional ones included).
             nodes = {**a.kw_nodes, **{k: v for k, v in bound.nodes.items() if v is not None}}
             layer = Layer(name[13:], [], plain_kwargs(bound), Origin(node), nodes=nodes)
+            if layer.kind == "Lambda":
+                callables.lambda_layer(ip, layer)
         if not ip.guarded:
             ip.facts.layers.append(layer)
         return layer
