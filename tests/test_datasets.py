@@ -127,6 +127,24 @@ def test_map_returning_python_values_makes_tensors():
     assert shapes(ds.element) == (((28, 28), "float32"), ((), "int32"), ((), "float32"))
 
 
+def test_python_lists_become_tensors_of_tf_dtypes():
+    """Python lists given to from_tensor_slices become float32 / int32
+    tensors, as TensorFlow converts them: adding a float32 / int32 constant to
+    them in map is no mixed-dtype op (nothing reported), while a float64
+    NumPy array keeps its dtype."""
+    src = HEADER + textwrap.dedent("""
+ds = tf.data.Dataset.from_tensor_slices(([1.0, 2.0], [0, 1]))
+ds = ds.map(lambda a, b: (a + tf.constant(1.0), b + tf.constant(1)))
+""")
+    interp = Interpreter(cst.parse_module(src))
+    interp.run()
+    assert shapes(interp.globals.vars["ds"].element) == (((), "float32"), ((), "int32"))
+    assert not [f for f in lint_source(src.encode(), "prog.py", select(["ALL"])) if f.severity == "error"]
+    mixed = src.replace("[1.0, 2.0]", "np.random.rand(2)")
+    assert [f.code for f in lint_source(mixed.encode(), "prog.py", select(["ALL"])) if f.severity == "error"] \
+        == ["FIT402"]
+
+
 def test_filter_keeps_the_element_and_runs_the_predicate():
     """filter leaves the element as it is (the predicate is still run)."""
     ds = ds_of("ds = tf.data.Dataset.from_tensor_slices((x, y)).filter(lambda a, b: b < 5)")

@@ -733,7 +733,7 @@ def tf_convert(ip, a, node):
 def from_tensor_slices(ip, a, node):
     value = a.get("tensors")
     if isinstance(value, Seq) and not isinstance(value.items[0] if value.items else None, (Seq, Dict_, Array)):
-        value = to_array(value, node)
+        value = literal_array(value, node, tensor=True)  # Python numbers become float32 / int32 tensors
     value = _arrays_in(value, node)
     if value is None:
         return Dataset(None, False, Origin(node))
@@ -753,7 +753,7 @@ def _arrays_in(value: Any, node) -> Any:
     if isinstance(value, Seq) and value.kind == "tuple":
         return Seq([_arrays_in(v, node) for v in value.items], "tuple", value.origin)
     if isinstance(value, Seq):
-        return to_array(value, node)
+        return literal_array(value, node, tensor=True)  # as TF converts a Python list
     return None
 
 
