@@ -145,6 +145,19 @@ ds = ds.map(lambda a, b: (a + tf.constant(1.0), b + tf.constant(1)))
         == ["FIT402"]
 
 
+def test_map_with_an_augmentation_model():
+    """A Sequential made only of preprocessing layers, given to map, runs
+    layer by layer on the batch; a model with other layers is not run."""
+    env = env_of("""
+augment = keras.Sequential([keras.layers.RandomCrop(20, 20), keras.layers.RandomFlip("horizontal")])
+imgs = np.random.randint(0, 256, size=(10, 32, 32, 3), dtype="uint8")
+ds = tf.data.Dataset.from_tensor_slices(imgs).batch(4).map(augment)
+other = tf.data.Dataset.from_tensor_slices(imgs).batch(4).map(keras.Sequential([keras.layers.Dense(2)]))
+""")
+    assert shapes(env["ds"].element) == ((20, 20, 3), "float32")
+    assert env["other"].element is None
+
+
 def test_filter_keeps_the_element_and_runs_the_predicate():
     """filter leaves the element as it is (the predicate is still run)."""
     ds = ds_of("ds = tf.data.Dataset.from_tensor_slices((x, y)).filter(lambda a, b: b < 5)")

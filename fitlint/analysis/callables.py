@@ -54,7 +54,7 @@ def call_value(ip, func: Any, values: List[Any], node: cst.CSTNode, kw: Optional
         if isinstance(func, Layer):
             return ip.call_layer(func, args, node)
         if isinstance(func, Model):
-            return None
+            return preprocessing_model(func, values, node)
         hooked = objects.call(ip, func, None, args, node, ip.globals)
         if hooked is not objects.NOT_HANDLED:
             return hooked
@@ -93,3 +93,18 @@ def lambda_layer(ip, layer: Layer) -> None:
         return result
 
     setattr(layer, "shape_fn", shape_fn)
+
+
+def preprocessing_model(model: Model, values: List[Any], node: cst.CSTNode) -> Any:
+    """A Sequential of preprocessing layers only (an augmentation pipeline)
+    called on one tensor: each layer's result in turn."""
+    from . import layers as L
+    from .values import Origin
+    if model.kind != "sequential" or not model.exact or not model.layers or len(values) != 1:
+        return None
+    out = values[0]
+    for layer in model.layers:
+        if not isinstance(out, Array) or layer.kind not in L.PREPROCESSING:
+            return None
+        out = L.array_output(layer, out, Origin(node))
+    return out

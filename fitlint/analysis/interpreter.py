@@ -695,6 +695,8 @@ class Interpreter:
             return self.call_layer(func, args, node)
         if isinstance(func, Model) and isinstance(args.get("inputs", 0), Sym):
             return self.call_model(func, args.get("inputs", 0), node)
+        if isinstance(func, Model) and isinstance(args.get("inputs", 0), Array) and len(args.pos) + len(args.kw) == 1:
+            return callables.preprocessing_model(func, [args.get("inputs", 0)], node)
         if isinstance(node.func, cst.Attribute) and receiver is not None and not isinstance(receiver, project.ProjectModule):
             method = node.func.attr.value
             if isinstance(receiver, flags.Parser):
