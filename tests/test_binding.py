@@ -291,6 +291,9 @@ LAYER_CASES = [
     ("Reshape(target_shape=(28, 28)), LSTM(16, 'tanh', 'sigmoid', return_sequences=True)", (None, 28, 16)),
     ("Flatten(), Dense(units=5)", (None, 5)),
     ("Reshape(target_shape=(784,)), RepeatVector(n=3)", (None, 3, 784)),
+    ("Resizing(16, 16), CenterCrop(12, 10)", (None, 12, 10, 1)),
+    ("RandomCrop(10, 12), RandomFlip(), RandomBrightness(0.1)", (None, 10, 12, 1)),
+    ("Reshape((784,)), CategoryEncoding(num_tokens=4, output_mode='multi_hot')", (None, 4)),
 ]
 
 

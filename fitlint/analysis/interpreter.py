@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import budget, flags, objects, project
+from . import budget, callables, flags, objects, project
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -623,6 +623,8 @@ class Interpreter:
             return self.list_comp(node, env)
         if isinstance(node, (cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda)):
             mutation.unevaluated(self, node, env)
+            if isinstance(node, cst.Lambda):
+                return callables.lambda_value(self, node, env)
         return None
 
     def list_comp(self, node: cst.ListComp, env: Env) -> Any:
@@ -693,6 +695,8 @@ class Interpreter:
             return self.call_layer(func, args, node)
         if isinstance(func, Model) and isinstance(args.get("inputs", 0), Sym):
             return self.call_model(func, args.get("inputs", 0), node)
+        if isinstance(func, Model) and isinstance(args.get("inputs", 0), Array) and len(args.pos) + len(args.kw) == 1:
+            return callables.preprocessing_model(func, [args.get("inputs", 0)], node)
         if isinstance(node.func, cst.Attribute) and receiver is not None and not isinstance(receiver, project.ProjectModule):
             method = node.func.attr.value
             if isinstance(receiver, flags.Parser):
@@ -818,7 +822,8 @@ class Interpreter:
                                                       inputs=[inputs]))
             shape = L.output_shape(layer, inputs.shape)
             extra = args.star or len(args.pos) > 1 or any(k not in ("inputs", "training") for k in args.kw)
-            out = Sym(shape, inputs.dtype, Origin(node), layer=layer, parents=[inputs], traced=not extra)
+            out = Sym(shape, L.output_dtype(layer, inputs.dtype), Origin(node), layer=layer, parents=[inputs],
+                      traced=not extra)
             inputs.consumers.append((layer, out))
             return out
         if isinstance(inputs, Seq) and inputs.items and all(isinstance(i, Sym) for i in inputs.items):
@@ -831,6 +836,8 @@ class Interpreter:
             for i in inputs.items:
                 i.consumers.append((layer, out))
             return out
+        if isinstance(inputs, Array) and len(args.pos) + len(args.kw) == 1:
+            return L.array_output(layer, inputs, Origin(node))
         return None
 
     def call_model(self, model: Model, inputs: Sym, node: cst.Call) -> Sym:

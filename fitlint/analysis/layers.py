@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Tuple
 
-from .values import Layer, Shape, as_shape, fmt_shape
+from .values import Array, Layer, Origin, Shape, as_shape, fmt_shape
 
 IDENTITY = {
     "Dropout", "Activation", "BatchNormalization", "LayerNormalization", "Softmax", "ReLU",
@@ -15,7 +15,7 @@ IDENTITY = {
     "AlphaDropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Masking",
     "ActivityRegularization", "UnitNormalization", "InputLayer", "Identity", "Rescaling",
     "Normalization", "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
-    "GroupNormalization",
+    "GroupNormalization", "RandomBrightness",
 }
 # Layers that take the values themselves down to a small range.
 SCALING = {"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization", "GroupNormalization", "Lambda"}
@@ -44,6 +44,7 @@ MERGE = {"Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Sub
 KNOWN = IDENTITY | RNN | set(CONV_RANK) | set(POOL_RANK) | set(GLOBAL_POOL_RANK) | MERGE | set(DEPTHWISE_RANK) | {
     "Dense", "Flatten", "Reshape", "Embedding", "RepeatVector", "Permute", "Resizing", "Bidirectional",
     "TimeDistributed", "CenterCrop", "EinsumDense", "TextVectorization", "MultiHeadAttention",
+    "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "RandomCrop", "RandomBrightness", "Lambda",
 } | set(TRANSPOSE_RANK) | set(RESAMPLE_RANK)
 # The input rank each layer needs (batch axis included): exact, or a minimum.
 NDIM = {"LSTM": 3, "GRU": 3, "SimpleRNN": 3, "Bidirectional": 3, "RepeatVector": 2}
@@ -287,10 +288,50 @@ def _time_distributed(layer: Layer, shape: Shape) -> Shape:
 
 
 def _text_vectorization(layer: Layer, shape: Shape) -> Shape:
-    if layer.kw("output_mode", default="int") != "int" or len(shape) not in (1, 2):
+    """int: (batch, output_sequence_length or None); a single string gives
+    (length,). Other modes: (batch, vocabulary size), known only with
+    ``pad_to_max_tokens=True`` (after ``adapt`` the size is the vocabulary's)."""
+    mode = layer.kw("output_mode", default="int")
+    if len(shape) > 2 or len(shape) == 2 and shape[1] not in (1, None):
         return None
-    length = layer.kw("output_sequence_length", default=None)
-    return (shape[0], length if isinstance(length, int) else None)
+    if mode == "int":
+        length = layer.kw("output_sequence_length", default=None)
+        length = length if isinstance(length, int) and not isinstance(length, bool) else None
+        return (length,) if not shape else (shape[0], length)
+    if mode in ("multi_hot", "count", "tf_idf") and shape:
+        tokens = layer.kw("max_tokens", default=None)
+        pad = layer.kw("pad_to_max_tokens", default=False) is True
+        return (shape[0], tokens if pad and isinstance(tokens, int) and not isinstance(tokens, bool) else None)
+    return None
+
+
+def _lookup(layer: Layer, shape: Shape) -> Shape:
+    """StringLookup / IntegerLookup / Hashing in ``int`` mode keep the shape."""
+    if layer.kw("output_mode", default="int") != "int" or layer.kw("invert", default=False) is not False:
+        return None
+    return shape
+
+
+def _category_encoding(layer: Layer, shape: Shape) -> Shape:
+    tokens = layer.kw("num_tokens", 0)
+    mode = layer.kw("output_mode", 1, "multi_hot")
+    if not isinstance(tokens, int) or isinstance(tokens, bool):
+        return None
+    if mode == "one_hot":
+        if len(shape) == 0:
+            return (1, tokens)
+        if len(shape) == 1 or len(shape) == 2 and shape[1] == 1:
+            return (shape[0], tokens)
+        return None
+    if mode in ("multi_hot", "count"):
+        if len(shape) == 1:
+            return (tokens,)
+        return (shape[0], tokens) if len(shape) == 2 else None
+    return None
+
+
+def _crop(layer: Layer, shape: Shape) -> Shape:
+    return _resizing(layer, shape)
 
 
 def vocabulary(layer: Layer) -> Optional[int]:
@@ -305,6 +346,8 @@ _SHAPES: Dict[str, Callable[[Layer, tuple], Shape]] = {
     "Dense": _dense, "Flatten": _flatten, "Reshape": _reshape, "Embedding": _embedding,
     "RepeatVector": _repeat, "Permute": _permute, "Resizing": _resizing, "Bidirectional": _bidirectional,
     "TimeDistributed": _time_distributed, "TextVectorization": _text_vectorization,
+    "StringLookup": _lookup, "IntegerLookup": _lookup, "Hashing": _lookup, "CategoryEncoding": _category_encoding,
+    "CenterCrop": _crop, "RandomCrop": _crop,
 }
 for _kinds, _fn in ((DEPTHWISE_RANK, _depthwise), (TRANSPOSE_RANK, _transpose), (RESAMPLE_RANK, _resample),
                     (CONV_RANK, _conv), (POOL_RANK, _pool), (GLOBAL_POOL_RANK, _global_pool), (RNN, _rnn)):
@@ -340,6 +383,9 @@ def output_shape(layer: Layer, shape: Shape) -> Shape:
         return shape
     if layer.kind == "MultiHeadAttention":  # called on the query: its shape, unless output_shape= says otherwise
         return shape if not layer.has("output_shape") and len(shape) >= 3 else None
+    if layer.kind == "Lambda":  # its function run on the shape (see callables.lambda_layer)
+        run = getattr(layer, "shape_fn", None)
+        return run(shape) if run is not None else None
     fn = _SHAPES.get(layer.kind)
     return fn(layer, shape) if fn else None
 
@@ -484,6 +530,7 @@ SIGNATURES: Dict[str, str] = {
         "beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, "
         "renorm=False, renorm_clipping=None, renorm_momentum=0.99, synchronized=False, **kwargs"),
     "Bidirectional": "layer, merge_mode='concat', weights=None, backward_layer=None, **kwargs",
+    "CategoryEncoding": "num_tokens=None, output_mode='multi_hot', sparse=False, **kwargs",
     "CenterCrop": "height, width, data_format=None, **kwargs",
     "Concatenate": "axis=-1, **kwargs",
     "Conv1D": (
@@ -597,10 +644,15 @@ SIGNATURES: Dict[str, str] = {
         "groups=32, axis=-1, epsilon=0.001, center=True, scale=True, beta_initializer='zeros', "
         "gamma_initializer='ones', beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, "
         "gamma_constraint=None, **kwargs"),
+    "Hashing": "num_bins, mask_value=None, salt=None, output_mode='int', sparse=False, **kwargs",
     "Identity": "**kwargs",
     "InputLayer": (
         "shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None, "
         "input_tensor=None, optional=False, name=None, **kwargs"),
+    "IntegerLookup": (
+        "max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1, vocabulary=None, "
+        "vocabulary_dtype='int64', idf_weights=None, invert=False, output_mode='int', sparse=False, "
+        "pad_to_max_tokens=False, oov_method='floormod', salt=None, name=None, **kwargs"),
     "LSTM": (
         "units, activation='tanh', recurrent_activation='sigmoid', use_bias=True, "
         "kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal', bias_initializer='zeros', "
@@ -608,6 +660,7 @@ SIGNATURES: Dict[str, str] = {
         "activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, "
         "dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, "
         "go_backwards=False, stateful=False, unroll=False, use_cudnn='auto', **kwargs"),
+    "Lambda": "function, output_shape=None, mask=None, arguments=None, **kwargs",
     "LayerNormalization": (
         "axis=-1, epsilon=0.001, center=True, scale=True, beta_initializer='zeros', gamma_initializer='ones',"
         " beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, "
@@ -632,8 +685,10 @@ SIGNATURES: Dict[str, str] = {
     "Normalization": "axis=-1, mean=None, variance=None, invert=False, **kwargs",
     "PReLU": "alpha_initializer='Zeros', alpha_regularizer=None, alpha_constraint=None, shared_axes=None, **kwargs",
     "Permute": "dims, **kwargs",
+    "RandomBrightness": "factor, value_range=(0, 255), seed=None, **kwargs",
     "RandomContrast": "factor, value_range=(0, 255), seed=None, **kwargs",
     "RandomFlip": "mode='horizontal_and_vertical', seed=None, data_format=None, **kwargs",
+    "RandomCrop": "height, width, seed=None, data_format=None, name=None, **kwargs",
     "RandomRotation": (
         "factor, fill_mode='reflect', interpolation='bilinear', seed=None, fill_value=0.0, data_format=None, "
         "**kwargs"),
@@ -685,6 +740,10 @@ SIGNATURES: Dict[str, str] = {
     "SpatialDropout1D": "rate, seed=None, name=None, dtype=None",
     "SpatialDropout2D": "rate, data_format=None, seed=None, name=None, dtype=None",
     "SpatialDropout3D": "rate, data_format=None, seed=None, name=None, dtype=None",
+    "StringLookup": (
+        "max_tokens=None, num_oov_indices=1, mask_token=None, oov_token='[UNK]', vocabulary=None, "
+        "idf_weights=None, invert=False, output_mode='int', pad_to_max_tokens=False, sparse=False, "
+        "encoding='utf-8', name=None, salt=None, **kwargs"),
     "Subtract": "**kwargs",
     "TextVectorization": (
         "max_tokens=None, standardize='lower_and_strip_punctuation', split='whitespace', ngrams=None, "
@@ -699,3 +758,88 @@ SIGNATURES: Dict[str, str] = {
     "ZeroPadding2D": "padding=(1, 1), data_format=None, **kwargs",
     "ZeroPadding3D": "padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs",
 }
+
+
+# ------------------------------------------------------ preprocessing layers
+# Layers that also run on tensors (inside ``Dataset.map``), with the dtype of
+# what they return; ``None`` keeps the input's dtype.
+PREPROCESSING: Dict[str, Optional[str]] = {
+    "TextVectorization": "int64", "StringLookup": "int64", "IntegerLookup": "int64", "Hashing": "int64",
+    "CategoryEncoding": "float32", "Normalization": "float32", "Rescaling": "float32", "Resizing": None,
+    "CenterCrop": "float32", "RandomCrop": "float32", "RandomFlip": "float32", "RandomRotation": "float32",
+    "RandomZoom": "float32", "RandomContrast": "float32", "RandomTranslation": "float32",
+    "RandomBrightness": "float32",
+}
+
+
+def output_dtype(layer: Layer, dtype: Optional[str]) -> Optional[str]:
+    """The dtype a layer returns for inputs of ``dtype`` (preprocessing
+    layers; any other layer is taken to keep it)."""
+    if layer.kind not in PREPROCESSING:
+        return dtype
+    if layer.kind == "TextVectorization":
+        mode = layer.kw("output_mode", default="int")
+        return "int64" if mode == "int" else "float32" if mode == "tf_idf" else None
+    if layer.kind in ("StringLookup", "IntegerLookup", "Hashing"):
+        return "int64" if layer.kw("output_mode", default="int") == "int" else None
+    return PREPROCESSING[layer.kind] or dtype
+
+
+def _literal_vocabulary(layer: Layer) -> Optional[int]:
+    vocab = layer.kw("vocabulary", default=None)
+    if not isinstance(vocab, (list, tuple)) or not vocab or getattr(layer, "adapted", False):
+        return None
+    return len(vocab)
+
+
+def output_range(layer: Layer) -> Optional[Tuple[float, float]]:
+    """The values a preprocessing layer can return, when that is certain:
+    ids of a lookup with a literal vocabulary, hash bins, one-hot codes."""
+    if layer.kind in ("StringLookup", "IntegerLookup", "TextVectorization") and _lookup_int(layer):
+        size = _literal_vocabulary(layer)
+        if size is None:
+            return None
+        if layer.kind == "TextVectorization":
+            return 0.0, float(size + 1)  # 0 is padding, 1 the unknown token
+        oov = layer.kw("num_oov_indices", default=1)
+        mask = layer.kw("mask_token", default=None)
+        if not isinstance(oov, int) or isinstance(oov, bool) or oov < 0 or not isinstance(mask, (str, int, type(None))):
+            return None
+        return 0.0, float(size + oov - 1 + (mask is not None))
+    if layer.kind == "Hashing" and layer.kw("output_mode", default="int") == "int":
+        bins = layer.kw("num_bins", 0)
+        if not isinstance(bins, int) or isinstance(bins, bool) or layer.kw("mask_value", default=None) is not None:
+            return None
+        return 0.0, float(bins - 1)
+    if layer.kind == "CategoryEncoding" and layer.kw("output_mode", 1, "multi_hot") in ("one_hot", "multi_hot"):
+        return 0.0, 1.0
+    return None
+
+
+def _lookup_int(layer: Layer) -> bool:
+    return layer.kw("output_mode", default="int") == "int" and layer.kw("invert", default=False) is False
+
+
+def array_output(layer: Layer, arr: Array, origin: Origin) -> Optional[Array]:
+    """A preprocessing layer called on a tensor (eagerly or inside
+    ``Dataset.map``): its first axis is taken as the batch axis, as Keras does."""
+    if layer.kind not in PREPROCESSING or arr.shape is None:
+        return None
+    if layer.kind in ("TextVectorization", "StringLookup") and arr.dtype not in ("str", None):
+        return None
+    shape = output_shape(layer, arr.shape)
+    if shape is None:
+        return None
+    lo = hi = None
+    bounds = output_range(layer)
+    if bounds is not None:
+        lo, hi = bounds
+    elif layer.kind == "Rescaling" and arr.lo is not None and arr.hi is not None:
+        scale, offset = layer.kw("scale", 0), layer.kw("offset", 1, 0.0)
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (scale, offset)):
+            ends = [arr.lo * scale + offset, arr.hi * scale + offset]
+            lo, hi = min(ends), max(ends)
+    elif layer.kind in ("CenterCrop", "RandomCrop", "RandomFlip"):
+        lo, hi = arr.lo, arr.hi
+    onehot = layer.kind == "CategoryEncoding" and layer.kw("output_mode", 1, "multi_hot") == "one_hot"
+    return Array(shape, output_dtype(layer, arr.dtype), lo, hi, onehot=onehot, origin=origin, tensor=True)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import budget
+from . import budget, callables, datasets, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -733,7 +733,7 @@ def tf_convert(ip, a, node):
 def from_tensor_slices(ip, a, node):
     value = a.get("tensors")
     if isinstance(value, Seq) and not isinstance(value.items[0] if value.items else None, (Seq, Dict_, Array)):
-        value = to_array(value, node)
+        value = literal_array(value, node, tensor=True)  # Python numbers become float32 / int32 tensors
     value = _arrays_in(value, node)
     if value is None:
         return Dataset(None, False, Origin(node))
@@ -753,34 +753,7 @@ def _arrays_in(value: Any, node) -> Any:
     if isinstance(value, Seq) and value.kind == "tuple":
         return Seq([_arrays_in(v, node) for v in value.items], "tuple", value.origin)
     if isinstance(value, Seq):
-        return to_array(value, node)
-    return None
-
-
-def dataset_method(ip, ds: Dataset, method: str, a, node) -> Any:
-    if method in ("batch", "padded_batch"):
-        if ds.batched:
-            return Dataset(None, True, ds.origin, Origin(node))
-        element = ds.element
-        if method == "padded_batch":
-            element = _unknown_dims(element)
-        return Dataset(element, True, ds.origin, Origin(node))
-    if method in ("shuffle", "prefetch", "repeat", "cache", "take", "skip", "with_options", "filter", "shard"):
-        return ds
-    if method == "map":
-        return Dataset(None, ds.batched, ds.origin, ds.batch_origin)
-    if method == "unbatch":
-        return Dataset(_drop_axis0(ds.element) if ds.batched else None, False, ds.origin)
-    return None
-
-
-def _unknown_dims(value: Any) -> Any:
-    if isinstance(value, Array):
-        return value.but(shape=None if value.shape is None else tuple(None for _ in value.shape))
-    if isinstance(value, Seq):
-        return Seq([_unknown_dims(v) for v in value.items], value.kind, value.origin)
-    if isinstance(value, Dict_):
-        return Dict_({k: _unknown_dims(v) for k, v in value.items.items()}, value.origin)
+        return literal_array(value, node, tensor=True)  # as TF converts a Python list
     return None
 
 
@@ -1222,6 +1195,8 @@ SIGNATURE_TEXT: Dict[str, str] = {
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":
         SIGNATURE_TEXT["numpy." + _dt] = _NP_SCALAR
+SIGNATURE_TEXT.update(datasets.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(tensor_ops.SIGNATURE_TEXT)
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
 
@@ -1282,6 +1257,8 @@ CALLS: Dict[str, Callable] = {
 }
 for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
+CALLS.update(datasets.CALLS)
+CALLS.update(tensor_ops.CALLS)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
         CALLS["numpy." + _dt] = np_cast(_dt)
@@ -1355,6 +1332,8 @@ def call_function(ip, name: str, a, node: cst.Call) -> Any:
             # Every argument by its parameter name (positional ones included).
             nodes = {**a.kw_nodes, **{k: v for k, v in bound.nodes.items() if v is not None}}
             layer = Layer(name[13:], [], plain_kwargs(bound), Origin(node), nodes=nodes)
+            if layer.kind == "Lambda":
+                callables.lambda_layer(ip, layer)
         if not ip.guarded:
             ip.facts.layers.append(layer)
         return layer
@@ -1383,12 +1362,14 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
     if isinstance(receiver, Array):
         return array_method(receiver, method, a, node)
     if isinstance(receiver, Dataset):
-        return dataset_method(ip, receiver, method, a, node)
+        return datasets.method(ip, receiver, method, a, node)
     if isinstance(receiver, Frame):
         return frame_method(receiver, method, a, node)
     if isinstance(receiver, Encoder):
         bound = _bind_method("sklearn.preprocessing.LabelEncoder", method, a)
         return encoder_method(method, bound, node) if bound is not None else None
+    if isinstance(receiver, Layer) and method in ("adapt", "set_vocabulary", "load_assets"):
+        setattr(receiver, "adapted", True)  # its vocabulary is now the data's
     if isinstance(receiver, Rng):
         bound = _bind_method(f"numpy.random.{receiver.kind}", method, a)
         handler = _RNG_METHODS.get(method)
@@ -1436,6 +1417,8 @@ def array_method(arr: Array, method: str, a, node: cst.Call) -> Any:
 
 # -------------------------------------------------------- attributes & ops
 def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
+    if isinstance(base, Dataset):
+        return datasets.attribute(base, attr, node)
     if isinstance(base, ModuleRef):
         return ModuleRef(f"{base.path}.{attr}")
     if isinstance(base, Frame):

@@ -121,6 +121,8 @@ class Dataset:
     batched: bool
     origin: Optional[Origin] = None
     batch_origin: Optional[Origin] = None
+    batch_size: Optional[int] = None  # the batch axis when every batch has this size (drop_remainder=True)
+    length: Optional[int] = None  # the number of elements, when known exactly (a window)
 
 
 @dataclass(eq=False)
