@@ -25,6 +25,7 @@ CASES = [
     (RULES / "FIT202_buggy.py", "FIT202"),
     (RULES / "FIT203_buggy.py", "FIT203"),
     (RULES / "FIT204_buggy.py", "FIT204"),
+    (RULES / "FIT204_tfdata_map_buggy.py", "FIT204"),
     (RULES / "FIT210_buggy.py", "FIT210"),
     (FIXTURES / "realistic" / "subclassed_model_buggy.py", "FIT202"),
     (FIXTURES / "examples" / "text_classifier.py", "FIT210"),
