@@ -265,7 +265,7 @@ def test_fix_rounds_and_remaining_findings(tmp_path):
     assert text.index("model.compile") < text.index("model.fit") and "sparse_categorical" in text
     out = _cli("--unsafe-fixes", ".", cwd=tmp_path)
     assert out.returncode == 0 and "Fixed 1 finding in 1 file." in out.stdout
-    assert "layers.Dense(7, activation=\"softmax\"),  # the output layer" in units.read_text()
+    assert "layers.Dense(8, activation=\"softmax\"),  # the output layer" in units.read_text()
 
 
 def test_show_fixes_prints_a_diff_and_writes_nothing(tmp_path):
