@@ -35,6 +35,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from . import notebook
 from .analysis import layers as L
 from .analysis import library
+from .analysis import project
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
@@ -72,6 +73,8 @@ class FileShapes:
     error: Optional[str] = None
     direct: bool = False  # imports TensorFlow or Keras itself
     imports: List[str] = field(default_factory=list)  # modules it imports (".x" when relative)
+    # visits of sites in other files (code of an imported module this file runs): real path -> entries
+    elsewhere: Dict[str, List[dict]] = field(default_factory=dict)
 
 
 _IMPORTS_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w., \t]+))", re.M)
@@ -304,6 +307,27 @@ class _File:
         self.starts, self.shifts = starts, shifts
         self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.budget = set(facts.budget)
+        self.real: Optional[str] = None
+        self.others: Dict[str, "_File"] = {}  # real path -> the other module, seen from this analysis
+
+    def other(self, node: Any) -> "_File":
+        """The file (this one, or a module of the project this analysis
+        ran code of) whose syntax holds ``node``."""
+        if node is None or node in self.positions:
+            return self
+        found = project.holder(node, skip=self.module)
+        if found is None:
+            return self
+        real, entry = found
+        known = self.others.get(real)
+        if known is None:
+            syntax = _Syntax()
+            assert entry.module is not None  # holder only finds parsed modules
+            entry.module.visit(syntax)
+            known = _File(project.display_path(self.path, real), entry.module, self.facts, syntax)
+            known.real, known.others = real, self.others
+            self.others[real] = known
+        return known
 
     def src(self, node: Any, limit: int = 60) -> str:
         text = re.sub(r"\s+", " ", self.module.code_for_node(node)).strip()
@@ -311,6 +335,10 @@ class _File:
 
     def where(self, node: Any) -> dict:
         """path, line (and cell in a notebook) of a node; column when asked."""
+        if node is not None and node not in self.positions:
+            elsewhere = self.other(node)
+            if elsewhere is not self:
+                return elsewhere.where(node)
         pos = self.positions.get(node) if node is not None else None
         line, column = (pos.start.line, pos.start.column + 1) if pos is not None else (1, 1)
         out = {"path": self.path, "line": line}
@@ -455,6 +483,7 @@ def _layer_row(file: _File, layer: Any, shape: Any) -> dict:
 
 
 def model_summary(file: _File, model: Model) -> dict:
+    file = file.other(model.origin.node)
     loc = file.where(model.origin.node)
     out: dict = {"name": _model_name(file, model), "path": file.path, "line": loc["line"]}
     if "cell" in loc:
@@ -740,10 +769,10 @@ def shapes_source(data: bytes, path: str) -> FileShapes:
         source, cells = data, None
     text = source.decode("utf-8", "replace")
     direct, imports = bool(_IMPORT_RE.search(source)), _imports(text)
-    if not direct and not _SITE_RE.search(text):
+    if not direct and not _SITE_RE.search(text) and not _imports_project(path, source):
         return FileShapes(path, imports=imports)
     try:
-        module = cst.parse_module(source)
+        module = (None if cells is not None else project.cached_module(path, source)) or cst.parse_module(source)
     except Exception as exc:  # LibCST rejects it: find the sites by their text
         message = str(getattr(exc, "message", "") or exc).strip().splitlines()
         result = _unparsed(path, text, f"cannot parse: {message[0] if message else exc}", cells)
@@ -751,9 +780,23 @@ def shapes_source(data: bytes, path: str) -> FileShapes:
         return result
     syntax = _Syntax()
     module.visit(syntax)
-    facts = analyze(module)
+    if cells is None:
+        project.remember(path, source, module)
+    facts = analyze(module, path)
     file = _File(path, module, facts, syntax, starts, shifts)
-    return FileShapes(path, _models(file), _sites(file), direct=syntax.uses_framework, imports=imports)
+    return FileShapes(path, _models(file), _sites(file), direct=syntax.uses_framework, imports=imports,
+                      elsewhere=_elsewhere(file))
+
+
+def _imports_project(path: str, source: bytes) -> bool:
+    """Whether a file imports a module of its project (whose code it may
+    run on a model: a site there is visited from this file)."""
+    if not os.path.isfile(path):
+        return False
+    try:
+        return bool(project.deps(os.path.realpath(path)))
+    except Exception:  # an unreadable import: nothing to follow
+        return False
 
 
 def _models(file: _File) -> List[dict]:
@@ -771,30 +814,57 @@ def _richness(model: Model) -> tuple:
     return (bool(model.inputs), model.exact, len(model.layers) + len(model.outputs), model.loss is not None)
 
 
-def _sites(file: _File) -> List[dict]:
+def _site(file: _File, node: cst.Call, scope: _Scope, receivers: List[Any], calls: List[DataCall]) -> dict:
+    assert isinstance(node.func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
+    method = node.func.attr.value
+    compared, data, labels, reasons = _visit(file, node, scope, method, receivers, calls)
+    needed = 1 if method in _PREDICT else 2
+    status = "checked" if compared >= needed else "partial" if compared else "unknown"
+    loc = file.where(node)
+    entry = {"path": loc["path"], "line": loc["line"], "column": loc["column"]}
+    if "cell" in loc:
+        entry["cell"] = loc["cell"]
+    entry.update({"method": method, "status": status, "data": data or None,
+                  "labels": labels if labels else None, "reasons": reasons,
+                  "visits": len(receivers)})
+    return entry
+
+
+def _by_node(file: _File) -> Tuple[Dict[cst.CSTNode, List[Any]], Dict[cst.CSTNode, List[DataCall]]]:
     receivers: Dict[cst.CSTNode, List[Any]] = {}
     for r in file.facts.receivers:
         receivers.setdefault(r.node, []).append(r)
     calls: Dict[cst.CSTNode, List[DataCall]] = {}
     for c in file.facts.calls:
         calls.setdefault(c.node, []).append(c)
-    out = []
-    for node, scope in file.syntax.sites:
-        assert isinstance(node.func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
-        method = node.func.attr.value
-        compared, data, labels, reasons = _visit(file, node, scope, method, receivers.get(node, []),
-                                                 calls.get(node, []))
-        needed = 1 if method in _PREDICT else 2
-        status = "checked" if compared >= needed else "partial" if compared else "unknown"
-        loc = file.where(node)
-        entry = {"path": loc["path"], "line": loc["line"], "column": loc["column"]}
-        if "cell" in loc:
-            entry["cell"] = loc["cell"]
-        entry.update({"method": method, "status": status, "data": data or None,
-                      "labels": labels if labels else None, "reasons": reasons,
-                      "visits": len(receivers.get(node, []))})
-        out.append(entry)
+    return receivers, calls
+
+
+def _sites(file: _File) -> List[dict]:
+    receivers, calls = _by_node(file)
+    out = [_site(file, node, scope, receivers.get(node, []), calls.get(node, [])) for node, scope in file.syntax.sites]
     out.sort(key=lambda c: (c.get("cell", 0), c["line"], c["column"]))
+    return out
+
+
+def _elsewhere(file: _File) -> Dict[str, List[dict]]:
+    """Visits of sites of other project modules, made while this file's
+    analysis ran their code (a function or method called from here), by the
+    real path of their file. Only visits where the receiver was a model
+    (the others say nothing the module's own analysis does not)."""
+    receivers, calls = _by_node(file)
+    out: Dict[str, List[dict]] = {}
+    for node, found in receivers.items():
+        if node in file.positions or not any(isinstance(r.value, Model) for r in found):
+            continue
+        other = file.other(node)
+        if other is file or other.real is None:
+            continue
+        scope = next((sc for n, sc in other.syntax.sites if n is node), None)
+        if scope is None:
+            continue
+        entry = _site(other, node, scope, found, calls.get(node, []))
+        out.setdefault(other.real, []).append(entry)
     return out
 
 
@@ -829,7 +899,8 @@ def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], L
     finally:
         if pool is not None:
             pool.shutdown()
-    using = using_framework(collected)
+    visited = _merge_elsewhere(collected)
+    using = using_framework(collected) | visited
     models: List[dict] = []
     calls: List[dict] = []
     errors: List[Tuple[str, str]] = []
@@ -839,7 +910,67 @@ def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], L
             calls += result.calls
         if result.error:
             errors.append((result.path, result.error))
-    return models, calls, errors
+    return _best_models(models), calls, errors
+
+
+_RANK = {"checked": 2, "partial": 1, "unknown": 0}
+
+
+def _score_entry(entry: dict) -> tuple:
+    return _RANK[entry["status"]], not any(r["reason"] == "receiver-unknown" for r in entry["reasons"])
+
+
+def _merge_elsewhere(collected: Sequence[FileShapes]) -> set:
+    """Each site visited from other files' analyses (a function of a module
+    called from scripts) keeps its best visit over all of them: the most
+    contracts compared, then a known receiver; the first such in file order,
+    the file's own analysis first. Returns the files with such a visit on a
+    model (their sites are Keras calls even when they import no Keras)."""
+    by_real = {os.path.realpath(r.path): r for r in collected}
+    visited = set()
+    for result in collected:
+        for real, entries in result.elsewhere.items():
+            target = by_real.get(real)
+            if target is None:
+                continue
+            visited.add(target.path)
+            own = {(c["line"], c["column"]): k for k, c in enumerate(target.calls)}
+            for entry in entries:
+                k = own.get((entry["line"], entry["column"]))
+                if k is None:
+                    continue
+                current = target.calls[k]
+                if _score_entry(entry) > _score_entry(current):
+                    entry = dict(entry, path=current["path"], visits=current["visits"] + entry["visits"])
+                    for r in entry["reasons"]:
+                        if os.path.realpath(r["path"]) == real:
+                            r["path"] = current["path"]
+                    target.calls[k] = entry
+                else:
+                    current["visits"] += entry["visits"]
+    return visited
+
+
+def _model_score(m: dict) -> tuple:
+    return (sum(i["shape"] is not None for i in m["inputs"]), sum(r["output_shape"] is not None for r in m["layers"]),
+            sum(o["shape"] is not None for o in m["outputs"]), m["loss"] is not None, len(m["layers"]))
+
+
+def _best_models(models: List[dict]) -> List[dict]:
+    """One entry per place a model is built (analyses of several files may
+    each build it, a function of a module called from several scripts): the
+    one where the most is known, the first such."""
+    best: Dict[tuple, int] = {}
+    out: List[dict] = []
+    for m in models:
+        key = (os.path.realpath(m["path"]), m.get("cell", 0), m["line"])
+        k = best.get(key)
+        if k is None:
+            best[key] = len(out)
+            out.append(m)
+        elif _model_score(m) > _model_score(out[k]):
+            out[k] = dict(m, path=out[k]["path"])
+    return out
 
 
 def summary(calls: List[dict]) -> dict:

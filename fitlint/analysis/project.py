@@ -52,6 +52,7 @@ MAX_CHAIN = 12  # modules summarised one inside another
 _LIBRARY_TOPS = {
     "tensorflow", "keras", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "tensorflow_datasets",
     "tensorflow_hub", "matplotlib", "IPython", "PIL", "cv2", "torch", "jax",
+    "tensorflow_recommenders",  # modelled as a library (its Model base), even inside its own repository
 }
 
 
@@ -421,9 +422,12 @@ def _summary(real: str, chain: Tuple[str, ...]) -> Optional[Dict[str, Any]]:
 
 def _exportable(value: Any, depth: int = 0) -> bool:
     from .interpreter import UserFunction
+    from .objects import UserClass
 
     if isinstance(value, (UserFunction, Lazy)):
         return True
+    if isinstance(value, UserClass):
+        return all(b is None or _exportable(b, depth + 1) or not isinstance(b, UserClass) for b in value.bases)
     if type(value) not in COPIERS or depth > 6:
         return False
     if isinstance(value, Seq):
@@ -451,6 +455,7 @@ def _materialized(ip, real: str) -> Dict[str, Any]:
     if real in cache:
         return cache[real]
     from .interpreter import Env, UserFunction
+    from .objects import UserClass
 
     cache[real] = {}
     summary = _summary(real, getattr(ip, "chain", ()))
@@ -471,6 +476,8 @@ def _materialized(ip, real: str) -> Dict[str, Any]:
                         if isinstance(v, UserFunction) and v.node is value.node), None)
         elif isinstance(value, UserFunction):
             out = UserFunction(value.node, scope, home=real)
+        elif isinstance(value, UserClass):
+            out = _copy_class(ip, value, real, scope, convert, memo)
         elif isinstance(value, Lazy):
             out = value
         else:
@@ -483,6 +490,25 @@ def _materialized(ip, real: str) -> Dict[str, Any]:
         scope.vars[name] = convert(value)
     cache[real] = scope.vars
     return scope.vars
+
+
+def _copy_class(ip, value: Any, real: str, scope: Any, convert, memo: Dict[int, Any]) -> Any:
+    """A class another module defines, for the analysis ``ip`` runs: its
+    methods run in a scope of this analysis' copies of that module's names
+    (``home`` says which file they are in); bases defined in a third module
+    are that module's classes."""
+    from .objects import UserClass
+
+    if value.home not in (None, real):  # re-exported: the defining module's own copy
+        return next((v for v in _materialized(ip, value.home).values()
+                     if isinstance(v, UserClass) and v.node is value.node), None)
+    out = UserClass.__new__(UserClass)
+    out.__dict__.update(value.__dict__)
+    memo[id(value)] = out  # a method or attribute naming the class itself
+    out.env, out.home = scope, real
+    out.bases = [convert(b) if isinstance(b, UserClass) else b for b in value.bases]
+    out.attrs = {k: convert(v) if v is None or _exportable(v) else None for k, v in value.attrs.items()}
+    return out
 
 
 # ------------------------------------------------------------------ binding
@@ -575,6 +601,17 @@ def py_str(value: Any) -> Optional[str]:
 
 def locate(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tuple[str, int, int]]:
     """(real path, line, column) of a node of another module parsed this run."""
+    found = holder(node, skip)
+    if found is None:
+        return None
+    real, entry = found
+    pos = entry.positions[node]
+    return real, pos.start.line, pos.start.column + 1
+
+
+def holder(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tuple[str, "_Parsed"]]:
+    """(real path, parse) of the module parsed this run that holds ``node``
+    (its ``module`` and ``positions``)."""
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     for real, key in sorted(_CURRENT.items()):
@@ -584,8 +621,7 @@ def locate(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tup
         if entry.positions is None:
             entry.positions = MetadataWrapper(entry.module, unsafe_skip_copy=True).resolve(PositionProvider)
         if node in entry.positions:
-            pos = entry.positions[node]
-            return real, pos.start.line, pos.start.column + 1
+            return real, entry
     return None
 
 
