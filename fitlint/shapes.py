@@ -35,7 +35,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from . import notebook
 from .analysis import layers as L
 from .analysis import library
-from .analysis import project
+from .analysis import objects, project
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
@@ -47,6 +47,9 @@ REASONS = {
     "file-unparsed": "the file could not be parsed, so nothing in it was analysed",
     "not-reached": "the analysis never evaluates this code (an f-string, lambda, comprehension, ...)",
     "receiver-unknown": "the object whose method is called is not known as a Keras model",
+    "reloaded-from-disk": "the model is loaded from a file (load_model, model_from_json, tf.saved_model.load...)",
+    "third-party-model": "the object comes from a package fitlint does not model (named in the detail)",
+    "project-object": "the object is the project's own (not a Keras model): its method is the project's code",
     "model-input-unknown": "the model is known but the shape of an input is not",
     "model-output-unknown": "the model is known but the shape of an output is not",
     "loss-unknown": "no loss known for the model at this call (not compiled here, or an unmodelled loss)",
@@ -403,6 +406,18 @@ class _File:
             return reason, node, detail + several
         return self.describe(expr, scope)
 
+    def third_party(self, origin: str) -> Optional[str]:
+        """The top package of an imported name when it is neither the
+        project's own module, a library fitlint models, nor the standard
+        library; else None."""
+        top = origin.split(".")[0]
+        if not top or origin.startswith(".") or top in _FRAMEWORKS or top in project.LIBRARY_TOPS or \
+                top in project.STDLIB:
+            return None
+        if os.path.isfile(self.path) and project.resolve(os.path.realpath(self.path), top, 0) is not None:
+            return None
+        return top
+
     def describe(self, value: Any, scope: Optional[_Scope]) -> Tuple[str, Any, str]:
         if isinstance(value, cst.Call):
             reason = "budget-exceeded" if value in self.budget else ""
@@ -413,12 +428,15 @@ class _File:
             head = callee.split(".")[0]
             found, _, _ = self.binding(head, scope, value)
             if last in LOADERS and callee != last or (found and found[0] == "import" and last in LOADERS):
-                return reason, value, f"reloaded from disk by {callee}"
+                return reason or "reloaded-from-disk", value, f"reloaded from disk by {callee}"
             if found and found[0] == "class" and callee == head:
                 cls = found[1]
                 bases = [_dotted(b.value) or "?" for b in cls.bases]
                 kind = " (a Model subclass)" if any(b.endswith("Model") for b in bases) else \
                     f" (bases: {', '.join(bases)})" if bases else ""
+                if not [b for b in bases if b != "object"]:
+                    return reason or "project-object", value, \
+                        f"instance of class {callee} defined in this file, a plain class (not a Keras model)"
                 return reason, value, f"instance of class {callee} defined in this file{kind}"
             if found and found[0] == "function" and callee == head:
                 if _is_generator(found[1]):
@@ -426,6 +444,10 @@ class _File:
                 return reason, value, f"returned by function {callee} defined in this file"
             if found and found[0] == "import":
                 origin = found[1] + callee[len(head):]
+                package = self.third_party(origin)
+                if package:
+                    return reason or "third-party-model", value, \
+                        f"returned by {callee} (imported: {origin}), from package {package}, which fitlint does not model"
                 return reason, value, f"returned by {callee} (imported: {origin})"
             if found and found[0] == "parameter":
                 return reason, value, f"returned by {callee} (a parameter)"
@@ -624,7 +646,7 @@ def _unknown_value(file: _File, value: Any, node: Any, scope: _Scope, reason: st
         return file.reason(reason, None, f"no {what} given")
     if value is None:
         why, at, detail = file.explain(node, scope)
-        return file.reason(why or reason, at, detail)
+        return file.reason(why if why in ("generator-data", "budget-exceeded") else reason, at, detail)
     if isinstance(value, Array):
         return file.reason(reason, node, f"{what} {file.src(node, 40)}: an array of unknown shape")
     return file.reason(reason, node, f"{what} {file.src(node, 40)} is {_kind(value)}, not an array")
@@ -817,9 +839,17 @@ def _richness(model: Model) -> tuple:
 def _site(file: _File, node: cst.Call, scope: _Scope, receivers: List[Any], calls: List[DataCall]) -> dict:
     assert isinstance(node.func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
     method = node.func.attr.value
-    compared, data, labels, reasons = _visit(file, node, scope, method, receivers, calls)
-    needed = 1 if method in _PREDICT else 2
-    status = "checked" if compared >= needed else "partial" if compared else "unknown"
+    owner = _delegates(receivers, method)
+    if owner is not None:
+        cls, fn = owner
+        status = "delegates"
+        data, labels = {}, {}
+        reasons = [file.reason("project-object", fn, f"{cls.name}.{method} is the project's own method "
+                                                     f"(class {cls.name} is not a Keras model): the calls inside it are sites")]
+    else:
+        compared, data, labels, reasons = _visit(file, node, scope, method, receivers, calls)
+        needed = 1 if method in _PREDICT else 2
+        status = "checked" if compared >= needed else "partial" if compared else "unknown"
     loc = file.where(node)
     entry = {"path": loc["path"], "line": loc["line"], "column": loc["column"]}
     if "cell" in loc:
@@ -828,6 +858,27 @@ def _site(file: _File, node: cst.Call, scope: _Scope, receivers: List[Any], call
                   "labels": labels if labels else None, "reasons": reasons,
                   "visits": len(receivers)})
     return entry
+
+
+def _delegates(receivers: List[Any], method: str) -> Optional[Tuple[Any, cst.FunctionDef]]:
+    """(class, method) when on every visit the receiver was an object of a
+    project class that is not a Keras model and whose own method of this
+    name Python calls (the class defines it, or a project base does and no
+    library or unknown base could come first); else None."""
+    if not receivers:
+        return None
+    found = None
+    for r in receivers:
+        obj = r.value
+        if not isinstance(obj, objects.Instance) or obj.cls is None:
+            return None
+        owner = obj.cls.lookup(method)
+        if owner is None or not isinstance(owner[1], cst.FunctionDef):
+            return None
+        if owner[0] is not obj.cls and (obj.cls.library_bases() or obj.cls.unknown_base()):
+            return None
+        found = found or owner
+    return found
 
 
 def _by_node(file: _File) -> Tuple[Dict[cst.CSTNode, List[Any]], Dict[cst.CSTNode, List[DataCall]]]:
@@ -913,7 +964,7 @@ def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], L
     return _best_models(models), calls, errors
 
 
-_RANK = {"checked": 2, "partial": 1, "unknown": 0}
+_RANK = {"checked": 2, "partial": 1, "unknown": 0, "delegates": 0}
 
 
 def _score_entry(entry: dict) -> tuple:
@@ -976,9 +1027,13 @@ def _best_models(models: List[dict]) -> List[dict]:
 def summary(calls: List[dict]) -> dict:
     """Counts of sites by status, and of sites by reason (a site counts
     once per reason it has)."""
-    out: Dict[str, Any] = {"sites": len(calls), "checked": 0, "partial": 0, "unknown": 0, "reasons": {}}
+    out: Dict[str, Any] = {"sites": 0, "checked": 0, "partial": 0, "unknown": 0, "delegating": 0, "reasons": {}}
     reasons: Dict[str, int] = {}
     for c in calls:
+        if c["status"] == "delegates":
+            out["delegating"] += 1  # not a Keras call: not a site (see docs/shapes.md)
+            continue
+        out["sites"] += 1
         out[c["status"]] += 1
         for name in sorted({r["reason"] for r in c["reasons"]}):
             reasons[name] = reasons.get(name, 0) + 1

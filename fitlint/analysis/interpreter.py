@@ -451,7 +451,7 @@ class Interpreter:
 
     def loop(self, node, env: Env) -> bool:
         if isinstance(node, cst.For) and node.orelse is None and not _leaves_early(node.body, self.leaves):
-            items = self.ev(node.iter, env)
+            items = receivers.dict_view(self, node.iter, env) or self.ev(node.iter, env)
             if isinstance(items, Seq) and len(items.items) <= library.MAX_UNROLL:
                 # A loop over a short literal sequence: run each iteration.
                 self.unrolled += 1

@@ -80,6 +80,7 @@ class ProjectModule:
 _DATA_CALL = re.compile(rb"\.\s*(?:fit|evaluate|predict|train_on_batch|test_on_batch|predict_on_batch)\b")
 _IMPORTED = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 _STDLIB = set(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
+LIBRARY_TOPS, STDLIB = _LIBRARY_TOPS, _STDLIB  # for fitlint shapes' reasons
 
 
 def may_use_project_model(data: bytes) -> bool:

@@ -220,3 +220,22 @@ def _compiles(fn: cst.FunctionDef) -> bool:
             if isinstance(current, (cst.Call, cst.Expr, cst.Assign, cst.Attribute)):
                 todo.extend(current.children)
     return False
+
+
+# --------------------------------------------------------------- dict loops
+def dict_view(ip, node: cst.BaseExpression, env) -> Optional[Seq]:
+    """``d.items()`` / ``d.values()`` / ``d.keys()`` of a dict literal the
+    analysis knows (models kept in a dict by name): the sequence a ``for``
+    loop goes through, in insertion order; else None."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args
+            and node.func.attr.value in ("items", "values", "keys")):
+        return None
+    base = ip.ev(node.func.value, env)
+    if not isinstance(base, Dict_):
+        return None
+    view = node.func.attr.value
+    if view == "values":
+        return Seq(list(base.items.values()), "list")
+    if view == "keys":
+        return Seq([Const(k) for k in base.items], "list")
+    return Seq([Seq([Const(k), v], "tuple") for k, v in base.items.items()], "list")
