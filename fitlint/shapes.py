@@ -843,7 +843,8 @@ def _site(file: _File, node: cst.Call, scope: _Scope, receivers: List[Any], call
     if owner is not None:
         cls, fn = owner
         status = "delegates"
-        data, labels = {}, {}
+        data: Optional[dict] = {}
+        labels: Optional[dict] = {}
         reasons = [file.reason("project-object", fn, f"{cls.name}.{method} is the project's own method "
                                                      f"(class {cls.name} is not a Keras model): the calls inside it are sites")]
     else:
@@ -914,6 +915,7 @@ def _elsewhere(file: _File) -> Dict[str, List[dict]]:
         scope = next((sc for n, sc in other.syntax.sites if n is node), None)
         if scope is None:
             continue
+        assert isinstance(node, cst.Call)  # a receiver is recorded for a call
         entry = _site(other, node, scope, found, calls.get(node, []))
         out.setdefault(other.real, []).append(entry)
     return out
