@@ -110,8 +110,10 @@ class Lazy:
 
     def resolve(self, ip, depth: int = 0) -> Any:
         exports = exports_for(ip, self.real, self.importer)
-        if self.name in exports:
-            value = exports[self.name]
+        value = exports.get(self.name)
+        if isinstance(value, Lazy) and value.real == self.real and value.name == self.name:
+            value = None  # ``from pkg import sub`` in pkg/__init__.py: the submodule
+        if value is not None:
             if isinstance(value, Lazy):
                 return value.resolve(ip, depth + 1) if depth < MAX_CHAIN else None
             return value
@@ -348,7 +350,7 @@ def deps(real: str) -> Set[str]:
             data = handle.read()
     except OSError:
         return out
-    out.update(_scan(real, data))
+    out.update(_scan(real, data, submodules_only=True))
     return out
 
 
@@ -655,8 +657,15 @@ def _direct(real: str, data: bytes) -> Tuple[Set[str], Set[str]]:
     return found, absent
 
 
-def _scan(real: str, data: bytes) -> Set[str]:
-    """The project modules the source ``data`` of ``real`` may import (see :func:`deps`)."""
+def _scan(real: str, data: bytes, submodules_only: bool = False) -> Set[str]:
+    """The project modules the source ``data`` of ``real`` may import (see
+    :func:`deps`). With ``submodules_only``, ``from pkg import a, b`` where
+    ``a`` and ``b`` are modules of the package ``pkg`` is an edge to them
+    only, not to ``pkg/__init__.py``: the value bound is the submodule
+    (see ``Lazy.resolve``), and a module of a package importing a sibling
+    through its package (``from pkg.keras import layers`` in
+    ``pkg/keras/models.py``, re-exported by ``pkg/keras/__init__.py``) is
+    then no import cycle."""
     out: Set[str] = set()
     for dots, module, names, plain in _IMPORT_LINE.findall(data):
         if plain:
@@ -672,7 +681,9 @@ def _scan(real: str, data: bytes) -> Set[str]:
             elif found is None:
                 continue
             else:
-                out.add(found[0])
+                subs = [_module_file(os.path.dirname(found[0]), (n,)) for n in listed] if found[1] else []
+                if not (submodules_only and subs and all(subs)):
+                    out.add(found[0])
             if found[1]:
                 for sub_name in listed:
                     sub = _module_file(os.path.dirname(found[0]), (sub_name,))
