@@ -418,7 +418,7 @@ class _File:
             return None
         return top
 
-    def describe(self, value: Any, scope: Optional[_Scope]) -> Tuple[str, Any, str]:
+    def describe(self, value: Any, scope: Optional[_Scope], depth: int = 0) -> Tuple[str, Any, str]:
         if isinstance(value, cst.Call):
             reason = "budget-exceeded" if value in self.budget else ""
             callee = _dotted(value.func)
@@ -451,6 +451,17 @@ class _File:
                 return reason, value, f"returned by {callee} (imported: {origin})"
             if found and found[0] == "parameter":
                 return reason, value, f"returned by {callee} (a parameter)"
+            if found and found[0] == "assign" and isinstance(found[1], cst.Call) and callee != head and depth < 3:
+                # a method of an object a third-party package made (``endpoint = m.deploy()``)
+                why, _, _ = self.describe(found[1], scope, depth + 1)
+                if why == "third-party-model":
+                    package = self.third_party(_dotted(found[1].func) or "") or ""
+                    inner = _dotted(found[1].func) or ""
+                    top = self.binding(inner.split(".")[0], scope, found[1])[0] if inner else None
+                    origin = top[1] if top and top[0] == "import" else package
+                    return reason or "third-party-model", value, \
+                        f"returned by {callee}, a method of an object made by {inner} (from package " \
+                        f"{self.third_party(origin) or origin.split('.')[0]}, which fitlint does not model)"
             if head == "self":
                 return reason, value, f"returned by method {callee}"
             return reason, value, f"returned by {callee}"

@@ -284,3 +284,17 @@ def test_a_library_fitlint_models_is_not_read_as_project_code(tmp_path):
     calls, _ = _shapes(tmp_path, files)
     reasons = {r["reason"] for r in calls[("example.py", 8)]["reasons"]}
     assert "receiver-unknown" not in reasons, reasons
+
+
+def test_an_object_made_by_a_third_party_object_is_third_party(tmp_path):
+    """``endpoint = uploaded.deploy()`` where ``uploaded`` came from a
+    package fitlint does not model: the endpoint's predict names that package."""
+    calls, _ = _shapes(tmp_path, {"serve.py": """
+        import tensorflow as tf
+        from google.cloud import aiplatform
+        uploaded = aiplatform.Model.upload(display_name="m")
+        endpoint = uploaded.deploy(machine_type="n1")
+        endpoint.predict(instances=[[1.0]])
+    """})
+    (reason,) = calls[("serve.py", 5)]["reasons"]
+    assert reason["reason"] == "third-party-model" and "package google" in reason["detail"]
