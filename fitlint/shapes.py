@@ -16,7 +16,10 @@ rules/inputs.py and ``target_compared`` in rules/labels.py):
 - the *label contract* is compared when every model output has labels and
   each is compared; ``predict`` calls have no label contract;
 - ``checked``: every contract of the call was compared; ``partial``: one of
-  the two; ``unknown``: none.
+  the two; ``unknown``: none;
+- ``delegates``: not a Keras call but a project class's own method of that
+  name (see ``_delegates``): listed, counted in ``summary.delegating``, not
+  a site.
 
 Reasons (see ``REASONS``) say why a contract was not compared, each with
 the location of the expression the analysis could not follow.
