@@ -885,8 +885,8 @@ def _delegates(receivers: List[Any], method: str) -> Optional[Tuple[Any, cst.Fun
     found = None
     for r in receivers:
         obj = r.value
-        if not isinstance(obj, objects.Instance) or obj.cls is None:
-            return None
+        if not isinstance(obj, objects.Instance) or obj.cls is None or getattr(obj, "fresh", False):
+            return None  # a self made up for a method run alone may be of a subclass overriding the method
         owner = obj.cls.lookup(method)
         if owner is None or not isinstance(owner[1], cst.FunctionDef):
             return None

@@ -298,3 +298,20 @@ def test_an_object_made_by_a_third_party_object_is_third_party(tmp_path):
     """})
     (reason,) = calls[("serve.py", 5)]["reasons"]
     assert reason["reason"] == "third-party-model" and "package google" in reason["detail"]
+
+
+def test_a_mixin_calling_its_own_method_on_self_stays_a_site(tmp_path):
+    """In a method run alone, ``self`` may be of a subclass that overrides
+    the method (a mixin used with a Keras model): ``self.predict`` there is
+    not taken as the project's own method."""
+    calls, summary = _shapes(tmp_path, {"mix.py": """
+        import tensorflow as tf
+
+        class GenerateMixin:
+            def generate(self, x):
+                return self.predict(x)
+
+            def predict(self, x):
+                return x
+    """})
+    assert calls[("mix.py", 5)]["status"] == "unknown" and summary["delegating"] == 0

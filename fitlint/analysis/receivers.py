@@ -184,6 +184,7 @@ def fresh_self(ip, fn: cst.FunctionDef, cls: Any) -> Any:
         return None
     runs[cls] = runs.get(cls, 0) + 1
     obj = objects.Instance(cls, ip.depth)
+    obj.fresh = True  # type: ignore[attr-defined]  # its class is a guess: a subclass (a mixin's user) may override
     if fn.name.value == "__init__":
         return obj
     init = cls.lookup("__init__")
