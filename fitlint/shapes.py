@@ -620,6 +620,8 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
         if sym.shape is None:
             out.append(file.reason("model-input-unknown", sym.origin.node, "the input shape is not a known literal"))
     if dc.dataset is not None:
+        if not model.inputs and dc.dataset.batched and dc.x is not None:
+            return out  # the element is known: what is missing is the model's input
         if not dc.dataset.batched or any(not isinstance(b.value, Array) or b.value.shape is None for b in dc.inputs) \
                 or not dc.inputs:
             out += _dataset_reasons(file, dc)

@@ -174,6 +174,8 @@ def _one_split(entry: Entry, split: Any, batch: Any, supervised: bool, node: Any
     if not isinstance(name, str) or "+" in name or _split_name(name) not in entry.splits:
         return None
     element = _element(entry, supervised, node)
+    if element is None:
+        return None
     size = py(batch)
     if size is None:
         return Dataset(element, False, Origin(node))
@@ -349,7 +351,7 @@ def load_img(ip, a, node):
     if channels is None:
         return None
     if size is None or len(size) != 2:
-        if not (isinstance(a.get("target_size"), Const) and a.get("target_size").value is None):
+        if not a.is_none("target_size"):
             return Source("Image", {}, Origin(node))
         size = (None, None)
         _from_files(ip, node)
@@ -468,7 +470,7 @@ def _decode(fmt: str):
         from .library import dtype_of
         given = a.get("channels")
         channels = _int(given)
-        if isinstance(given, Const) and given.value is None or channels == 0:
+        if a.is_none("channels") or channels == 0:
             channels = None
         elif channels is None or channels not in (1, 3, 4) or fmt == "jpeg" and channels == 4:
             return None
