@@ -95,6 +95,8 @@ c = tfds.load("movielens/100k-movies", split="train", as_supervised=True)
 
 
 def test_tfds_builder_as_dataset():
+    """``tfds.builder(name).as_dataset(...)`` gives the same datasets as ``tfds.load``, and
+    ``builder.info`` the catalogue's info."""
     env = env_of("""
 builder = tfds.builder("beans")
 builder.download_and_prepare()
@@ -106,6 +108,8 @@ k = builder.info.features["label"].num_classes
 
 
 def test_tfds_fit_is_checked_and_a_wrong_input_is_found():
+    """A tfds pipeline reaching fit is checked: with the catalogue's image shape it is clean, with a
+    wrong channel count the input mismatch is found."""
     src = """
 train = tfds.load("fashion_mnist", split="train", as_supervised=True).batch(32)
 model = keras.Sequential([keras.Input((28, 28, {c})), keras.layers.Flatten(), keras.layers.Dense(10)])
@@ -118,6 +122,7 @@ model.fit(train)
 
 
 def test_the_catalogue_entries_are_consistent():
+    """Every catalogue entry's supervised keys are among its features and every split has examples."""
     for name, entry in CATALOGUE.items():
         if entry.supervised is not None:
             assert set(entry.supervised) <= set(entry.features), name
@@ -126,6 +131,9 @@ def test_the_catalogue_entries_are_consistent():
 
 # ------------------------------------------------------- Keras loaders
 def test_image_dataset_from_directory_label_modes_and_subset_both():
+    """Each ``label_mode`` gives its label (int32 scalar, one-hot of an unknown class count, float32
+    (1,)), ``labels=None`` images only, ``batch_size=None`` no batching, ``subset="both"`` two
+    datasets, and ``class_names`` the class count."""
     env = env_of("""
 a = keras.utils.image_dataset_from_directory("d", image_size=(64, 48))
 b = keras.utils.image_dataset_from_directory("d", image_size=(64, 48), label_mode="categorical")
@@ -145,6 +153,8 @@ g = keras.utils.image_dataset_from_directory("d", class_names=["a", "b", "c"])
 
 
 def test_text_and_timeseries_datasets():
+    """Text files give string scalars; a time series gives windows of ``sequence_length`` rows with
+    the target of each window, or windows only without targets."""
     env = env_of("""
 t = keras.utils.text_dataset_from_directory("d", label_mode="binary")
 series = np.random.rand(100, 4)
@@ -157,6 +167,8 @@ u = keras.utils.timeseries_dataset_from_array(series, None, sequence_length=12)
 
 
 def test_image_data_generator_flows():
+    """``flow`` batches the arrays (float32 images, labels as given); ``flow_from_directory`` gives
+    ``target_size`` images scaled by ``rescale`` and the label of its ``class_mode``."""
     env = env_of("""
 gen = ImageDataGenerator(rescale=1 / 255.0, rotation_range=10)
 x = np.random.rand(20, 32, 32, 3)
@@ -174,6 +186,8 @@ e = gen.flow_from_directory("d", target_size=(64, 64), classes=["a", "b", "c"])
 
 
 def test_load_img_and_decode_then_resize():
+    """``load_img`` + ``img_to_array`` give ``target_size`` (else the file's size); ``decode_*`` the
+    file's height and width with the asked channels, which ``resize`` then fixes."""
     env = env_of("""
 img = keras.utils.img_to_array(keras.utils.load_img("p.jpg", target_size=(40, 30)))
 raw = keras.utils.img_to_array(keras.utils.load_img("p.jpg", color_mode="grayscale"))
@@ -190,6 +204,8 @@ any_image = tf.io.decode_image(tf.io.read_file("p.gif"))
 
 # ---------------------------------------------------------- TF readers
 def test_tfrecord_with_a_fixed_len_feature_spec():
+    """Parsing serialized records with a spec of ``FixedLenFeature`` gives each feature its shape
+    and dtype (a batch axis for ``parse_example``); a ``VarLenFeature`` stays unknown."""
     env = env_of("""
 spec = {"x": tf.io.FixedLenFeature([7], tf.float32), "y": tf.io.FixedLenFeature([], tf.int64),
         "v": tf.io.VarLenFeature(tf.float32)}
@@ -207,6 +223,8 @@ db = tf.data.TFRecordDataset("f.tfrecord").batch(4).map(parse_batch)
 
 
 def test_make_csv_dataset_and_text_lines():
+    """``make_csv_dataset`` gives a dict of the named columns and the label (dtypes from
+    ``column_defaults``); columns not named in the code are unknown; text lines are string scalars."""
     env = env_of("""
 csv = tf.data.experimental.make_csv_dataset("f.csv", batch_size=8, select_columns=["a", "b", "t"], label_name="t")
 typed = tf.data.experimental.make_csv_dataset("f.csv", 8, column_names=["a", "t"], column_defaults=[0.0, 0],
@@ -221,6 +239,8 @@ lines = tf.data.TextLineDataset("f.txt")
 
 
 def test_from_generator_with_output_signature_or_types():
+    """``from_generator`` takes its element from ``output_signature`` (``TensorSpec``), or from
+    ``output_types`` with ``output_shapes``."""
     env = env_of("""
 def gen():
     yield np.zeros(3), 1
@@ -236,22 +256,27 @@ c = tf.data.Dataset.from_generator(gen, output_signature={"x": tf.TensorSpec((No
 
 # -------------------------------------------------------------- pandas
 def test_pandas_columns_named_in_the_code():
+    """A DataFrame's column count is known where the code names the columns: ``df[cols]``, ``drop``
+    of named columns, ``usecols``; else unknown."""
     env = env_of("""
 df = pd.read_csv("f.csv")
 a = df[["x1", "x2", "x3"]].values
 labels = df.pop("y")
-b = df.drop(columns=["id"])
+b = df[["x1", "id"]].drop(columns=["id"]).values
 c = df[["x1", "x2", "id"]].drop(["id"], axis=1).to_numpy()
 d = pd.read_csv("f.csv", usecols=["p", "q"]).values
 e = df.values
 """)
     assert shapes_of(env["a"]) == ((None, 3), None)
+    assert shapes_of(env["b"]) == ((None, 1), None)
     assert shapes_of(env["c"]) == ((None, 2), None)
     assert shapes_of(env["d"]) == ((None, 2), None)
     assert shapes_of(env["e"]) == ((None, None), None)
 
 
 def test_csv_column_count_against_the_input():
+    """The columns taken from a CSV file are compared with the model input: 3 columns fit
+    ``Input((3,))``, not ``Input((4,))``."""
     src = """
 df = pd.read_csv("f.csv")
 x = df[["a", "b", "c"]].to_numpy()
@@ -266,6 +291,8 @@ model.fit(x, y)
 
 # -------------------------------------------------------------- PyDataset
 def test_a_pydataset_subclass_gives_its_batch_structure():
+    """A ``PyDataset`` subclass given to fit is read through its ``__getitem__``: checked, and wrong
+    features or labels are found."""
     src = """
 class Batches(keras.utils.PyDataset):
     def __init__(self, x, y, size):
@@ -303,6 +330,7 @@ model.fit(tf.data.TFRecordDataset("f").batch(2))
 
 
 def test_sources_are_library_objects_not_arrays():
+    """A generator and an image loaded from a file are library objects, not arrays."""
     env = env_of("""
 gen = ImageDataGenerator()
 img = keras.utils.load_img("p.png")

@@ -378,7 +378,8 @@ def image_data_generator(ip, a, node):
     plain = all(not a.has(k) or py(a.get(k)) in (False, None, 0, 0.0) for k in (
         "featurewise_center", "samplewise_center", "featurewise_std_normalization", "samplewise_std_normalization",
         "zca_whitening", "brightness_range", "channel_shift_range", "preprocessing_function"))
-    return Source("ImageDataGenerator", {"_rescale": rescale if plain else False}, Origin(node))
+    dtype = "float32" if a.is_none("dtype") else None  # Keras' floatx unless given
+    return Source("ImageDataGenerator", {"_rescale": rescale if plain else False, "_dtype": dtype}, Origin(node))
 
 
 def _x_range(gen: Source) -> Tuple[Optional[float], Optional[float]]:
@@ -394,7 +395,7 @@ def _flow(ip, gen: Source, b, node) -> Any:
     x = b.get("x")
     if not isinstance(x, Array) or x.shape is None or len(x.shape) != 4:
         return None
-    xe = Array(x.shape[1:], "float32", origin=Origin(node))  # values: transformed, not followed
+    xe = Array(x.shape[1:], gen.attrs["_dtype"], origin=Origin(node))  # values: transformed, not followed
     y = b.get("y")
     if isinstance(y, Const) and y.value is None or not b.has("y"):
         return Dataset(xe, True, Origin(node), Origin(node))
@@ -435,7 +436,7 @@ def _flow_from(ip, gen: Source, b, node, directory: bool) -> Any:
     if size is None or len(size) != 2 or channels is None:
         return None
     lo, hi = _x_range(gen)
-    x = Array(size + (channels,), "float32", lo, hi, origin=Origin(node))
+    x = Array(size + (channels,), gen.attrs["_dtype"], lo, hi, origin=Origin(node))
     y = _class_label(ip, b.get("class_mode"), b.get("classes"), node, x)
     if not directory and py(b.get("class_mode")) not in ("categorical", "binary", "sparse", "input", None):
         y = None  # raw / multi_output: the columns' values
@@ -609,10 +610,6 @@ def from_generator(ip, a, node):
 
 
 # ------------------------------------------------- keras.utils.Sequence
-_SEQUENCE_BASES = {"keras.utils.Sequence", "keras.utils.PyDataset", "keras.utils.data_utils.Sequence",
-                   "keras.preprocessing.image.Iterator"}
-
-
 def sequence_data(ip, x: Any, node: Any) -> Any:
     """An instance of a ``keras.utils.Sequence`` / ``PyDataset`` subclass
     given to ``fit``: a batched dataset whose element is what
@@ -620,9 +617,8 @@ def sequence_data(ip, x: Any, node: Any) -> Any:
     from . import objects
     if not isinstance(x, objects.Instance) or x.cls is None:
         return x
-    bases = {b if not b.startswith("keras.") else "keras.utils." + b.rsplit(".", 1)[-1] if b.rsplit(
-        ".", 1)[-1] in ("Sequence", "PyDataset") else b for b in x.cls.library_bases()}
-    if not bases & _SEQUENCE_BASES:
+    if not any(b.startswith("keras.") and b.rsplit(".", 1)[-1] in ("Sequence", "PyDataset")
+               for b in x.cls.library_bases()):
         return x
     found = x.cls.lookup("__getitem__")
     if found is None or not hasattr(found[1], "params"):
@@ -771,7 +767,7 @@ def attribute(obj: Source, attr: str) -> Any:
 
 # ------------------------------------------------------------------ pandas
 # A DataFrame's columns are known where the code names them: ``read_csv(...,
-# usecols=[...])``, ``df[["a", "b"]]``, then ``drop``/``pop`` of named
+# usecols=[...])``, ``df[["a", "b"]]``, then ``drop`` of named
 # columns; ``.values`` / ``.to_numpy()`` then have that many columns. The
 # number of rows is the file's. pandas' signatures are not declared (it is
 # not a dependency of the tests): only plain keyword arguments are read.
@@ -790,7 +786,7 @@ def _names(value: Any) -> Optional[Tuple[str, ...]]:
 
 def read_frame(ip, a, node):
     from .values import Frame
-    columns = _names(a.kw.get("usecols")) if not a.star and "usecols" in a.kw else None
+    columns = _names(a.kw.get("usecols")) if not a.star and "usecols" in a.kw and "index_col" not in a.kw else None
     if columns is None:
         _from_files(ip, node)
     return Frame(2, Origin(node), columns)
@@ -809,11 +805,7 @@ def frame_item(frame: Any, key: Any, node: Any) -> Any:
 def frame_method(frame: Any, method: str, a: Any, node: Any) -> Any:
     from .values import Frame
     if method == "pop" and frame.ndim == 2:
-        popped = _names(a.pos[0]) if len(a.pos) == 1 and not a.kw and not a.star else None
-        if frame.columns is not None and popped is not None and popped[0] in frame.columns:
-            frame.columns = tuple(c for c in frame.columns if c != popped[0])  # pop removes it in place
-        else:
-            frame.columns = None
+        frame.columns = None  # pop removes a column in place (on this path only: not followed)
         return Frame(1, Origin(node))
     if method in _SAME_RANK:
         columns = frame.columns if method in _KEEP_COLUMNS and not a.star and "axis" not in a.kw else None
