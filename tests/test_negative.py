@@ -87,7 +87,7 @@ PATTERNS = {
                 'label_mode="binary"', "text_dataset_from_directory(", "timeseries_dataset_from_array(",
                 "ImageDataGenerator(rescale=", ").flow(", "tf.io.decode_png(tf.io.read_file(", "TFRecordDataset(",
                 "tf.io.parse_single_example(", "tf.io.parse_example(", "tf.io.FixedLenFeature(",
-                "make_csv_dataset(", "select_columns=", "label_name=", "TextLineDataset(",
+                "make_csv_dataset(", "select_columns=", "tf.io.decode_csv(", "dict(zip(", "list_files(", "label_name=", "TextLineDataset(",
                 "from_generator(samples, output_signature=", "tf.TensorSpec(", "(keras.utils.PyDataset):"],
     "try/except": ["except ValueError as e:\n    print(e", "except Exception", "except:",
                    "except tf.errors.InvalidArgumentError", "except tf.errors.OpError",

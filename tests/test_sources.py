@@ -254,6 +254,24 @@ c = tf.data.Dataset.from_generator(gen, output_signature={"x": tf.TensorSpec((No
     assert shapes_of(env["c"]) == ("ds", False, {"x": ((None, 2), "float32")})
 
 
+def test_csv_lines_decoded_into_a_dict_of_columns():
+    """``list_files`` + ``interleave(TextLineDataset)`` + ``decode_csv`` with
+    typed defaults, ``dict(zip(names, fields))`` and ``pop`` of the label:
+    a dict of scalar columns and the label."""
+    env = env_of("""
+NAMES = ["w", "kind", "age", "n"]
+DEFAULTS = [[0.0], ["none"], [0.0], [0]]
+def decode(line):
+    return dict(zip(NAMES, tf.io.decode_csv(line, record_defaults=DEFAULTS)))
+def split(row):
+    label = row.pop("w")
+    return row, label
+ds = tf.data.Dataset.list_files("*.csv").interleave(tf.data.TextLineDataset).map(decode).map(split).batch(8)
+""")
+    assert shapes_of(env["ds"]) == ("ds", True, ({"kind": ((), "str"), "age": ((), "float32"), "n": ((), "int32")},
+                                                 ((), "float32")))
+
+
 # -------------------------------------------------------------- pandas
 def test_pandas_columns_named_in_the_code():
     """A DataFrame's column count is known where the code names the columns: ``df[cols]``, ``drop``

@@ -20,7 +20,8 @@ from .values import (
     Shape, as_shape, py,
 )
 
-BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs"}
+BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs",
+            "zip", "dict"}
 
 
 class LossFn:
@@ -1201,6 +1202,8 @@ CALLS: Dict[str, Callable] = {
     "builtins.print": lambda ip, a, node: None,
     "builtins.list": lambda ip, a, node: _new_seq(a.get(None, 0), "list"),
     "builtins.tuple": lambda ip, a, node: _new_seq(a.get(None, 0), "tuple"),
+    "builtins.zip": lambda ip, a, node: sources.builtin_zip(a, node),
+    "builtins.dict": lambda ip, a, node: sources.builtin_dict(a, node),
 }
 for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)

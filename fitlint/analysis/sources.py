@@ -368,6 +368,9 @@ def img_to_array(ip, a, node):
     return Array(img.attrs["_shape"], dtype, 0.0, 255.0, origin=img.origin)
 
 
+_CSV_DTYPES = {int: "int32", float: "float32", str: "str"}
+
+
 # ------------------------------------------------------ ImageDataGenerator
 def image_data_generator(ip, a, node):
     if py(a.get("data_format")) == "channels_first":
@@ -486,6 +489,64 @@ def _decode(fmt: str):
     return handler
 
 
+def list_files(ip, a, node):
+    return Dataset(_tensor((), "str", node), False, Origin(node))
+
+
+def decode_csv(ip, a, node):
+    """One tensor per column (of ``select_cols`` when given), each of the
+    records' shape, with the dtype of its default: a Python float, int or
+    str in a one-item list, or a dtype (a required column)."""
+    from .library import dtype_of
+    records = a.get("records")
+    defaults = a.get("record_defaults")
+    if not isinstance(records, Array) or not isinstance(defaults, Seq):
+        return None
+    out = []
+    for default in defaults.items:
+        literal = py(default)
+        if isinstance(literal, (list, tuple)) and len(literal) == 1 and type(literal[0]) in _CSV_DTYPES:
+            dtype: Optional[str] = _CSV_DTYPES[type(literal[0])]
+        elif isinstance(literal, (list, tuple)) and not literal:
+            dtype = "float32"  # an empty default: a required float column
+        else:
+            dtype = dtype_of(default)
+            if dtype not in ("float32", "float64", "int32", "int64", "str"):
+                return None
+        out.append(_tensor(records.shape, dtype, node))
+    return Seq(out, "list", Origin(node))
+
+
+def builtin_zip(a: Any, node: Any) -> Any:
+    """``zip(a, b, ...)`` of lists or tuples of known length: a list of tuples
+    (what ``dict(zip(names, columns))`` needs)."""
+    if a.star or a.kw or not a.pos or not all(isinstance(v, Seq) for v in a.pos):
+        return None
+    count = min(len(v.items) for v in a.pos)
+    return Seq([Seq([v.items[i] for v in a.pos], "tuple", Origin(node)) for i in range(count)], "list", Origin(node))
+
+
+def builtin_dict(a: Any, node: Any) -> Any:
+    """``dict(pairs)``, ``dict(mapping)``, ``dict(key=value, ...)``: a new
+    dict with string keys, when every key is known."""
+    if a.star or len(a.pos) > 1:
+        return None
+    items: Dict[str, Any] = {}
+    if a.pos:
+        given = a.pos[0]
+        if isinstance(given, Dict_):
+            items.update(given.items)
+        elif isinstance(given, Seq):
+            for pair in given.items:
+                if not isinstance(pair, Seq) or len(pair.items) != 2 or not isinstance(py(pair.items[0]), str):
+                    return None
+                items[py(pair.items[0])] = pair.items[1]
+        else:
+            return None
+    items.update(a.kw)
+    return Dict_(items, Origin(node))
+
+
 def tfrecord_dataset(ip, a, node):
     _from_files(ip, node)
     return Dataset(_tensor((), "str", node), False, Origin(node))
@@ -525,9 +586,6 @@ def parse_example(ip, a, node):
     if not isinstance(serialized, Array) or serialized.shape is None or len(serialized.shape) != 1:
         return None
     return _parsed(a.get("features"), serialized.shape, node)
-
-
-_CSV_DTYPES = {int: "int32", float: "float32", str: "str"}
 
 
 def make_csv_dataset(ip, a, node):
@@ -691,6 +749,9 @@ SIGNATURE_TEXT: Dict[str, str] = {
     "tensorflow.data.TFRecordDataset": _FILES,
     "tensorflow.data.TextLineDataset": _FILES,
     "tensorflow.io.FixedLenFeature": "shape, dtype, default_value=None",
+    "tensorflow.data.Dataset.list_files": "file_pattern, shuffle=None, seed=None, name=None",
+    "tensorflow.io.decode_csv": ("records, record_defaults, field_delim=',', use_quote_delim=True, na_value='', "
+                                 "select_cols=None, name=None"),
     "tensorflow.io.parse_single_example": _PARSE,
     "tensorflow.io.parse_example": _PARSE,
     "tensorflow.data.experimental.make_csv_dataset": (
@@ -725,6 +786,8 @@ CALLS: Dict[str, Callable] = {
     "tensorflow.data.TFRecordDataset": tfrecord_dataset,
     "tensorflow.data.TextLineDataset": text_line_dataset,
     "tensorflow.io.FixedLenFeature": fixed_len_feature,
+    "tensorflow.data.Dataset.list_files": list_files,
+    "tensorflow.io.decode_csv": decode_csv,
     "tensorflow.io.parse_single_example": parse_single_example,
     "tensorflow.io.parse_example": parse_example,
     "tensorflow.data.experimental.make_csv_dataset": make_csv_dataset,
