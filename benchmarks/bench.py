@@ -23,13 +23,16 @@ For each DIR (a corpus) and over all of them, prints:
   another as ``--jobs 1`` checks them): no file may take 5 s.
 
 The machine may be busy with other work: ratios compare runs made one right
-after the other, and with ``--repeat N`` every parse/check pair is measured N
-times and the medians are printed. This is a measurement, not a test.
+after the other, in wall time and in CPU time (user + system: less sensitive
+to other processes), and with ``--repeat N`` every parse/check pair is
+measured N times and the medians are printed. This is a measurement, not a
+test.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -52,19 +55,28 @@ class Corpus:
     notebooks: int = 0
     parse: List[float] = field(default_factory=list)
     check: List[float] = field(default_factory=list)
+    parse_cpu: List[float] = field(default_factory=list)
+    check_cpu: List[float] = field(default_factory=list)
     parallel: Optional[float] = None
     cold: Optional[float] = None
     warm: Optional[float] = None
-    largest: Optional[Tuple[str, int, float]] = None  # path, lines, seconds
+    largest: Optional[Tuple[str, int, Tuple[float, float]]] = None  # path, lines, (wall, CPU) seconds
     slowest: Optional[Tuple[str, float]] = None
 
 
+CPU: List[float] = [0.0]  # CPU time (user + system) of the last fitlint run
+
+
 def fitlint(*args: str, cwd: Optional[str] = None) -> float:
-    """Wall time of one ``python -m fitlint`` run (output discarded)."""
+    """Wall time of one ``python -m fitlint`` run (output discarded); its
+    CPU time in ``CPU[0]``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "fitlint", *args], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, cwd=cwd)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[0] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if done.returncode not in (0, 1):
         sys.exit(f"bench: fitlint {' '.join(args)} failed (exit {done.returncode}):\n"
                  f"{done.stderr.decode(errors='replace')[-2000:]}")
@@ -88,21 +100,26 @@ def load(corpus: Corpus) -> None:
         corpus.lines += data.count(b"\n")
 
 
-def parse_time(texts: Sequence[bytes]) -> float:
+def parse_time(texts: Sequence[bytes]) -> Tuple[float, float]:
+    """Wall and CPU time of parsing every text with LibCST."""
     import libcst as cst
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for text in texts:
         try:
             cst.parse_module(text)
         except Exception:  # a syntax error costs its parse too
             pass
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def single(path: str, runs: int = 5) -> float:
-    """Median wall time of ``fitlint check --no-cache PATH``, process start included."""
-    return statistics.median(fitlint("check", "-q", "--exit-zero", "--no-cache", path) for _ in range(runs))
+def single(path: str, runs: int = 5) -> Tuple[float, float]:
+    """Median wall and CPU time of ``fitlint check --no-cache PATH``, process start included."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        walls.append(fitlint("check", "-q", "--exit-zero", "--no-cache", path))
+        cpus.append(CPU[0])
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def slowest(corpus: Corpus) -> Tuple[str, float]:
@@ -128,8 +145,11 @@ def slowest(corpus: Corpus) -> Tuple[str, float]:
 def measure(corpus: Corpus, args: argparse.Namespace, jobs: int) -> None:
     root = str(corpus.root)
     for _ in range(args.repeat):  # each pair back to back: the load of the machine changes slowly
-        corpus.parse.append(parse_time(corpus.texts))
+        wall, cpu = parse_time(corpus.texts)
+        corpus.parse.append(wall)
+        corpus.parse_cpu.append(cpu)
         corpus.check.append(fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", "1", root))
+        corpus.check_cpu.append(CPU[0])
     if jobs > 1:
         corpus.parallel = fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", str(jobs), root)
     if not args.no_cache_runs:
@@ -145,11 +165,11 @@ def measure(corpus: Corpus, args: argparse.Namespace, jobs: int) -> None:
         corpus.slowest = slowest(corpus)
 
 
-def ratios(corpora: Sequence[Corpus]) -> Tuple[float, float, float]:
+def ratios(corpora: Sequence[Corpus], cpu: bool = False) -> Tuple[float, float, float]:
     """Median parse time, check time and ratio over the repetitions (sums
-    over the corpora for each repetition)."""
-    parse = [sum(c.parse[i] for c in corpora) for i in range(len(corpora[0].parse))]
-    check = [sum(c.check[i] for c in corpora) for i in range(len(corpora[0].check))]
+    over the corpora for each repetition), wall or CPU time."""
+    parse = [sum((c.parse_cpu if cpu else c.parse)[i] for c in corpora) for i in range(len(corpora[0].parse))]
+    check = [sum((c.check_cpu if cpu else c.check)[i] for c in corpora) for i in range(len(corpora[0].check))]
     return (statistics.median(parse), statistics.median(check),
             statistics.median(c / p if p else float("inf") for c, p in zip(check, parse)))
 
@@ -159,9 +179,11 @@ def report(name: str, corpora: Sequence[Corpus], jobs: int) -> None:
     notebooks = sum(c.notebooks for c in corpora)
     lines = sum(c.lines for c in corpora)
     parse, check, ratio = ratios(corpora)
+    parse_cpu, check_cpu, ratio_cpu = ratios(corpora, cpu=True)
     print(f"{name}: {files} files ({notebooks} notebooks), {lines} lines")
-    print(f"  LibCST parse only, 1 core:           {parse:7.2f} s")
-    print(f"  fitlint check --no-cache --jobs 1:   {check:7.2f} s   ratio {ratio:.2f}")
+    print(f"  LibCST parse only, 1 core:           {parse:7.2f} s wall {parse_cpu:7.2f} s CPU")
+    print(f"  fitlint check --no-cache --jobs 1:   {check:7.2f} s wall {check_cpu:7.2f} s CPU   "
+          f"ratio {ratio:.2f} wall, {ratio_cpu:.2f} CPU")
     if jobs > 1 and all(c.parallel is not None for c in corpora):
         wall = sum(c.parallel or 0.0 for c in corpora)
         print(f"  fitlint check --no-cache --jobs {jobs}:   {wall:7.2f} s   ratio to parse/{jobs}: "
@@ -170,8 +192,9 @@ def report(name: str, corpora: Sequence[Corpus], jobs: int) -> None:
         print(f"  result cache: cold {sum(c.cold or 0.0 for c in corpora):.2f} s, "
               f"warm (nothing changed) {sum(c.warm or 0.0 for c in corpora):.2f} s")
     if len(corpora) == 1 and corpora[0].largest is not None:
-        path, count, seconds = corpora[0].largest
-        print(f"  largest file, {count} lines, alone: {seconds:.2f} s (process start included, median of 5)  {path}")
+        path, count, (wall, cpu) = corpora[0].largest
+        print(f"  largest file, {count} lines, alone: {wall:.2f} s wall, {cpu:.2f} s CPU "
+              f"(process start included, median of 5)  {path}")
     found = [c.slowest for c in corpora if c.slowest is not None]
     if found:
         path, seconds = max(found, key=lambda s: s[1])
@@ -179,7 +202,7 @@ def report(name: str, corpora: Sequence[Corpus], jobs: int) -> None:
         print(f"  slowest file in a run: {seconds:.2f} s ({verdict})  {path}")
 
 
-def script_time(path: Optional[str]) -> Tuple[str, int, float]:
+def script_time(path: Optional[str]) -> Tuple[str, int, Tuple[float, float]]:
     if path is not None:
         return path, Path(path).read_bytes().count(b"\n"), single(path)
     sys.path.insert(0, str(HERE))
@@ -245,11 +268,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.flush()
     if len(corpora) > 1:
         report("all", corpora, args.jobs)
-    what, count, seconds = script_time(args.script)
-    print(f"single script ({what}, {count} lines), `fitlint check --no-cache`: {seconds:.2f} s "
+    what, count, (wall, cpu) = script_time(args.script)
+    print(f"single script ({what}, {count} lines), `fitlint check --no-cache`: {wall:.2f} s wall, {cpu:.2f} s CPU "
           f"(process start included, median of 5)")
-    start = statistics.median(fitlint("--version") for _ in range(5))
-    print(f"process start (`fitlint --version`): {start:.2f} s")
+    starts = []
+    for _ in range(5):
+        fitlint("--version")
+        starts.append(CPU[0])
+    python = []
+    for _ in range(5):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        python.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    print(f"process start: `fitlint --version` {statistics.median(starts):.2f} s CPU, "
+          f"bare `python -c pass` {statistics.median(python):.2f} s CPU (the machine's speed now)")
     return 0
 
 
