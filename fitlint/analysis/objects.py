@@ -27,6 +27,7 @@ import libcst as cst
 from . import library
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
+from .walk import children
 
 NOT_HANDLED = object()
 
@@ -192,7 +193,7 @@ def _self_stores(fn: cst.FunctionDef) -> FrozenSet[str]:
             node = targets.pop()
             if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == first:
                 out.add(node.attr.value)
-            targets.extend(node.children)
+            targets.extend(children(node))
     return frozenset(out)
 
 

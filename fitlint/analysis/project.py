@@ -160,6 +160,11 @@ def project_root(folder: str) -> str:
 
 def search_roots(importer: str) -> List[str]:
     """Folders absolute imports of ``importer`` are looked up in, in order."""
+    return list(_search_roots(importer))
+
+
+@lru_cache(maxsize=4096)
+def _search_roots(importer: str) -> Tuple[str, ...]:
     here = os.path.dirname(os.path.realpath(importer))
     root = project_root(here)
     while os.path.isfile(os.path.join(here, "__init__.py")) and here != os.path.dirname(here):
@@ -171,7 +176,7 @@ def search_roots(importer: str) -> List[str]:
     for r in roots:
         if r not in out and os.path.isdir(r):
             out.append(r)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=8192)
@@ -638,10 +643,22 @@ def _dotted(node: Any) -> Optional[str]:
 
 
 # ------------------------------------------------------------ dependencies
+_DIRECT: Dict[str, Tuple[bytes, Set[str], Set[str]]] = {}  # real path -> (source, found, absent)
+
+
 def _direct(real: str, data: bytes) -> Tuple[Set[str], Set[str]]:
     """The project modules a source imports (found) and the paths where an
     absolute import's module was looked for and not found (a module created
     there later would change what the import means)."""
+    known = _DIRECT.get(real)
+    if known is not None and known[0] == data:
+        return set(known[1]), set(known[2])
+    found, absent = _direct_scan(real, data)
+    _DIRECT[real] = (data, found, absent)
+    return set(found), set(absent)
+
+
+def _direct_scan(real: str, data: bytes) -> Tuple[Set[str], Set[str]]:
     found: Set[str] = set()
     absent: Set[str] = set()
     for dots, module, names, plain in _IMPORT_LINE.findall(data):
@@ -723,7 +740,9 @@ def forget(paths: Optional[List[str]] = None) -> None:
     summaries and import graph), of ``paths`` only or of every file: for a
     long-running process (the language server) whose files change."""
     _REACH.clear()
+    _DIRECT.clear()
     project_root.cache_clear()
+    _search_roots.cache_clear()
     _module_file.cache_clear()
     if paths is None:
         _PARSED.clear()
