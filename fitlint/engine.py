@@ -217,7 +217,7 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
              codes: Tuple[str, ...]) -> List[Reported]:
     rules_triggers = _triggers(codes)
     if rules_triggers is not None and not _triggered(data, rules_triggers) and \
-            not project.may_use_project_model(data):
+            not project.may_use_project_model(data, path):
         # Nothing a selected rule reports on can be in this file: only its
         # syntax needs checking, and Python's own parser does that fastest.
         error = _python_syntax_error(data, path) if SyntaxErrorRule.code in codes else None

@@ -83,12 +83,32 @@ _STDLIB = set(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
 LIBRARY_TOPS, STDLIB = _LIBRARY_TOPS, _STDLIB  # for fitlint shapes' reasons
 
 
-def may_use_project_model(data: bytes) -> bool:
-    """Whether a file that builds no model itself may still call ``fit`` on
-    one from a module of its project: it has a data call and an import that
-    is neither relative-free library nor standard library."""
-    if not _DATA_CALL.search(data):
+def may_use_project_model(data: bytes, path: Optional[str] = None) -> bool:
+    """Whether a file that builds no model itself may still reach ``fit``
+    on one through a module of its project: it imports a project module
+    (relative, or neither standard library nor a known library) and either
+    has a data call itself or (given its ``path``) one of the project modules
+    it imports, directly or further down, has one (a trainer method that
+    calls ``self.model.fit`` is reached from a script with no ``fit``)."""
+    if not _imports_project(data):
         return False
+    if _DATA_CALL.search(data) or path is None:
+        return True
+    seen: Set[str] = set()
+    stack = sorted(_direct(os.path.realpath(path), data)[0])
+    while stack and len(seen) < 200:
+        module = stack.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        text = _module_text(module)
+        if text is None or _DATA_CALL.search(text):
+            return True
+        stack.extend(sorted(_direct(module, text)[0] - seen))
+    return bool(stack)
+
+
+def _imports_project(data: bytes) -> bool:
     for dots, module, plain in _IMPORTED.findall(data):
         if dots:
             return True
@@ -96,6 +116,19 @@ def may_use_project_model(data: bytes) -> bool:
         if top and top not in _STDLIB and top not in _LIBRARY_TOPS:
             return True
     return False
+
+
+_TEXT: Dict[str, Optional[bytes]] = {}  # real path -> its bytes (None: unreadable)
+
+
+def _module_text(real: str) -> Optional[bytes]:
+    if real not in _TEXT:
+        try:
+            with open(real, "rb") as handle:
+                _TEXT[real] = handle.read()
+        except OSError:
+            _TEXT[real] = None
+    return _TEXT[real]
 
 
 class Lazy:
@@ -741,6 +774,7 @@ def forget(paths: Optional[List[str]] = None) -> None:
     long-running process (the language server) whose files change."""
     _REACH.clear()
     _DIRECT.clear()
+    _TEXT.clear()
     project_root.cache_clear()
     _search_roots.cache_clear()
     _module_file.cache_clear()
