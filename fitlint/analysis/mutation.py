@@ -18,7 +18,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
-from . import library
+from . import array_ops, library
 from .values import MISSING as _UNBOUND, Array, Const, Dict_, Origin, Seq, py
 
 # Functions of the file's libraries that change an argument in place:
@@ -163,7 +163,7 @@ def unknown_values(value: Any, depth: int = 0) -> Any:
             return None
         items = [unknown_values(v, depth + 1) for v in value.items]
         return value if all(a is b for a, b in zip(items, value.items)) else _copy(value, items=items)
-    if isinstance(value, Dict_):
+    if isinstance(value, (Dict_, array_ops.ListOf)):
         return None
     return value
 
@@ -401,7 +401,15 @@ NOT_HANDLED = object()
 def method(ip, receiver: Any, name: str, args, node: cst.Call, env) -> Any:
     """A method call that may change its receiver. Returns the call's value,
     or NOT_HANDLED to let the library model it."""
-    if isinstance(receiver, Seq) and receiver.kind == "list":
+    if isinstance(receiver, Seq) and receiver.kind == "list" or isinstance(receiver, array_ops.ListOf):
+        grown = _grown(ip, receiver, name, args, node)
+        if grown is not None:
+            replace(ip, receiver, grown, env)
+            return Const(None)
+        if isinstance(receiver, array_ops.ListOf):
+            if name not in _LIST_KEEP:
+                replace(ip, receiver, None, env)
+            return None
         return _list_method(ip, receiver, name, args, env)
     if isinstance(receiver, Dict_):
         return _dict_method(ip, receiver, name, args, env)
@@ -418,6 +426,17 @@ def method(ip, receiver: Any, name: str, args, node: cst.Call, env) -> Any:
             replace(ip, receiver, changed_array(receiver, "values", ip), env)
         return NOT_HANDLED
     return NOT_HANDLED
+
+
+def _grown(ip, lst: Any, name: str, args, node) -> Any:
+    """A list after ``append``/``extend`` in a loop body (see array_ops.ListOf)."""
+    if not ip.loops or args.star or args.kw or len(args.pos) != 1:
+        return None
+    if name == "append":
+        return array_ops.appended(ip, lst, [args.pos[0]], node)
+    if name == "extend" and isinstance(args.pos[0], Seq) and len(args.pos[0].items) <= 8:
+        return array_ops.appended(ip, lst, list(args.pos[0].items), node)
+    return None
 
 
 def _list_method(ip, lst: Seq, name: str, args, env) -> Any:
