@@ -740,11 +740,17 @@ def index(ip, base: Array, node: cst.Subscript, env) -> Any:
     """``base[...]``: basic indexing (ints, slices, ``None``/``np.newaxis``,
     ``...``), integer-array and boolean-mask indexing, as NumPy computes the
     result shape. TensorFlow tensors take basic indexing only."""
+    return select(ip, base, node, env)[0]
+
+
+def select(ip, base: Array, node: cst.Subscript, env) -> Tuple[Any, bool]:
+    """``base[...]`` (see :func:`index`), and whether the items it selects
+    are chosen by position only (not by a mask or a loop's index)."""
     if base.shape is None:
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 ip.ev(element.slice.value, env)
-        return None
+        return None, False
     keys: List[Tuple[str, Any]] = []  # (kind, payload)
     for element in node.slice:
         sl = element.slice
@@ -764,7 +770,7 @@ def index(ip, base: Array, node: cst.Subscript, env) -> Any:
         else:
             arr = _array(value, sl.value) if isinstance(value, (Seq, Array)) else None
             if arr is None or arr.shape is None or base.tensor:
-                return None
+                return None, False
             if arr.dtype == "bool":
                 count = None
                 if isinstance(value, Seq) and arr.rank == 1:
@@ -774,13 +780,13 @@ def index(ip, base: Array, node: cst.Subscript, env) -> Any:
             elif arr.integral:
                 keys.append(("array", arr))
             else:
-                return None
+                return None, False
     if sum(1 for k, _ in keys if k == "ellipsis") > 1:
-        return None
+        return None, False
     used = sum(1 if k in ("int", "slice", "array") else len(p[0].shape) if k == "mask" else 0 for k, p in keys)
     rank = len(base.shape)
     if used > rank:
-        return None
+        return None, False
     if not any(k == "ellipsis" for k, _ in keys):
         keys.append(("ellipsis", None))
     shape: List[Any] = []
@@ -805,7 +811,7 @@ def index(ip, base: Array, node: cst.Subscript, env) -> Any:
         elif kind == "slice":
             ok, n = _slice_len(ip, payload, env, base.shape[axis], base)
             if not ok:
-                return None
+                return None, False
             shape.append(n)
             if axis > 0 and not (payload.lower is None and payload.upper is None and payload.step is None):
                 only_axis0 = False
@@ -831,7 +837,7 @@ def index(ip, base: Array, node: cst.Subscript, env) -> Any:
         for _, s in advanced:
             joint = _broadcast(joint, s)
             if joint is None:
-                return None
+                return None, False
         slots = [i for i, d in enumerate(shape) if isinstance(d, tuple)]
         contiguous = slots == list(range(slots[0], slots[0] + len(slots)))
         rest = [d for d in shape if not isinstance(d, tuple)]
@@ -839,7 +845,8 @@ def index(ip, base: Array, node: cst.Subscript, env) -> Any:
         before = [d for d in shape[:at] if not isinstance(d, tuple)] if contiguous else []
         after = rest[len(before):]
         shape = before + list(joint) + after
-    return base.but(shape=tuple(shape), origin=Origin(node), onehot=base.onehot and only_axis0)
+    by_position = all(k != "mask" and not isinstance(p, Index) for k, p in keys)
+    return base.but(shape=tuple(shape), origin=Origin(node), onehot=base.onehot and only_axis0), by_position
 
 
 # ------------------------------------------------------------- loop indexes
@@ -985,9 +992,14 @@ def join(values: List[Any], ip: Any = None) -> Any:
 
 
 def list_array(lst: ListOf, dtype: Optional[str], node, tensor: bool = False) -> Optional[Array]:
-    """``np.array(list)``: the items stacked on a new first axis (items of an
-    unknown length may be ragged: unknown)."""
+    """``np.array(list)``: the items stacked on a new first axis. Unknown when
+    the list may be empty (its shape is then ``(0,)``) or its items may have
+    different lengths."""
     item = lst.item
+    if lst.count is None:
+        return None  # it may be empty: np.array([]) has shape (0,)
+    if lst.count == 0:
+        return Array((0,), dtype or ("float32" if tensor else "float64"), origin=Origin(node), tensor=tensor)
     if not isinstance(item, Array) or item.shape is None or any(d is None for d in item.shape) or item.ragged:
         return None
     out_dtype = dtype or item.dtype

@@ -221,7 +221,7 @@ def changed_array(arr: Array, how: str, ip, value: Any = None) -> Array:
 def store_array(ip, arr: Array, target: cst.Subscript, value: Any, env) -> Array:
     """``arr[index] = value``: the shape and dtype stay; the value range
     grows to take in the stored values."""
-    selected = library.subscript(ip, arr, target, env)
+    selected, by_position = array_ops.select(ip, arr, target, env)
     if arr.tensor:
         return arr  # tf.Tensor does not support item assignment: the program stops there
     if isinstance(selected, Array) and selected.shape is not None and 0 in selected.shape:
@@ -235,7 +235,7 @@ def store_array(ip, arr: Array, target: cst.Subscript, value: Any, env) -> Array
     # A selection by position keeps the other values' bounds; one that
     # depends on the values (a mask, an unknown index) may have replaced
     # the extreme values: only a bound the new values pass is still known.
-    by_position = isinstance(selected, Array)
+    by_position = by_position and isinstance(selected, Array)
     lo = hi = None
     open_hi = False
     if arr.lo is not None:
