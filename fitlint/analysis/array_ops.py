@@ -88,7 +88,7 @@ def _int(value: Any) -> Optional[int]:
 
 def _axes(value: Any, rank: int) -> Optional[Tuple[int, ...]]:
     """``axis=`` as sorted non-negative axes (``None``: all of them)."""
-    v = py(value, False)
+    v = None if value is None else py(value, False)
     if v is None:
         return tuple(range(rank))
     items = v if isinstance(v, (tuple, list)) else (v,)
@@ -805,7 +805,7 @@ def select(ip, base: Array, node: cst.Subscript, env) -> Tuple[Any, bool]:
             if isinstance(payload, Const):
                 dim = base.shape[axis]
                 if dim is not None and not -dim <= payload.value < dim:
-                    return None  # IndexError
+                    return None, False  # IndexError
             only_axis0 = only_axis0 and axis == 0
             axis += 1
         elif kind == "slice":
@@ -827,7 +827,7 @@ def select(ip, base: Array, node: cst.Subscript, env) -> Tuple[Any, bool]:
             for i, d in enumerate(mask_shape):
                 dim = base.shape[axis + i]
                 if d is not None and dim is not None and d != dim:
-                    return None  # IndexError: the mask does not match
+                    return None, False  # IndexError: the mask does not match
             advanced.append((len(shape), (count,)))
             shape.append(("adv", len(advanced) - 1))
             only_axis0 = only_axis0 and axis == 0 and len(mask_shape) == 1
@@ -1086,7 +1086,7 @@ CALLS: Dict[str, Callable] = {
     "numpy.round": _round(False), "numpy.around": _round(False), "tensorflow.math.round": _round(True),
     "numpy.hstack": _stack_kind("hstack"), "numpy.vstack": _stack_kind("vstack"),
     "numpy.column_stack": _stack_kind("column_stack"), "numpy.dstack": _stack_kind("dstack"),
-    "numpy.swapaxes": np_swapaxes, "numpy.moveaxis": np_moveaxis,
+    "numpy.concatenate": np_concatenate, "numpy.swapaxes": np_swapaxes, "numpy.moveaxis": np_moveaxis,
     "numpy.split": _split(False), "numpy.array_split": _split(True),
     "numpy.tile": np_tile, "numpy.repeat": np_repeat, "numpy.full_like": np_full_like,
     "tensorflow.Variable": tf_variable, "tensorflow.gather": tf_gather,

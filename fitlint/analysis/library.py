@@ -1219,7 +1219,7 @@ CALLS: Dict[str, Callable] = {
     "numpy.full": np_full, "numpy.zeros_like": _like(0.0), "numpy.ones_like": _like(1.0), "numpy.empty_like": _like(None, "prototype"),
     "numpy.arange": np_arange, "numpy.linspace": np_linspace, "numpy.array": _np_array("object"), "numpy.asarray": _np_array("a"),
     "numpy.eye": np_eye, "numpy.identity": np_identity,
-    "numpy.expand_dims": _expand_dims("a"), "numpy.concatenate": _join(False), "numpy.stack": _join(True),
+    "numpy.expand_dims": _expand_dims("a"), "numpy.stack": _join(True),  # numpy.concatenate: array_ops
     "numpy.reshape": _fn_reshape("a"), "numpy.squeeze": _squeeze_fn("a"), "numpy.argmax": np_argmax,
     "numpy.argmin": np_argmax, "numpy.transpose": _transpose_fn("axes"), "tensorflow.transpose": _transpose_fn("perm"),
     "tensorflow.constant": tf_constant, "tensorflow.convert_to_tensor": tf_convert, "tensorflow.cast": tf_cast,
