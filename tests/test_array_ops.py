@@ -51,7 +51,8 @@ CASES = [
     "tf.Variable(t)", "tf.Variable([[1.0, 2.0]])", "tf.Variable(t, dtype=tf.float32)",
     "tf.gather(t, [0, 2, 4])", "tf.gather(t, [1, 2], axis=1)", "tf.stack([t, t], axis=1)",
     "tf.concat([t, t], axis=0)", "tf.reshape(t, (-1, 2))", "tf.cast(t, tf.int32)", "tf.expand_dims(t, 1)",
-    "tf.squeeze(t[:, :1])", "tf.transpose(t)",
+    "tf.squeeze(t[:, :1])", "tf.transpose(t)", "tf.zeros_like(t)", "tf.ones_like(t, dtype=tf.int32)",
+    "tf.fill((2, 3), 7)", "tf.fill((2,), 0.5)",
 ]
 
 # Lists built in loops, then stacked.

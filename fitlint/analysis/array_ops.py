@@ -629,6 +629,27 @@ def tf_variable(ip, a, node):
     return out
 
 
+def _tf_like(fill: float):
+    def handler(ip, a, node):
+        from .library import dtype_of
+        base = _array(a.get("input"), node, True)
+        if base is None:
+            return None
+        dtype = dtype_of(a.get("dtype"), base.dtype)
+        return Array(base.shape, dtype, fill, fill, origin=Origin(node), tensor=True) if dtype else None
+    return handler
+
+
+def tf_fill(ip, a, node):
+    """``tf.fill(dims, value)``: a Python float gives float32, an int int32."""
+    shape = as_shape(a.get("dims"))
+    value = py(a.get("value"))
+    if shape is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    dtype = "float32" if isinstance(value, float) else "int32"
+    return Array(shape, dtype, float(value), float(value), origin=Origin(node), tensor=True)
+
+
 def tf_gather(ip, a, node):
     params = _array(a.get("params"), node, True)
     indices = _array(a.get("indices"), node, True)
@@ -1073,6 +1094,9 @@ SIGNATURE_TEXT: Dict[str, str] = {
     "tensorflow.math.argmax": "input, axis=None, output_type='int64', name=None",
     "tensorflow.math.argmin": "input, axis=None, output_type='int64', name=None",
     "tensorflow.math.round": _TF_UNARY,
+    "tensorflow.zeros_like": "input, dtype=None, name=None, layout=None",
+    "tensorflow.ones_like": "input, dtype=None, name=None, layout=None",
+    "tensorflow.fill": "dims, value, name=None, layout=None",
 }
 for _m in METHOD_SIGNATURES:
     SIGNATURE_TEXT["numpy.ndarray." + _m] = METHOD_SIGNATURES[_m]
@@ -1089,7 +1113,8 @@ CALLS: Dict[str, Callable] = {
     "numpy.concatenate": np_concatenate, "numpy.swapaxes": np_swapaxes, "numpy.moveaxis": np_moveaxis,
     "numpy.split": _split(False), "numpy.array_split": _split(True),
     "numpy.tile": np_tile, "numpy.repeat": np_repeat, "numpy.full_like": np_full_like,
-    "tensorflow.Variable": tf_variable, "tensorflow.gather": tf_gather,
+    "tensorflow.Variable": tf_variable, "tensorflow.gather": tf_gather, "tensorflow.fill": tf_fill,
+    "tensorflow.zeros_like": _tf_like(0.0), "tensorflow.ones_like": _tf_like(1.0),
     "tensorflow.argmin": _argmin_tf, "tensorflow.math.argmax": _argmin_tf, "tensorflow.math.argmin": _argmin_tf,
 }
 for _k in ("sum", "prod", "max", "min", "mean", "std", "var", "any", "all"):
