@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .values import FLOAT_DTYPES, INT_DTYPES, Array, Const, ModuleRef, Origin, Seq, Shape, as_shape, py
+from .values import FLOAT_DTYPES, INT_DTYPES, MISSING, Array, Const, ModuleRef, Origin, Seq, Shape, as_shape, py
 
 # ------------------------------------------------------------------ values
 
@@ -64,7 +64,7 @@ CONSTANTS = {"numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf, "num
 
 
 def constant(path: str) -> Any:
-    """``np.pi``, ``np.newaxis`` ...: the Python value, or ``MISSING``."""
+    """``np.pi``, ``np.newaxis`` ...: the value as a Const, or None."""
     return Const(CONSTANTS[path]) if path in CONSTANTS else None
 
 
@@ -914,8 +914,7 @@ def loop_range(ip, loop: cst.For, env) -> Tuple[Optional[Index], Optional[int]]:
             or any(a.star or a.keyword is not None for a in it.args):
         return None, None
     func = env.get("range")
-    if func is not None and not (isinstance(func, ModuleRef) and func.path == "builtins.range") and \
-            type(func).__name__ != "_Missing":
+    if func is not MISSING and not (isinstance(func, ModuleRef) and func.path == "builtins.range"):
         return None, None
     start = 0 if len(it.args) == 1 else _int(ip.ev(it.args[0].value, env))
     if start is None:
@@ -948,6 +947,15 @@ def _item_of(value: Any, node: Any) -> Any:
         arr = literal_array(value, node)
         return arr.but(lo=None, hi=None, onehot=False) if arr is not None and not arr.ragged else None
     return None
+
+
+def number(value: Any, node: Any, env: Any) -> Any:
+    """An appended ``float(...)``/``int(...)`` of an unknown value: a number
+    of that type all the same (a 0-d array)."""
+    if value is None and isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
+            and node.func.value in ("float", "int") and env.get(node.func.value) is MISSING:
+        return Array((), "float64" if node.func.value == "float" else "int64", origin=Origin(node))
+    return value
 
 
 def _same(a: Any, b: Any) -> Any:
@@ -1018,7 +1026,14 @@ def list_array(lst: ListOf, dtype: Optional[str], node, tensor: bool = False) ->
     different lengths."""
     item = lst.item
     if lst.count is None:
-        return None  # it may be empty: np.array([]) has shape (0,)
+        # It may be empty: np.array([]) is (0,) float64. Only a list of
+        # numbers has the same rank then; its dtype is sure for floats.
+        if isinstance(item, Array) and item.shape == () and item.dtype not in ("str", "object", "bytes", None):
+            sure = dtype or ("float64" if item.dtype == "float64" else None)
+            if tensor and dtype is None:
+                sure = "float32" if sure == "float64" else None
+            return Array((None,), sure, origin=Origin(node), tensor=tensor)
+        return None
     if lst.count == 0:
         return Array((0,), dtype or ("float32" if tensor else "float64"), origin=Origin(node), tensor=tensor)
     if not isinstance(item, Array) or item.shape is None or any(d is None for d in item.shape) or item.ragged:

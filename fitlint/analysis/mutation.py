@@ -402,7 +402,7 @@ def method(ip, receiver: Any, name: str, args, node: cst.Call, env) -> Any:
     """A method call that may change its receiver. Returns the call's value,
     or NOT_HANDLED to let the library model it."""
     if isinstance(receiver, Seq) and receiver.kind == "list" or isinstance(receiver, array_ops.ListOf):
-        grown = _grown(ip, receiver, name, args, node)
+        grown = _grown(ip, receiver, name, args, node, env)
         if grown is not None:
             replace(ip, receiver, grown, env)
             return Const(None)
@@ -428,12 +428,12 @@ def method(ip, receiver: Any, name: str, args, node: cst.Call, env) -> Any:
     return NOT_HANDLED
 
 
-def _grown(ip, lst: Any, name: str, args, node) -> Any:
+def _grown(ip, lst: Any, name: str, args, node, env) -> Any:
     """A list after ``append``/``extend`` in a loop body (see array_ops.ListOf)."""
-    if not ip.loops or args.star or args.kw or len(args.pos) != 1:
+    if not ip.loops or args.star or args.kw or len(args.pos) != 1 or len(args.pos_nodes) != 1:
         return None
     if name == "append":
-        return array_ops.appended(ip, lst, [args.pos[0]], node)
+        return array_ops.appended(ip, lst, [array_ops.number(args.pos[0], args.pos_nodes[0], env)], node)
     if name == "extend" and isinstance(args.pos[0], Seq) and len(args.pos[0].items) <= 8:
         return array_ops.appended(ip, lst, list(args.pos[0].items), node)
     return None
