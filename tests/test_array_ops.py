@@ -157,3 +157,12 @@ def test_the_loop_list_knows_its_items():
     share one shape."""
     got = _analysed("xs = []\nfor i in range(len(series) - 10):\n    xs.append(series[i:i + 10])\n")["xs"]
     assert isinstance(got, ListOf) and got.count == 90 and got.item.shape == (10,)
+
+
+def test_nested_comprehension_over_arrays():
+    """``[[x, y] for y in a for x in b]`` over arrays of known lengths: one
+    item per pair, so np.array gives (len(a) * len(b), 2)."""
+    src = ("gx = np.linspace(-1, 1, 30)\ngy = np.linspace(-1, 1, 20)[::-1]\n"
+           "v = np.array([[x, y] for y in gy for x in gx])\n")
+    got = _analysed(src)["v"]
+    assert isinstance(got, Array) and got.shape == (600, 2) and got.dtype == "float64"

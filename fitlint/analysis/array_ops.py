@@ -1055,22 +1055,53 @@ def as_sequences(lst: ListOf, node) -> Optional[Array]:
     return Array((lst.count,), item.dtype, item.lo, item.hi, origin=Origin(node), ragged=True)
 
 
-def comprehension(ip, node: cst.ListComp, env) -> Any:
-    """``[elt for i in range(...)]`` too long to unroll: ``elt`` evaluated
-    once with ``i`` as a loop index."""
-    from .interpreter import Env
-    comp = node.for_in
-    if comp.ifs or comp.inner_for_in is not None or comp.asynchronous is not None:
-        return None
+def _pass(ip, comp: cst.CompFor, env) -> Tuple[bool, Any, Optional[int]]:
+    """One ``for`` clause of a comprehension: whether it is understood, the
+    value its target takes on every pass (as far as all passes share it), and
+    the number of passes."""
     fake = cst.For(target=comp.target, iter=comp.iter, body=cst.IndentedBlock(body=[]))
     var, n = loop_range(ip, fake, env)
-    if var is None:
-        return None
-    var = replace(var, var=node)
+    if var is not None:
+        return True, var, n
+    items = ip.ev(comp.iter, env)
+    if isinstance(items, Array) and items.shape and not items.ragged:
+        return True, items.but(shape=items.shape[1:], onehot=False), items.shape[0]
+    if isinstance(items, ListOf):
+        return True, items.item, items.count
+    if isinstance(items, Seq) and items.items:
+        value = _item_of(items.items[0], comp)
+        for other in items.items[1:]:
+            value = _same(value, _item_of(other, comp))
+        return True, value, len(items.items)
+    return False, None, None
+
+
+def comprehension(ip, node: cst.ListComp, env) -> Any:
+    """``[elt for ... in ... for ... in ...]`` too long to unroll, over
+    ``range(...)``, arrays (row by row) and lists: ``elt`` evaluated once,
+    with each target bound to what it is on every pass; the length is the
+    product of the passes (no ``if`` clauses)."""
+    from .interpreter import Env
     scope = Env(env)
-    ip.bind(comp.target, var, scope)
-    item = _item_of(ip.ev(node.elt, scope), node.elt)
-    return ListOf(item, n, Origin(node))
+    count: Optional[int] = 1
+    comp: Optional[cst.CompFor] = node.for_in
+    while comp is not None:
+        if comp.ifs or comp.asynchronous is not None:
+            return None
+        ok, value, n = _pass(ip, comp, scope)
+        if not ok:
+            return None
+        if isinstance(value, Index):
+            value = replace(value, var=comp)
+        ip.bind(comp.target, value, scope)
+        count = None if count is None or n is None else count * n
+        comp = comp.inner_for_in
+    ip.loops += 1  # what the element changes, it changes on every pass
+    try:
+        item = _item_of(ip.ev(node.elt, scope), node.elt)
+    finally:
+        ip.loops -= 1
+    return ListOf(item, count, Origin(node))
 
 
 # ------------------------------------------------------------------ tables

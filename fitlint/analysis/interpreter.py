@@ -640,7 +640,7 @@ class Interpreter:
         comp = node.for_in
         if comp.ifs or comp.inner_for_in is not None or comp.asynchronous is not None:
             mutation.unevaluated(self, node, env)
-            return None
+            return array_ops.comprehension(self, node, env)
         items = self.ev(comp.iter, env)
         if not isinstance(items, Seq) or len(items.items) > library.MAX_UNROLL:
             mutation.unevaluated(self, node, env)
