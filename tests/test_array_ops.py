@@ -159,6 +159,12 @@ def test_the_loop_list_knows_its_items():
     assert isinstance(got, ListOf) and got.count == 90 and got.item.shape == (10,)
 
 
+def test_zeros_with_an_unknown_size():
+    """np.zeros((n, steps, 1)) with ``steps`` unknown still has rank 3."""
+    got = _analysed("def make(steps):\n    return np.zeros(shape=(1000, steps, 1))\nv = make(int(input()))\n")["v"]
+    assert isinstance(got, Array) and got.shape == (1000, None, 1) and got.dtype == "float64"
+
+
 def test_nested_comprehension_over_arrays():
     """``[[x, y] for y in a for x in b]`` over arrays of known lengths: one
     item per pair, so np.array gives (len(a) * len(b), 2)."""

@@ -68,6 +68,25 @@ def constant(path: str) -> Any:
     return Const(CONSTANTS[path]) if path in CONSTANTS else None
 
 
+def partial_shape(value: Any) -> Shape:
+    """A shape tuple/list some of whose sizes are unknown values: its rank,
+    with ``None`` for those sizes (a size the library would refuse, such as a
+    float or a negative number, makes it unknown)."""
+    if not isinstance(value, Seq):
+        return None
+    out: List[Optional[int]] = []
+    for item in value.items:
+        if isinstance(item, Const):
+            if isinstance(item.value, bool) or not isinstance(item.value, int) or item.value < 0:
+                return None
+            out.append(item.value)
+        elif item is None or isinstance(item, Index):
+            out.append(None)
+        else:
+            return None
+    return tuple(out)
+
+
 # ------------------------------------------------------------------ helpers
 def _array(value: Any, node: Any, tensor: bool = False) -> Optional[Array]:
     from .library import literal_array, to_array

@@ -339,6 +339,8 @@ def _filled(fill: Optional[float], default_dtype: str, tensor: bool = False):
     def handler(ip, a, node):
         shape = as_shape(a.get("shape"))
         if shape is None:
+            shape = array_ops.partial_shape(a.get("shape"))  # (n, steps, 1) with n unknown
+        if shape is None:
             return None
         dtype = dtype_of(a.get("dtype"), default_dtype)
         return Array(shape, dtype, fill, fill, origin=Origin(node), tensor=tensor)
