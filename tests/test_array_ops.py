@@ -88,6 +88,7 @@ UNKNOWN = [
     "xs = []\nfor i in range(40):\n    xs.append(series[:i])\nv = np.array(xs)\n",
     "v = series[series > 2]",
     "v = np.where(series > 3)",
+    "m = np.ones((50, 8))\nxs = []\nfor i in range(len(m)):\n    xs.append(m[:, i:i + 1])\nv = np.array(xs)\n",
     "v = np.split(y, 4)",
 ]
 
@@ -172,3 +173,13 @@ def test_nested_comprehension_over_arrays():
            "v = np.array([[x, y] for y in gy for x in gx])\n")
     got = _analysed(src)["v"]
     assert isinstance(got, Array) and got.shape == (600, 2) and got.dtype == "float64"
+
+
+def test_a_loop_bound_by_len_keeps_slices_of_axis_0_only():
+    """``for i in range(1, len(m))``: ``m[i - 1:i]`` has one row, but
+    ``m[:, i - 1:i]`` slices axis 1, which len(m) says nothing about."""
+    src = ("m = np.ones((int(input()), 8))\nrows, cols = [], []\nfor i in range(1, len(m)):\n"
+           "    rows.append(m[i - 1:i])\n    cols.append(m[:, i - 1:i])\n")
+    env = _analysed(src)
+    assert env["rows"].item.shape == (1, 8)
+    assert env["cols"].item.shape == (None, None)

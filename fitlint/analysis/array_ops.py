@@ -741,7 +741,7 @@ def _is_index(value: Any) -> bool:
                                         and not isinstance(value.value, bool))
 
 
-def _slice_len(ip, sl: cst.Slice, env, dim: Optional[int], base: Array) -> Tuple[bool, Optional[int]]:
+def _slice_len(ip, sl: cst.Slice, env, dim: Optional[int], base: Array, axis: int) -> Tuple[bool, Optional[int]]:
     """Whether the slice is understood, and its length (None: unknown)."""
     parts = [None if p is None else ip.ev(p, env) for p in (sl.lower, sl.upper, sl.step)]
     lower, upper, step = parts
@@ -750,7 +750,7 @@ def _slice_len(ip, sl: cst.Slice, env, dim: Optional[int], base: Array) -> Tuple
             return True, None
         if isinstance(lower, Index) and isinstance(upper, Index) and lower.var is upper.var:
             k = upper.offset - lower.offset
-            if k >= 0 and lower.lo + lower.offset >= 0 and _fits(upper, dim, base):
+            if k >= 0 and lower.lo + lower.offset >= 0 and _fits(upper, dim, base if axis == 0 else None):
                 return True, k
         return True, None
     bounds = []
@@ -768,12 +768,12 @@ def _slice_len(ip, sl: cst.Slice, env, dim: Optional[int], base: Array) -> Tuple
     return True, len(range(*slice(*bounds).indices(dim)))
 
 
-def _fits(upper: Index, dim: Optional[int], base: Array) -> bool:
+def _fits(upper: Index, dim: Optional[int], base: Optional[Array]) -> bool:
     """Whether ``upper`` (an exclusive slice end) never passes the axis end."""
     if dim is not None and upper.hi is not None and upper.hi + upper.offset <= dim:
         return True
-    # var < len(below) + c, so var + offset <= len(below) + c - 1 + offset
-    return upper.below is base and upper.c - 1 + upper.offset <= 0
+    # var < len(below) + c, so var + offset <= len(below) + c - 1 + offset (on axis 0 of below)
+    return base is not None and upper.below is base and upper.c - 1 + upper.offset <= 0
 
 
 def index(ip, base: Array, node: cst.Subscript, env) -> Any:
@@ -849,7 +849,7 @@ def select(ip, base: Array, node: cst.Subscript, env) -> Tuple[Any, bool]:
             only_axis0 = only_axis0 and axis == 0
             axis += 1
         elif kind == "slice":
-            ok, n = _slice_len(ip, payload, env, base.shape[axis], base)
+            ok, n = _slice_len(ip, payload, env, base.shape[axis], base, axis)
             if not ok:
                 return None, False
             shape.append(n)
