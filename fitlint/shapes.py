@@ -56,6 +56,8 @@ REASONS = {
     "labels-unknown": "the shape (or, for a sparse loss, the range) of the labels (y) is not known",
     "not-compared": "both ends are known but no rule compares this combination",
     "budget-exceeded": "a call was not followed because an analysis limit was reached",
+    "data-from-files": "the data's shape, classes or columns depend on files on disk (a directory's class folders, "
+                       "an image's size, a CSV file's columns), which are never read",
 }
 LOADERS = {"load_model", "model_from_json", "model_from_yaml", "model_from_config", "load", "clone_model"}
 _FRAMEWORKS = {"tensorflow", "keras", "tf_keras"}
@@ -304,6 +306,7 @@ class _File:
         self.starts, self.shifts = starts, shifts
         self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.budget = set(facts.budget)
+        self.from_files = set(facts.from_files)
 
     def src(self, node: Any, limit: int = 60) -> str:
         text = re.sub(r"\s+", " ", self.module.code_for_node(node)).strip()
@@ -377,7 +380,7 @@ class _File:
 
     def describe(self, value: Any, scope: Optional[_Scope]) -> Tuple[str, Any, str]:
         if isinstance(value, cst.Call):
-            reason = "budget-exceeded" if value in self.budget else ""
+            reason = "budget-exceeded" if value in self.budget else "data-from-files" if value in self.from_files else ""
             callee = _dotted(value.func)
             if callee is None:
                 return reason, value, f"returned by {self.src(value.func, 40)}"
@@ -587,6 +590,8 @@ def _dataset_reasons(file: _File, dc: DataCall) -> List[dict]:
     node = ds.origin.node if ds.origin is not None else dc.x_node
     if not ds.batched:
         return [file.reason("dataset-unbatched", node, "the dataset is not batched")]
+    if node in file.from_files:
+        return [file.reason("data-from-files", node, f"the element depends on the files read by {file.src(node, 40)}")]
     return [file.reason("dataset-element-unknown", node, f"element lost after {file.src(node, 50)}")]
 
 
@@ -597,6 +602,9 @@ def _unknown_value(file: _File, value: Any, node: Any, scope: _Scope, reason: st
         why, at, detail = file.explain(node, scope)
         return file.reason(why or reason, at, detail)
     if isinstance(value, Array):
+        if value.origin is not None and value.origin.node in file.from_files:
+            return file.reason("data-from-files", value.origin.node,
+                               f"{what} {file.src(node, 40)}: its shape depends on the files read here")
         return file.reason(reason, node, f"{what} {file.src(node, 40)}: an array of unknown shape")
     return file.reason(reason, node, f"{what} {file.src(node, 40)} is {_kind(value)}, not an array")
 
@@ -612,6 +620,8 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
         if sym.shape is None:
             out.append(file.reason("model-input-unknown", sym.origin.node, "the input shape is not a known literal"))
     if dc.dataset is not None:
+        if not model.inputs and dc.dataset.batched and dc.x is not None:
+            return out  # the element is known: what is missing is the model's input
         if not dc.dataset.batched or any(not isinstance(b.value, Array) or b.value.shape is None for b in dc.inputs) \
                 or not dc.inputs:
             out += _dataset_reasons(file, dc)
@@ -662,7 +672,11 @@ def _label_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
             out.append(file.reason("not-compared", model.origin.node,
                                    "the input shape includes the samples: the output shape follows from it"))
         elif t.loss == "sparse_categorical_crossentropy" and (y.lo is None or y.hi is None):
-            out.append(file.reason("labels-unknown", t.y_node or dc.node, f"range of {t.label} not known"))
+            if y.origin is not None and y.origin.node in file.from_files:
+                out.append(file.reason("data-from-files", y.origin.node,
+                                       f"range of {t.label}: the number of classes depends on the files read here"))
+            else:
+                out.append(file.reason("labels-unknown", t.y_node or dc.node, f"range of {t.label} not known"))
         elif len(out) == before and t.shape is not None:
             out.append(file.reason("not-compared", dc.node,
                                    f"{t.loss} loss with an output of rank {len(t.shape)} is not compared"))

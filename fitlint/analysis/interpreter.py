@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, flags, objects, project
+from . import array_ops, budget, callables, flags, objects, project, sources
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -946,6 +946,7 @@ class Interpreter:
             return
         xi, yi, bi = _POSITIONS[method]
         x, x_node = args.get("x", xi), args.node_of("x", xi)
+        x = sources.sequence_data(self, x, x_node or node)
         y = args.get("y", yi) if yi is not None else None
         y_node = args.node_of("y", yi) if yi is not None else None
         batch = py(args.get("batch_size", bi)) if bi is not None else None
