@@ -28,6 +28,7 @@ def fitlint(*args, cwd=ROOT):
 # TF 2.21 / Keras 3 messages; the sample axis is the dry run's, 8 samples).
 FRAGMENTS = {
     "FIT102_tfdata_window_buggy.py": "expected axis -1 of input shape to have value 10, but received input with shape (None, 12)",
+    "FIT102_windows_buggy.py": "expected axis -1 of input shape to have value 20, but received input with shape (None, 24)",
     "FIT204_tfdata_map_buggy.py": "target.shape=(None, 10), output.shape=(None, 5)",
     "FIT301_tfdata_vectorize_buggy.py": "= 6 is not in [0, 5)",
     "FIT302_tfdata_window_buggy.py": "expected ndim=3, found ndim=2. Full shape received: (8, 8)",

@@ -7,6 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
+from fitlint.analysis.array_ops import ListOf
 from fitlint.analysis.interpreter import Interpreter
 from fitlint.analysis.values import Array, Const, Dict_, Seq
 from fitlint.engine import lint_source
@@ -33,6 +34,8 @@ def fact(value):
         return {k: fact(v) for k, v in value.items.items()}
     if isinstance(value, Const):
         return value.value
+    if isinstance(value, ListOf):  # a list grown in a loop: its length (None: unknown) and common item
+        return ("list of", value.count, fact(value.item))
     return type(value).__name__
 
 
@@ -51,8 +54,8 @@ CASES = [
     ("list.append, loop over an unknown iterable: length unknown, np.array of it is not (0,)",
      "rows = []\nfor line in open('f'):\n    rows.append(np.zeros(2))\nX = np.array(rows)\n",
      "X", None),
-    ("list.append in a while loop: unknown",
-     "rows = []\nwhile more():\n    rows.append(1)\n", "rows", None),
+    ("list.append in a while loop: a list of unknown length",
+     "rows = []\nwhile more():\n    rows.append(1)\n", "rows", ("list of", None, arr((), "int64", None, None))),
     ("list.extend with a literal list",
      "rows = [1]\nrows.extend([2, 3])\n", "rows", [1, 2, 3]),
     ("list.extend with an unknown iterable: unknown",

@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import budget, callables, flags, objects, project, receivers, sources
+from . import array_ops, budget, callables, flags, objects, project, receivers, sources
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -156,6 +156,7 @@ class Interpreter:
         self.pending: List[Tuple[cst.FunctionDef, Env]] = []
         self.guarded = 0  # > 0 inside `with self.assertRaises(...)` / `pytest.raises`
         self.loops = 0
+        self.trips: List[tuple] = []  # loops being run: (node, depth of the body, passes or None); see array_ops
         self.unrolled = 0  # > 0 inside a loop run pass by pass
         self.globals = Env()  # module-level names once the module body ran
         self.star_imports: List[str] = []  # modules of `from X import *`
@@ -407,7 +408,7 @@ class Interpreter:
                     # A loop body was run once: only an array changed in
                     # place (so its shape could not change) keeps its shape.
                     same = not loop or len({id(mutation.root(self, v)) for v in values}) == 1
-                    joined[ids] = _join(values) if same else None
+                    joined[ids] = _join(values, self if loop else None) if same else None
                     if joined[ids] is not None:
                         mutation.derived(self, values[0], joined[ids])
                 env.vars[key] = joined[ids]
@@ -465,11 +466,15 @@ class Interpreter:
                     self.unrolled -= 1
                 return False
 
+        index, passes = array_ops.loop_range(self, node, env) if isinstance(node, cst.For) else (None, None)
+        if node.orelse is not None or _leaves_early(node.body, self.leaves):
+            passes = None
+
         def body(e: Env) -> bool:
             if isinstance(node, cst.For):
                 self.ev(node.iter, e)
                 mutation.loop_target_changed(self, node, e)
-                self.bind(node.target, None, e)
+                self.bind(node.target, index, e)
             self.loops += 1
             try:
                 self.block(node.body.body, e)
@@ -477,7 +482,11 @@ class Interpreter:
                 self.loops -= 1
             return False
 
-        self.branches(env, [body, lambda e: False], loop=True)
+        self.trips.append((node, self.depth + 1, passes))
+        try:
+            self.branches(env, [body, lambda e: False], loop=True)
+        finally:
+            self.trips.pop()
         if node.orelse is not None:
             return self.block(node.orelse.body.body, env)
         return False
@@ -623,10 +632,9 @@ class Interpreter:
             self.ev(node.right, env)
             return None
         if isinstance(node, cst.Comparison):
-            self.ev(node.left, env)
-            for target in node.comparisons:
-                self.ev(target.comparator, env)
-            return None
+            left = self.ev(node.left, env)
+            rights = [self.ev(target.comparator, env) for target in node.comparisons]
+            return array_ops.compare(node, left, rights)
         if isinstance(node, cst.IfExp):
             self.ev(node.test, env)
             body, orelse = self.ev(node.body, env), self.ev(node.orelse, env)
@@ -646,11 +654,11 @@ class Interpreter:
         comp = node.for_in
         if comp.ifs or comp.inner_for_in is not None or comp.asynchronous is not None:
             mutation.unevaluated(self, node, env)
-            return None
+            return array_ops.comprehension(self, node, env)
         items = self.ev(comp.iter, env)
         if not isinstance(items, Seq) or len(items.items) > library.MAX_UNROLL:
             mutation.unevaluated(self, node, env)
-            return None
+            return array_ops.comprehension(self, node, env)
         out = []
         for item in items.items:
             scope = Env(env)
@@ -1067,12 +1075,15 @@ class Interpreter:
         return shape
 
 
-def _join(values: List[Any]) -> Any:
+def _join(values: List[Any], ip: Optional["Interpreter"] = None) -> Any:
     """What a name holds after branches that left it different: arrays of
     one shape and dtype keep them (and the value range they share); models
-    of one contract keep the first (see receivers.join_models)."""
+    of one contract keep the first (see receivers.join_models); lists grown
+    in a loop (``ip`` runs it) keep what their items share."""
     if values and all(isinstance(v, Model) for v in values):
         return receivers.join_models(values)
+    if any(isinstance(v, array_ops.ListOf) for v in values):
+        return array_ops.join(values, ip)
     if not values or not all(isinstance(v, Array) for v in values):
         return None
     first = values[0]

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import budget, callables, datasets, sources, tensor_ops
+from . import array_ops, budget, callables, datasets, sources, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -340,6 +340,8 @@ def _filled(fill: Optional[float], default_dtype: str, tensor: bool = False):
     def handler(ip, a, node):
         shape = as_shape(a.get("shape"))
         if shape is None:
+            shape = array_ops.partial_shape(a.get("shape"))  # (n, steps, 1) with n unknown
+        if shape is None:
             return None
         dtype = dtype_of(a.get("dtype"), default_dtype)
         return Array(shape, dtype, fill, fill, origin=Origin(node), tensor=tensor)
@@ -421,6 +423,8 @@ def _np_array(first: str):
             return None
         if "ndmin" in a.sig and py(a.get("ndmin")) != 0:
             return None
+        if isinstance(obj, array_ops.ListOf):
+            return array_ops.list_array(obj, dtype, node)
         if isinstance(obj, Array):
             return obj.but(dtype=dtype or obj.dtype, origin=Origin(node), tensor=False)
         if isinstance(obj, Seq):
@@ -612,6 +616,8 @@ def tf_constant(ip, a, node):
         arr = value.but(tensor=True, dtype=dtype or value.dtype, origin=Origin(node))
     elif isinstance(value, Seq):
         arr = literal_array(value, node, dtype, tensor=True)
+    elif isinstance(value, array_ops.ListOf):
+        arr = array_ops.list_array(value, dtype, node, tensor=True)
     elif isinstance(value, Const) and isinstance(value.value, (int, float)):
         arr = to_array(value, node)
         arr = arr.but(tensor=True, dtype=dtype or ("float32" if isinstance(value.value, float) else "int32"))
@@ -857,6 +863,8 @@ def pad_sequences(ip, a, node):
     """``pad_sequences(sequences, maxlen=None, dtype='int32', padding='pre',
     truncating='pre', value=0.0)``: ``(samples, maxlen)`` filled with ``value``."""
     seqs = a.get("sequences")
+    if isinstance(seqs, array_ops.ListOf):
+        seqs = array_ops.as_sequences(seqs, node)
     if not isinstance(seqs, Array) or not seqs.shape:
         return None
     if py(a.get("padding")) not in ("pre", "post") or py(a.get("truncating")) not in ("pre", "post"):
@@ -1149,6 +1157,7 @@ for _dt in FLOAT_DTYPES + INT_DTYPES:
 SIGNATURE_TEXT.update(datasets.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(tensor_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(array_ops.SIGNATURE_TEXT)
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
 
@@ -1164,7 +1173,7 @@ CALLS: Dict[str, Callable] = {
     "numpy.full": np_full, "numpy.zeros_like": _like(0.0), "numpy.ones_like": _like(1.0), "numpy.empty_like": _like(None, "prototype"),
     "numpy.arange": np_arange, "numpy.linspace": np_linspace, "numpy.array": _np_array("object"), "numpy.asarray": _np_array("a"),
     "numpy.eye": np_eye, "numpy.identity": np_identity,
-    "numpy.expand_dims": _expand_dims("a"), "numpy.concatenate": _join(False), "numpy.stack": _join(True),
+    "numpy.expand_dims": _expand_dims("a"), "numpy.stack": _join(True),  # numpy.concatenate: array_ops
     "numpy.reshape": _fn_reshape("a"), "numpy.squeeze": _squeeze_fn("a"), "numpy.argmax": np_argmax,
     "numpy.argmin": np_argmax, "numpy.transpose": _transpose_fn("axes"), "tensorflow.transpose": _transpose_fn("perm"),
     "tensorflow.constant": tf_constant, "tensorflow.convert_to_tensor": tf_convert, "tensorflow.cast": tf_cast,
@@ -1210,6 +1219,7 @@ for _name in DATASETS:
 CALLS.update(datasets.CALLS)
 CALLS.update(tensor_ops.CALLS)
 CALLS.update(sources.CALLS)
+CALLS.update(array_ops.CALLS)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
         CALLS["numpy." + _dt] = np_cast(_dt)
@@ -1239,6 +1249,8 @@ def _len(a) -> Any:
         return Const(value.samples)
     if isinstance(value, Seq):
         return Const(len(value.items))
+    if isinstance(value, array_ops.ListOf) and value.count is not None:
+        return Const(value.count)
     return None
 
 
@@ -1335,8 +1347,11 @@ def array_method(arr: Array, method: str, a, node: cst.Call) -> Any:
     if method == "numpy":
         return arr.but(tensor=False) if not a.pos and not a.kw and not a.star else None
     b = _bind_method("numpy.ndarray", method, a)
-    if b is None:
+    if b is None or arr.tensor and method in array_ops.METHOD_SIGNATURES:
         return None
+    out = array_ops.method(arr, method, b, node)
+    if out is not array_ops.NOT_MODELLED:
+        return out
     if method == "reshape":
         dims = b.get("shape").items
         shape = dims[0] if len(dims) == 1 else Seq(list(dims))
@@ -1373,7 +1388,7 @@ def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
     if isinstance(base, Dataset):
         return datasets.attribute(base, attr, node)
     if isinstance(base, ModuleRef):
-        return ModuleRef(f"{base.path}.{attr}")
+        return array_ops.constant(f"{base.path}.{attr}") or ModuleRef(f"{base.path}.{attr}")
     if isinstance(base, sources.Source):
         return sources.attribute(base, attr)
     if isinstance(base, Frame):
@@ -1434,6 +1449,8 @@ def binop(ip, op: cst.BaseBinaryOp, left: Any, right: Any, node) -> Any:
         return matmul(ip, left, right, node, "@")
     if isinstance(op, (cst.BitOr, cst.BitAnd, cst.BitXor, cst.LeftShift, cst.RightShift)):
         return None
+    if isinstance(left, array_ops.Index) or isinstance(right, array_ops.Index):
+        return array_ops.index_binop(op, left, right)
     if isinstance(left, Const) and isinstance(right, Const):
         lv, rv = left.value, right.value
         if isinstance(lv, (int, float)) and isinstance(rv, (int, float)) and not isinstance(lv, bool) and not isinstance(rv, bool):
@@ -1560,55 +1577,7 @@ def subscript(ip, base: Any, node: cst.Subscript, env) -> Any:
             if isinstance(element.slice, cst.Index):
                 ip.ev(element.slice.value, env)
         return None
-    if base.shape is None:
-        return None
-    shape: List[Optional[int]] = []
-    axis = 0
-    only_axis0 = True
-    for k, element in enumerate(elements):
-        sl = element.slice
-        if axis >= len(base.shape) and not (isinstance(sl, cst.Index) and _is_none(sl.value)):
-            return None
-        if isinstance(sl, cst.Index):
-            if _is_none(sl.value):
-                shape.append(1)
-                only_axis0 = False
-                continue
-            if isinstance(sl.value, cst.Ellipsis):
-                return None
-            index = ip.ev(sl.value, env)
-            if isinstance(index, Const) and isinstance(index.value, int):
-                axis += 1
-                only_axis0 = only_axis0 and k == 0
-                continue
-            if isinstance(index, Array) and index.integral and index.dtype != "bool" and index.shape is not None and k == 0:
-                shape.extend(index.shape)
-                axis += 1
-                continue
-            if isinstance(index, Seq):
-                arr = to_array(index, sl.value)
-                if arr is not None and arr.shape is not None and arr.integral and arr.dtype != "bool" and k == 0:
-                    shape.extend(arr.shape)
-                    axis += 1
-                    continue
-            return None
-        bounds = [_slice_bound(ip, part, env) for part in (sl.lower, sl.upper, sl.step)]
-        dim = base.shape[axis]
-        if any(b is False for b in bounds) or bounds[2] == 0:
-            shape.append(None)
-        elif dim is None:
-            shape.append(None if any(b is not None for b in bounds) else None)
-        else:
-            shape.append(len(range(*slice(*bounds).indices(dim))))
-        if k > 0 and any(b is not None for b in bounds):
-            only_axis0 = False
-        axis += 1
-    shape.extend(base.shape[axis:])
-    return base.but(shape=tuple(shape), origin=Origin(node), onehot=base.onehot and only_axis0)
-
-
-def _is_none(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
+    return array_ops.index(ip, base, node, env)
 
 
 def _slice_bound(ip, part, env) -> Any:

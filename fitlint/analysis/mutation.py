@@ -18,7 +18,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
-from . import library
+from . import array_ops, library
 from .values import MISSING as _UNBOUND, Array, Const, Dict_, Origin, Seq, py
 from .walk import children
 
@@ -164,7 +164,7 @@ def unknown_values(value: Any, depth: int = 0) -> Any:
             return None
         items = [unknown_values(v, depth + 1) for v in value.items]
         return value if all(a is b for a, b in zip(items, value.items)) else _copy(value, items=items)
-    if isinstance(value, Dict_):
+    if isinstance(value, (Dict_, array_ops.ListOf)):
         return None
     return value
 
@@ -222,7 +222,7 @@ def changed_array(arr: Array, how: str, ip, value: Any = None) -> Array:
 def store_array(ip, arr: Array, target: cst.Subscript, value: Any, env) -> Array:
     """``arr[index] = value``: the shape and dtype stay; the value range
     grows to take in the stored values."""
-    selected = library.subscript(ip, arr, target, env)
+    selected, by_position = array_ops.select(ip, arr, target, env)
     if arr.tensor:
         return arr  # tf.Tensor does not support item assignment: the program stops there
     if isinstance(selected, Array) and selected.shape is not None and 0 in selected.shape:
@@ -236,7 +236,7 @@ def store_array(ip, arr: Array, target: cst.Subscript, value: Any, env) -> Array
     # A selection by position keeps the other values' bounds; one that
     # depends on the values (a mask, an unknown index) may have replaced
     # the extreme values: only a bound the new values pass is still known.
-    by_position = isinstance(selected, Array)
+    by_position = by_position and isinstance(selected, Array)
     lo = hi = None
     open_hi = False
     if arr.lo is not None:
@@ -402,7 +402,15 @@ NOT_HANDLED = object()
 def method(ip, receiver: Any, name: str, args, node: cst.Call, env) -> Any:
     """A method call that may change its receiver. Returns the call's value,
     or NOT_HANDLED to let the library model it."""
-    if isinstance(receiver, Seq) and receiver.kind == "list":
+    if isinstance(receiver, Seq) and receiver.kind == "list" or isinstance(receiver, array_ops.ListOf):
+        grown = _grown(ip, receiver, name, args, node, env)
+        if grown is not None:
+            replace(ip, receiver, grown, env)
+            return Const(None)
+        if isinstance(receiver, array_ops.ListOf):
+            if name not in _LIST_KEEP:
+                replace(ip, receiver, None, env)
+            return None
         return _list_method(ip, receiver, name, args, env)
     if isinstance(receiver, Dict_):
         return _dict_method(ip, receiver, name, args, env)
@@ -419,6 +427,17 @@ def method(ip, receiver: Any, name: str, args, node: cst.Call, env) -> Any:
             replace(ip, receiver, changed_array(receiver, "values", ip), env)
         return NOT_HANDLED
     return NOT_HANDLED
+
+
+def _grown(ip, lst: Any, name: str, args, node, env) -> Any:
+    """A list after ``append``/``extend`` in a loop body (see array_ops.ListOf)."""
+    if not ip.loops or args.star or args.kw or len(args.pos) != 1 or len(args.pos_nodes) != 1:
+        return None
+    if name == "append":
+        return array_ops.appended(ip, lst, [array_ops.number(args.pos[0], args.pos_nodes[0], env)], node)
+    if name == "extend" and isinstance(args.pos[0], Seq) and len(args.pos[0].items) <= 8:
+        return array_ops.appended(ip, lst, list(args.pos[0].items), node)
+    return None
 
 
 def _list_method(ip, lst: Seq, name: str, args, env) -> Any:
