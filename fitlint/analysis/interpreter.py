@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import budget, callables, flags, objects, project
+from . import budget, callables, flags, loops, objects, project
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -257,7 +257,8 @@ class Interpreter:
         if isinstance(node, cst.With):
             return self.with_(node, env)
         if isinstance(node, cst.FunctionDef):
-            env.assign(node.name.value, UserFunction(node, env) if not node.decorators else None)
+            followed = not node.decorators or loops.transparent(self, node, env)
+            env.assign(node.name.value, UserFunction(node, env) if followed else None)
             self.queue(node, env)
             return False
         if isinstance(node, cst.ClassDef):
@@ -453,9 +454,9 @@ class Interpreter:
 
         def body(e: Env) -> bool:
             if isinstance(node, cst.For):
-                self.ev(node.iter, e)
+                item = loops.iterate(self, node.iter, e)
                 mutation.loop_target_changed(self, node, e)
-                self.bind(node.target, None, e)
+                self.bind(node.target, item, e)
             self.loops += 1
             try:
                 self.block(node.body.body, e)
@@ -695,8 +696,13 @@ class Interpreter:
             return self.call_layer(func, args, node)
         if isinstance(func, Model) and isinstance(args.get("inputs", 0), Sym):
             return self.call_model(func, args.get("inputs", 0), node)
-        if isinstance(func, Model) and isinstance(args.get("inputs", 0), Array) and len(args.pos) + len(args.kw) == 1:
-            return callables.preprocessing_model(func, [args.get("inputs", 0)], node)
+        if isinstance(func, Model) and isinstance(args.get("inputs", 0), Array):
+            out = callables.preprocessing_model(func, [args.get("inputs", 0)], node) \
+                if len(args.pos) + len(args.kw) == 1 else None
+            return out if out is not None else loops.model_on_data(self, func, args, node)
+        if isinstance(func, library.LossFn):
+            loops.loss_object_call(self, func, args, node)
+            return None
         if isinstance(node.func, cst.Attribute) and receiver is not None and not isinstance(receiver, project.ProjectModule):
             method = node.func.attr.value
             if isinstance(receiver, flags.Parser):
