@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 import libcst as cst
 
-from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, LossCall, Target
+from .facts import BINARY, CATEGORICAL, SPARSE, LossCall, Target
 from .names import canonical
 from .signatures import bind, parse
 from .values import MISSING, Array, Dataset, Model, ModuleRef, Origin, Seq, py
@@ -34,22 +34,20 @@ SIGNATURE_TEXT: Dict[str, str] = {
     "keras.losses.sparse_categorical_crossentropy": "y_true, y_pred, from_logits=False, ignore_class=None, axis=-1",
     "keras.losses.categorical_crossentropy": "y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1",
     "keras.losses.binary_crossentropy": "y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1",
-    "keras.losses.mean_squared_error": "y_true, y_pred",
-    "keras.losses.mean_absolute_error": "y_true, y_pred",
     "tensorflow.nn.softmax_cross_entropy_with_logits": "labels, logits, axis=-1, name=None",
     "tensorflow.nn.sparse_softmax_cross_entropy_with_logits": "labels, logits, name=None",
     "tensorflow.nn.sigmoid_cross_entropy_with_logits": "labels=None, logits=None, name=None",
 }
 
-# function -> (loss family, labels parameter, predictions parameter, api):
+# function -> (loss family, labels parameter, predictions parameter, api).
+# Only names both ``keras.losses`` and ``tf.keras.losses`` have (Keras 3's
+# ``mean_squared_error`` is ``MSE`` under tf.keras, and the other way round).
 # "keras" losses check labels as fit does; "tf.nn" ops are stricter (no
 # squeezing of a trailing axis of 1) or broadcast, see LossCall.api.
 FUNCTIONS: Dict[str, Tuple[str, str, str, str]] = {
     "keras.losses.sparse_categorical_crossentropy": (SPARSE, "y_true", "y_pred", "keras"),
     "keras.losses.categorical_crossentropy": (CATEGORICAL, "y_true", "y_pred", "keras"),
     "keras.losses.binary_crossentropy": (BINARY, "y_true", "y_pred", "keras"),
-    "keras.losses.mean_squared_error": (REGRESSION, "y_true", "y_pred", "keras"),
-    "keras.losses.mean_absolute_error": (REGRESSION, "y_true", "y_pred", "keras"),
     "tensorflow.nn.softmax_cross_entropy_with_logits": (CATEGORICAL, "labels", "logits", "tf.nn.softmax"),
     "tensorflow.nn.sparse_softmax_cross_entropy_with_logits": (SPARSE, "labels", "logits", "tf.nn"),
     "tensorflow.nn.sigmoid_cross_entropy_with_logits": (BINARY, "labels", "logits", "tf.nn"),
