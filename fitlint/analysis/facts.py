@@ -158,6 +158,7 @@ class Facts:
     ops: List[Op] = field(default_factory=list)
     receivers: List[Receiver] = field(default_factory=list)
     loss_calls: List[LossCall] = field(default_factory=list)
+    applications: List[Any] = field(default_factory=list)  # applications.ApplicationCall: keras.applications models built
     # Calls of functions of this file not followed because a limit of the
     # analysis (nesting depth, inlined calls per function) was reached.
     budget: List[cst.Call] = field(default_factory=list)

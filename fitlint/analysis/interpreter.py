@@ -849,7 +849,10 @@ class Interpreter:
     def call_model(self, model: Model, inputs: Sym, node: cst.Call) -> Sym:
         """A model used as a layer of another: its output for this input."""
         shape = None
-        if model.exact and inputs.shape is not None:
+        declared = getattr(model, "shape_fn", None)  # a keras.applications model (see applications.py)
+        if declared is not None and model.exact and inputs.shape is not None:
+            shape = declared(inputs.shape)
+        elif model.exact and inputs.shape is not None:
             if model.kind == "sequential":
                 shape = inputs.shape
                 for layer in model.layers:

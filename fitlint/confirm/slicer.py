@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Optional
 
 from ..analysis import layers as L
 from ..analysis.facts import SPARSE, DataCall, LayerUse, LossCall, OneHot, Op, SliceCounts
+from ..analysis.applications import ApplicationCall
 from ..analysis.library import LossFn, add_batch_axis
 from ..analysis.names import canonical
 from ..analysis.values import (
@@ -506,6 +507,15 @@ def for_loss_call(call: LossCall) -> str:
     return program.text()
 
 
+def for_application(app: Any) -> str:
+    """The ``keras.applications`` model built with the script's arguments
+    (Keras checks them before it loads any weights)."""
+    program = _Program()
+    parts = [f"{key}={literal(value, program)}" for key, value in app.passed.items()]
+    program.add(f"{program.api('keras.applications.' + app.name)}({', '.join(parts)})", script=True)
+    return program.text()
+
+
 def for_layer(layer: Layer) -> str:
     program = _Program()
     program.add(layer_expr(layer, program), script=True)
@@ -530,4 +540,6 @@ def program_for(subject: Any, uncompiled: bool = False) -> str:
         return for_layer(subject)
     if isinstance(subject, LossCall):
         return for_loss_call(subject)
+    if isinstance(subject, ApplicationCall):
+        return for_application(subject)
     raise Inconclusive("this finding has nothing to run")
