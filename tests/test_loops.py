@@ -25,7 +25,7 @@ MODEL = """
 """
 
 
-def run(src):
+def interpret(src):
     interp = Interpreter(cst.parse_module(HEADER + textwrap.dedent(src)))
     facts = interp.run()
     return interp.globals.vars, facts
@@ -42,7 +42,7 @@ def codes(src):
 
 def test_for_over_a_batched_dataset_binds_the_element_with_a_batch_axis():
     """`for x, y in ds` binds the element, with a batch axis of unknown size; the label range is kept."""
-    _, facts = run(MODEL + """
+    _, facts = interpret(MODEL + """
     for xb, yb in ds:
         model.predict(xb)
         model.predict(yb)
@@ -54,7 +54,7 @@ def test_for_over_a_batched_dataset_binds_the_element_with_a_batch_axis():
 
 def test_enumerate_binds_the_step_and_the_element():
     """`enumerate(ds)` (with `start=`) binds (step, element); an unbatched dataset's element has no batch axis."""
-    _, facts = run(MODEL + """
+    _, facts = interpret(MODEL + """
     for step, (xb, yb) in enumerate(ds.take(2), start=1):
         model.predict(xb)
     unbatched = tf.data.Dataset.from_tensor_slices((x, y))
@@ -66,7 +66,7 @@ def test_enumerate_binds_the_step_and_the_element():
 
 def test_a_user_enumerate_is_not_taken_for_the_builtin():
     """A function of the file named `enumerate` is run as written, not taken for the builtin."""
-    _, facts = run(MODEL + """
+    _, facts = interpret(MODEL + """
     def enumerate(d):
         return [(0, (1, 2))]
     for step, (xb, yb) in enumerate(ds):
@@ -77,7 +77,7 @@ def test_a_user_enumerate_is_not_taken_for_the_builtin():
 
 def test_model_called_on_data_gives_its_output_for_the_batch():
     """`model(x, training=True)` gives the output for the data's batch; data that does not fit a functional model's input gives nothing."""
-    env, facts = run(MODEL + """
+    env, facts = interpret(MODEL + """
     for xb, yb in ds:
         model.predict(model(xb, training=True))
     inp = keras.Input((6,))

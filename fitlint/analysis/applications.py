@@ -241,11 +241,9 @@ def output_for(name: str, spec: Spec, a, image: Shape) -> Shape:
     features = _features(name, spec, a)
     if features is None:
         return None
-    pooling = py(a.get("pooling"))
-    if pooling in ("avg", "max"):
-        return (None, features)
-    if pooling is not None:
-        return None  # Keras ignores other values; not declared here
+    if not a.is_none("pooling"):
+        # "avg"/"max": a vector; Keras ignores other values (not declared here)
+        return (None, features) if py(a.get("pooling")) in ("avg", "max") else None
     if image is None or len(image) != 4:
         return None
     return (None, _spatial(spec, image[1]), _spatial(spec, image[2]), features)
