@@ -88,6 +88,10 @@ def test_model_called_on_data_gives_its_output_for_the_batch():
     assert facts.calls[0].x.shape == (None, 5) and facts.calls[0].x.tensor
     assert env["out"].shape == (40, 3)
     assert env["wrong"] is None  # data that does not fit the model: its own contract, not followed
+    env, _ = interpret(MODEL + """
+    bad = model(np.random.rand(4, 7))
+    """)
+    assert env["bad"] is None
 
 
 def test_loss_object_in_a_tf_function_step_is_checked():
