@@ -62,7 +62,7 @@ FRAGMENTS = {
     "FIT303_buggy.py": "inputs shape=(None, 3, 3, 8)",
     "FIT304_buggy.py": "input_shape=(10,), target_shape=(3, 3)",
     "FIT305_buggy.py": "Received shapes (4,) and (5,)",
-    "FIT308_buggy.py": "The input must have 3 channels; Received `input_shape=(48, 48, 1)`",
+    "FIT308_buggy.py": "The input must have 3 channels; Received `input_shape=(32, 32, 1)`",
     "FIT306_buggy.py": "weight shape (43, 100) is not compatible with provided weight shape (50, 100)",
     "FIT401_buggy.py": "In[0]: [2,2], In[1]: [3,2]",
     "FIT401_numpy_buggy.py": "size 3 is different from 4",
