@@ -65,6 +65,26 @@ class DataCall:
 
 
 @dataclass(eq=False)
+class LossCall:
+    """A loss object or function called on ``(labels, predictions)`` outside
+    ``fit`` (a custom training loop): its labels are compared with the
+    predictions as ``fit``'s are with the model's output (see loops.py)."""
+
+    node: cst.Call
+    function: str  # "keras.losses.CategoricalCrossentropy", "tensorflow.nn.sigmoid_cross_entropy_with_logits", ...
+    api: str  # "keras": as fit checks labels; "tf.nn": no trailing axis of 1 squeezed; "tf.nn.softmax": broadcasts
+    loss: Any  # the loss object called (a LossFn), or None for a function
+    target: Target  # the predictions' shape, the model output layer when known, the loss family, the labels
+    predictions: Array
+    pred_node: Optional[cst.CSTNode]
+    model: Optional[Model] = None  # the model whose output the predictions are
+
+    @property
+    def what(self) -> str:
+        return "loss"
+
+
+@dataclass(eq=False)
 class OneHot:
     """``tf.one_hot(labels, depth)`` or ``to_categorical(labels, num_classes)``."""
 
@@ -137,6 +157,8 @@ class Facts:
     layer_uses: List[LayerUse] = field(default_factory=list)
     ops: List[Op] = field(default_factory=list)
     receivers: List[Receiver] = field(default_factory=list)
+    loss_calls: List[LossCall] = field(default_factory=list)
+    applications: List[Any] = field(default_factory=list)  # applications.ApplicationCall: keras.applications models built
     # Calls of functions of this file not followed because a limit of the
     # analysis (nesting depth, inlined calls per function) was reached.
     budget: List[cst.Call] = field(default_factory=list)

@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, flags, objects, project, receivers, sources
+from . import array_ops, budget, callables, flags, loops, objects, project, receivers, sources
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -262,7 +262,8 @@ class Interpreter:
         if isinstance(node, cst.With):
             return self.with_(node, env)
         if isinstance(node, cst.FunctionDef):
-            env.assign(node.name.value, UserFunction(node, env) if not node.decorators else None)
+            followed = not node.decorators or loops.transparent(self, node, env)
+            env.assign(node.name.value, UserFunction(node, env) if followed else None)
             self.queue(node, env)
             return False
         if isinstance(node, cst.ClassDef):
@@ -472,9 +473,9 @@ class Interpreter:
 
         def body(e: Env) -> bool:
             if isinstance(node, cst.For):
-                self.ev(node.iter, e)
+                item = loops.iterate(self, node.iter, e)
                 mutation.loop_target_changed(self, node, e)
-                self.bind(node.target, index, e)
+                self.bind(node.target, index if index is not None else item, e)
             self.loops += 1
             try:
                 self.block(node.body.body, e)
@@ -717,8 +718,13 @@ class Interpreter:
             return self.call_layer(func, args, node)
         if isinstance(func, Model) and isinstance(args.get("inputs", 0), Sym):
             return self.call_model(func, args.get("inputs", 0), node)
-        if isinstance(func, Model) and isinstance(args.get("inputs", 0), Array) and len(args.pos) + len(args.kw) == 1:
-            return callables.preprocessing_model(func, [args.get("inputs", 0)], node)
+        if isinstance(func, Model) and isinstance(args.get("inputs", 0), Array):
+            out = callables.preprocessing_model(func, [args.get("inputs", 0)], node) \
+                if len(args.pos) + len(args.kw) == 1 else None
+            return out if out is not None else loops.model_on_data(self, func, args, node)
+        if isinstance(func, library.LossFn):
+            loops.loss_object_call(self, func, args, node)
+            return None
         if isinstance(node.func, cst.Attribute) and receiver is not None and not isinstance(receiver, project.ProjectModule):
             method = node.func.attr.value
             if isinstance(receiver, flags.Parser):
@@ -865,7 +871,10 @@ class Interpreter:
     def call_model(self, model: Model, inputs: Sym, node: cst.Call) -> Sym:
         """A model used as a layer of another: its output for this input."""
         shape = None
-        if model.exact and inputs.shape is not None:
+        declared = getattr(model, "shape_fn", None)  # a keras.applications model (see applications.py)
+        if declared is not None and model.exact and inputs.shape is not None:
+            shape = declared(inputs.shape)
+        elif model.exact and inputs.shape is not None:
             if model.kind == "sequential":
                 shape = inputs.shape
                 for layer in model.layers:

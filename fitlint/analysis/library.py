@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import array_ops, budget, callables, datasets, sources, tensor_ops
+from . import applications, array_ops, budget, callables, datasets, loops, sources, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -1158,6 +1158,8 @@ SIGNATURE_TEXT.update(datasets.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(tensor_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(array_ops.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(loops.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(applications.SIGNATURE_TEXT)
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
 
@@ -1220,6 +1222,8 @@ CALLS.update(datasets.CALLS)
 CALLS.update(tensor_ops.CALLS)
 CALLS.update(sources.CALLS)
 CALLS.update(array_ops.CALLS)
+CALLS.update(loops.CALLS)
+CALLS.update(applications.CALLS)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
         CALLS["numpy." + _dt] = np_cast(_dt)
@@ -1387,6 +1391,8 @@ def array_method(arr: Array, method: str, a, node: cst.Call) -> Any:
 def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
     if isinstance(base, Dataset):
         return datasets.attribute(base, attr, node)
+    if isinstance(base, Model):
+        return applications.model_attribute(base, attr)
     if isinstance(base, ModuleRef):
         return array_ops.constant(f"{base.path}.{attr}") or ModuleRef(f"{base.path}.{attr}")
     if isinstance(base, sources.Source):

@@ -22,7 +22,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from ..analysis import layers as L
-from ..analysis.facts import SPARSE, DataCall, LayerUse, OneHot, Op, SliceCounts
+from ..analysis.facts import SPARSE, DataCall, LayerUse, LossCall, OneHot, Op, SliceCounts
+from ..analysis.applications import ApplicationCall
 from ..analysis.library import LossFn, add_batch_axis
 from ..analysis.names import canonical
 from ..analysis.values import (
@@ -487,6 +488,34 @@ def for_slices(event: SliceCounts) -> str:
     return program.text()
 
 
+def for_loss_call(call: LossCall) -> str:
+    """The loss object or function called on synthetic labels and
+    predictions of the inferred shapes (a batch of SAMPLES)."""
+    program = _Program()
+    y, pred = call.target.y, call.predictions
+    if not isinstance(y, Array) or not y.shape or not pred.shape:
+        raise Inconclusive("the labels or the predictions have no batch axis")
+    labels = array(y, program, SAMPLES)
+    # the values of the predictions do not matter to the loss's checks
+    preds = array(pred.but(dtype="float32", lo=0.0, hi=1.0, open_hi=True, onehot=False), program, SAMPLES)
+    if isinstance(call.loss, LossFn):
+        program.add(f"{literal(call.loss, program)}({labels}, {preds})", script=True)
+    elif call.api == "keras":
+        program.add(f"{program.api(_spelled(call.function))}({labels}, {preds})", script=True)
+    else:
+        program.add(f"{program.api(_spelled(call.function))}(labels={labels}, logits={preds})", script=True)
+    return program.text()
+
+
+def for_application(app: Any) -> str:
+    """The ``keras.applications`` model built with the script's arguments
+    (Keras checks them before it loads any weights)."""
+    program = _Program()
+    parts = [f"{key}={literal(value, program)}" for key, value in app.passed.items()]
+    program.add(f"{program.api('keras.applications.' + app.name)}({', '.join(parts)})", script=True)
+    return program.text()
+
+
 def for_layer(layer: Layer) -> str:
     program = _Program()
     program.add(layer_expr(layer, program), script=True)
@@ -509,4 +538,8 @@ def program_for(subject: Any, uncompiled: bool = False) -> str:
         return for_slices(subject)
     if isinstance(subject, Layer):
         return for_layer(subject)
+    if isinstance(subject, LossCall):
+        return for_loss_call(subject)
+    if isinstance(subject, ApplicationCall):
+        return for_application(subject)
     raise Inconclusive("this finding has nothing to run")

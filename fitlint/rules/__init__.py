@@ -18,6 +18,7 @@ from .graph import (
     EmbeddingIndexOutOfRange, LayerRankMismatch, MergeShapeMismatch, NonPositiveOutputSize, ReshapeSizeMismatch,
     VocabularyExceedsEmbedding, WeightsShapeMismatch,
 )
+from .applications import ApplicationInputShape
 from .ops import BroadcastMismatch, MatmulShapeMismatch, MixedDtypeOp
 from .workflow import DryRunFailure, FitBeforeCompile, UnscaledImageInput
 
@@ -29,7 +30,7 @@ ALL_RULES: List[Type[Rule]] = sorted([
     OutputRankMismatch, BinaryLossShapeMismatch, RegressionTargetMismatch, OneHotDepthTooSmall,
     SingleUnitSoftmax, NumClassesTooSmall,
     EmbeddingIndexOutOfRange, LayerRankMismatch, NonPositiveOutputSize, ReshapeSizeMismatch, MergeShapeMismatch,
-    WeightsShapeMismatch, VocabularyExceedsEmbedding,
+    WeightsShapeMismatch, VocabularyExceedsEmbedding, ApplicationInputShape,
     MatmulShapeMismatch, MixedDtypeOp, BroadcastMismatch,
     FitBeforeCompile, UnscaledImageInput, DryRunFailure,
 ], key=lambda r: r.code)

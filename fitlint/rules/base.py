@@ -18,6 +18,11 @@ from ..positions import Positions
 DATA_CALLS = (r"\.\s*(?:fit|evaluate|predict|train_on_batch|test_on_batch|predict_on_batch)\b",
               r"Sequential|Model\s*\(")
 
+# Labels reach a loss through a data call, or through a loss object or
+# function called in a custom training loop.
+LABEL_CALLS = (DATA_CALLS[0] + r"|[Cc]rossentropy|cross_entropy|mean_squared_error|mean_absolute_error|"
+               r"MeanSquaredError|MeanAbsoluteError|Huber", DATA_CALLS[1])
+
 
 class Context:
     """One analysed file as rules see it: its facts, and source text on demand."""

@@ -2,25 +2,27 @@
 from __future__ import annotations
 
 import math
-from typing import Iterable, Tuple
+from typing import Iterable, Tuple, Union
 
 import libcst as cst
 
 from ..analysis import layers as L
-from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, Target
+from ..analysis.facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, DataCall, LossCall, Target
 from ..analysis.library import loss_family
 from ..analysis.values import Array, Const, fmt_range, fmt_shape
 from ..findings import Finding
-from .base import DATA_CALLS, Context, Rule, arg_name, built_here, related, set_here
+from .base import LABEL_CALLS, Context, Rule, arg_name, built_here, related, set_here
 from .base import tail_ev
 from . import fixing
 
 
-def _comparable(call: DataCall, t: Target) -> bool:
+def _comparable(call: Union[DataCall, LossCall], t: Target) -> bool:
     """A known loss family, known labels and a known output shape."""
-    if call.dataset is not None and not call.dataset.batched:
+    if isinstance(call, LossCall):
+        pass  # the predictions are what the loss gets, whatever the model's input
+    elif call.dataset is not None and not call.dataset.batched:
         return False
-    if any(i.shape_from is not None for i in call.model.inputs):
+    elif any(i.shape_from is not None for i in call.model.inputs):
         return False  # FIT103: the output shape follows from a wrong input shape
     if t.loss is None or not isinstance(t.y, Array) or t.y.shape is None or t.shape is None:
         return False
@@ -42,12 +44,20 @@ def target_compared(call: DataCall, t: Target) -> bool:
     return True
 
 
-def _targets(ctx: Context, *families: str) -> Iterable[Tuple[DataCall, Target, Array, tuple]]:
-    """Targets with a known loss family, known labels and a known output shape."""
+def _targets(ctx: Context, *families: str, apis: Tuple[str, ...] = ("keras", "tf.nn")
+             ) -> Iterable[Tuple[Union[DataCall, LossCall], Target, Array, tuple]]:
+    """Targets with a known loss family, known labels and a known output
+    shape: those of the data calls, then the loss calls of custom training
+    loops (labels and predictions passed to a loss object or function) made
+    with one of ``apis`` (see LossCall.api)."""
     for call in ctx.facts.calls:
         for t in call.targets:
             if t.loss in families and _comparable(call, t):
                 yield call, t, t.y, t.shape
+    for loss_call in ctx.facts.loss_calls:
+        t = loss_call.target
+        if loss_call.api in apis and t.loss in families and _comparable(loss_call, t):
+            yield loss_call, t, t.y, t.shape
 
 
 def _output(ctx: Context, t: Target, shape: tuple):
@@ -66,9 +76,17 @@ def _labels(ctx: Context, t: Target, y: Array):
     return built_here(ctx, arg_name(ctx, t.y_node, t.label), y)
 
 
-def _rel(ctx, t, y, shape):
+def _predictions(ctx: Context, call):
+    """For a loss call, the predictions passed to it when they are not
+    straight from a model output layer already named."""
+    if not isinstance(call, LossCall) or call.pred_node is None or call.target.layer is not None:
+        return None
+    return call.pred_node, f"predictions {fmt_shape(call.predictions.shape)}: {ctx.src(call.pred_node)}"
+
+
+def _rel(ctx, t, y, shape, call=None):
     units = set_here(ctx, t.layer, "units", 0, "units") if t.layer is not None and t.layer.kind == "Dense" else None
-    return related(_output(ctx, t, shape), units, _loss(ctx, t), _labels(ctx, t, y))
+    return related(_output(ctx, t, shape), units, _predictions(ctx, call), _loss(ctx, t), _labels(ctx, t, y))
 
 
 def _sparse_rank(y: tuple, out: tuple) -> int:
@@ -95,7 +113,8 @@ def _loss_fix(ctx: Context, call: DataCall, t: Target, to_sparse: bool):
     """The loss of ``compile`` turned into the one the labels are encoded
     for, when every call of the model with known labels agrees and no
     metric depends on the encoding."""
-    if t.loss_origin is None or fixing.metrics_mention(ctx, call.compile_args, "categorical", "crossentropy"):
+    if not isinstance(call, DataCall) or t.loss_origin is None or \
+            fixing.metrics_mention(ctx, call.compile_args, "categorical", "crossentropy"):
         return None
     want = "sparse" if to_sparse else "onehot"
     for other in ctx.facts.calls:
@@ -128,6 +147,8 @@ def _classes_built(ctx: Context, y: Array):
 def _units_fix(ctx: Context, call: DataCall, t: Target, units: int, applicability: str, why: str):
     """The output layer's units literal changed to ``units``, when no other
     call of the model feeds that output labels that need another width."""
+    if not isinstance(call, DataCall):
+        return None
     for other in ctx.facts.calls:
         if other.model is not call.model:
             continue
@@ -171,13 +192,15 @@ class SparseLabelOutOfRange(Rule):
     summary = "sparse categorical CE with labels >= the output units or < 0"
     fixable = ("unsafe: makes the output layer's units (a number written in `Dense(...)`) one more than the "
                "largest integer label, when the labels' range is known and not negative")
-    triggers = DATA_CALLS
+    triggers = LABEL_CALLS
     exception = "InvalidArgumentError"
 
     def check(self, ctx):
         for call, t, y, out in _targets(ctx, SPARSE):
             if y.lo is None or y.hi is None or _sparse_rank(y.shape, out) != len(out) - 1:
                 continue
+            if isinstance(call, LossCall) and call.api != "keras" and (len(y.shape) != len(out) - 1 or not y.integral):
+                continue  # tf.nn checks the labels' rank and dtype first
             units = out[-1]
             if y.integral:
                 too_high, too_low = y.hi >= units, y.lo < 0
@@ -192,7 +215,7 @@ class SparseLabelOutOfRange(Rule):
                     self.code,
                     f"labels reach {fmt_range(bad, bad).split('..')[0]} but the output has {units} unit{'s' * (units != 1)} "
                     f"(valid labels: 0..{units - 1})",
-                    call.node, _rel(ctx, t, y, out),
+                    call.node, _rel(ctx, t, y, out, call),
                     hint=f"use Dense({int(bad) + 1}) or keep labels in 0..{units - 1}" if not too_low
                     else "labels must not be negative", subject=call, evidence=(str(int(bad)), f"[0,{units})"),
                     fix=_units_fix(ctx, call, t, int(y.hi) + 1, "unsafe", f"the labels reach {int(y.hi)}")
@@ -230,11 +253,11 @@ class CategoricalLossIntegerLabels(Rule):
     fixable = ("safe: changes the loss written in `compile` to its sparse twin (`\"sparse_categorical_crossentropy\"`, "
                "`keras.losses.SparseCategoricalCrossentropy(...)` keeping its arguments), when no metric depends on "
                "the label encoding and no other call of the model passes one-hot labels")
-    triggers = DATA_CALLS
+    triggers = LABEL_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
-        for call, t, y, out in _targets(ctx, CATEGORICAL):
+        for call, t, y, out in _targets(ctx, CATEGORICAL, apis=("keras",)):
             if len(out) != 2 or out[-1] < 2 or y.onehot:
                 continue
             if len(y.shape) == 1 or (len(y.shape) == 2 and y.shape[1] == 1 and y.integral):
@@ -242,8 +265,10 @@ class CategoricalLossIntegerLabels(Rule):
                     self.code,
                     f"categorical cross-entropy needs one-hot labels of shape (N, {out[-1]}) but the labels have "
                     f"shape {fmt_shape(y.shape)}",
-                    call.node, _rel(ctx, t, y, out),
-                    hint=f"use loss='sparse_categorical_crossentropy', or to_categorical(y, {out[-1]})", subject=call,
+                    call.node, _rel(ctx, t, y, out, call),
+                    hint=f"use loss='sparse_categorical_crossentropy', or to_categorical(y, {out[-1]})"
+                    if isinstance(call, DataCall) else
+                    f"use keras.losses.SparseCategoricalCrossentropy, or tf.one_hot(labels, {out[-1]})", subject=call,
                     evidence=(tail_ev(y.shape), tail_ev(out)), fix=_loss_fix(ctx, call, t, to_sparse=True))
 
 
@@ -276,7 +301,7 @@ class SparseLossOneHotLabels(Rule):
     fixable = ("safe: changes the loss written in `compile` to its one-hot twin (`\"categorical_crossentropy\"`, "
                "`keras.losses.CategoricalCrossentropy(...)`), when the labels are one-hot, no metric depends on "
                "the label encoding and no other call of the model passes integer labels")
-    triggers = DATA_CALLS
+    triggers = LABEL_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -287,8 +312,9 @@ class SparseLossOneHotLabels(Rule):
                     self.code,
                     f"sparse categorical cross-entropy needs integer labels of shape {fmt_shape(('N',) + out[1:-1])} but the "
                     f"labels are {kind} with shape {fmt_shape(y.shape)}",
-                    call.node, _rel(ctx, t, y, out),
-                    hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)", subject=call,
+                    call.node, _rel(ctx, t, y, out, call),
+                    hint="use loss='categorical_crossentropy', or pass y.argmax(axis=-1)" if isinstance(call, DataCall)
+                    else "use a categorical (one-hot) loss, or pass tf.argmax(labels, axis=-1)", subject=call,
                     evidence=("rank", tail_ev(y.shape)),
                     fix=_loss_fix(ctx, call, t, to_sparse=False) if y.onehot and len(out) == 2 else None)
 
@@ -323,17 +349,17 @@ class LabelWidthMismatch(Rule):
     fixable = ("safe: makes the output layer's units (a number written in `Dense(...)`) the number of classes the "
                "one-hot labels were built with (`tf.one_hot` depth, `to_categorical` classes), when the integer "
                "labels encoded use exactly those classes")
-    triggers = DATA_CALLS
+    triggers = LABEL_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
-        for call, t, y, out in _targets(ctx, CATEGORICAL):
+        for call, t, y, out in _targets(ctx, CATEGORICAL, apis=("keras", "tf.nn.softmax")):
             if len(out) != 2 or len(y.shape) != 2 or y.shape[1] is None or y.shape[1] < 2 or y.shape[1] == out[-1]:
                 continue
             yield Finding(
                 self.code,
                 f"labels have {y.shape[1]} columns but the output has {out[-1]} units",
-                call.node, _rel(ctx, t, y, out),
+                call.node, _rel(ctx, t, y, out, call),
                 hint=f"make the output Dense({y.shape[1]}) or encode the labels with {out[-1]} classes", subject=call,
                 evidence=(tail_ev(y.shape), tail_ev(out)),
                 fix=_units_fix(ctx, call, t, y.shape[1], "safe", f"the labels are one-hot with {y.shape[1]} classes")
@@ -369,7 +395,7 @@ class OutputRankMismatch(Rule):
     name = "output-rank-mismatch"
     severity = "error"
     summary = "model output rank differs from what the labels and loss need"
-    triggers = DATA_CALLS
+    triggers = LABEL_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -385,7 +411,7 @@ class OutputRankMismatch(Rule):
                     self.code,
                     f"the model output has rank {len(out)} {fmt_shape(out)} but the labels {fmt_shape(y.shape)} and "
                     f"the loss need rank {len(y.shape) + (1 if t.loss == SPARSE else 0)}",
-                    call.node, _rel(ctx, t, y, out),
+                    call.node, _rel(ctx, t, y, out, call),
                     hint="add Flatten() or GlobalAveragePooling before the output layer", subject=call,
                     evidence=("rank", tail_ev(out)))
 
@@ -418,7 +444,7 @@ class BinaryLossShapeMismatch(Rule):
     name = "binary-loss-shape-mismatch"
     severity = "error"
     summary = "binary CE with labels and output of different widths"
-    triggers = DATA_CALLS
+    triggers = LABEL_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
@@ -434,7 +460,7 @@ class BinaryLossShapeMismatch(Rule):
             yield Finding(
                 self.code,
                 f"binary cross-entropy gets labels of shape {fmt_shape(y.shape)} for an output of shape {fmt_shape(out)}",
-                call.node, _rel(ctx, t, y, out),
+                call.node, _rel(ctx, t, y, out, call),
                 hint=f"use Dense({width}, activation='sigmoid') as the output" if width else "match label and output widths", subject=call,
                 evidence=(tail_ev(y.shape), tail_ev(out)))
 
@@ -466,11 +492,11 @@ class RegressionTargetMismatch(Rule):
     name = "regression-target-mismatch"
     severity = "error"
     summary = "MSE/MAE-style loss with label and output shapes that cannot broadcast"
-    triggers = DATA_CALLS
+    triggers = LABEL_CALLS
     exception = "ValueError"
 
     def check(self, ctx):
-        for call, t, y, out in _targets(ctx, REGRESSION):
+        for call, t, y, out in _targets(ctx, REGRESSION, apis=("keras",)):
             if len(out) != 2:
                 continue
             units = out[-1]
@@ -478,7 +504,7 @@ class RegressionTargetMismatch(Rule):
                 width = y.shape[1]
                 if width is None or width == units or 1 in (width, units):
                     continue
-            elif len(y.shape) == 1 and units > 1 and y.samples is not None:
+            elif len(y.shape) == 1 and units > 1 and y.samples is not None and isinstance(call, DataCall):
                 batch = min(call.batch_size or 32, y.samples)
                 if batch in (units, 1):
                     continue
@@ -489,7 +515,7 @@ class RegressionTargetMismatch(Rule):
                 self.code,
                 f"the loss subtracts labels of shape {fmt_shape(y.shape)} from an output of shape {fmt_shape(out)}; "
                 f"they cannot broadcast",
-                call.node, _rel(ctx, t, y, out),
+                call.node, _rel(ctx, t, y, out, call),
                 hint=f"use Dense({width}) as the output" if width else f"give the labels the shape (N, {units})", subject=call,
                 evidence=(str(units),) + ((str(width),) if width else ()))
 
