@@ -38,6 +38,7 @@ from .analysis import library
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
+from .analysis.wrappers import Wrapper
 from .rules.inputs import input_compared
 from .rules.labels import target_compared
 
@@ -508,7 +509,12 @@ def _visit(file: _File, call: cst.Call, scope: _Scope, method: str,
         detail = f"inside {inside}, which the analysis does not evaluate" if inside else \
             "not evaluated on any path the analysis followed"
         return 0, {}, {}, [file.reason("not-reached", call, detail)]
-    if not any(isinstance(r.value, Model) for r in receivers):
+    wrapped = [r.value for r in receivers if isinstance(r.value, Wrapper)]
+    if wrapped and not [c for c in data_calls if not c.validation]:
+        why = wrapped[0].skipped.get(call, ("data-unknown", "the data does not reach the base model of "
+                                            f"{wrapped[0].name} on any path the analysis followed"))
+        return 0, {}, {}, [file.reason(why[0], call, why[1])]
+    if not any(isinstance(r.value, Model) or isinstance(r.value, Wrapper) for r in receivers):
         reason, node, detail = file.explain(func.value, scope)
         if reason == "generator-data":
             reason = ""

@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import budget, callables, flags, objects, project
+from . import budget, callables, flags, objects, project, wrappers
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -338,6 +338,8 @@ class Interpreter:
             return base.attribute(self, attr)
         if isinstance(base, objects.OBJECTS):
             return objects.attribute(self, base, attr, node)
+        if isinstance(base, wrappers.Wrapper):
+            return wrappers.attribute(base, attr)
         value = flags.attribute(self, base, attr)
         if value is not flags.NOT_HANDLED:
             return value
@@ -679,6 +681,9 @@ class Interpreter:
             else:
                 args.pos.append(value)
                 args.pos_nodes.append(arg.value)
+        hooked = wrappers.call(self, func, receiver, args, node)  # nsl.keras wrappers
+        if hooked is not wrappers.NOT_HANDLED:
+            return hooked
         hooked = objects.call(self, func, receiver, args, node, env)
         if hooked is not objects.NOT_HANDLED:
             return hooked
@@ -784,7 +789,7 @@ class Interpreter:
 
     def escape(self, args: Args) -> None:
         """Models handed to code fitlint does not follow may get compiled there."""
-        for value in args.values():
+        for value in map(wrappers.unwrap, args.values()):
             if isinstance(value, Model):
                 value.compiled = None
                 value.exact = value.exact and value.kind in ("functional", "subclassed")
