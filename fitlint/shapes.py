@@ -511,9 +511,12 @@ def _visit(file: _File, call: cst.Call, scope: _Scope, method: str,
         return 0, {}, {}, [file.reason("not-reached", call, detail)]
     wrapped = [r.value for r in receivers if isinstance(r.value, Wrapper)]
     if wrapped and not [c for c in data_calls if not c.validation]:
-        why = wrapped[0].skipped.get(call, ("data-unknown", "the data does not reach the base model of "
-                                            f"{wrapped[0].name} on any path the analysis followed"))
-        return 0, {}, {}, [file.reason(why[0], call, why[1])]
+        reason, detail, node = wrapped[0].skipped.get(call, (
+            "data-unknown", f"the data does not reach the base model of {wrapped[0].name} on any path followed", None))
+        if not detail and node is not None:
+            why, node, detail = file.explain(node, scope)
+            reason = why or reason
+        return 0, {}, {}, [file.reason(reason, node if node is not None else call, detail)]
     if not any(isinstance(r.value, Model) or isinstance(r.value, Wrapper) for r in receivers):
         reason, node, detail = file.explain(func.value, scope)
         if reason == "generator-data":

@@ -884,7 +884,8 @@ class Interpreter:
         if not model.layers and not model.inputs:
             declared = L.declared_input(item)
             if declared is not None:
-                model.inputs = [Sym(declared, library.dtype_of(item.kwargs.get("dtype"), "float32"), item.origin, is_input=True)]
+                model.inputs = [Sym(declared, library.dtype_of(item.kwargs.get("dtype"), "float32"), item.origin, is_input=True,
+                                    name=item.name if item.kind == "InputLayer" else None)]
                 for key in ("input_shape", "batch_input_shape", "input_dim"):
                     if key in item.kwargs and item.set_at(key) is not None:
                         model.inputs[0].shape_set_at = item.set_at(key)

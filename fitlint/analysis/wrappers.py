@@ -105,8 +105,9 @@ class Wrapper:
     weight_key: Optional[str] = None
     prefix: Optional[str] = "NL_nbr_"  # GraphRegularization; None when not known
     compile_node: Optional[cst.CSTNode] = None  # the wrapper's last compile
-    # calls not recorded on the base model: call -> (reason, detail) for ``fitlint shapes``
-    skipped: Dict[cst.CSTNode, Tuple[str, str]] = field(default_factory=dict)
+    # calls not recorded on the base model, for ``fitlint shapes``: call -> (reason, detail, node);
+    # an empty detail asks to explain the expression at node from the syntax
+    skipped: Dict[cst.CSTNode, Tuple[str, str, Any]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -186,16 +187,16 @@ def _method(ip: Any, w: Wrapper, method: str, args: Any, node: cst.Call) -> Any:
     if method not in _POSITIONS or ip.guarded:
         return None
     if not isinstance(base, Model):
-        w.skipped[node] = ("receiver-unknown", f"the base model of {w.name} is not known")
+        w.skipped[node] = ("receiver-unknown", f"the base model of {w.name} is not known", None)
         return None
     if w.kind == GRAPH and method in ("evaluate", "predict"):
         ip.model_method(base, method, args, node)  # GraphRegularization.evaluate is base_model.evaluate
         return None
     if base.compile_origin is None or base.compile_origin.node is not w.compile_node or base.compiled is not True:
-        w.skipped[node] = ("loss-unknown", f"{w.name} is not compiled (with its base model) before this call")
+        w.skipped[node] = ("loss-unknown", f"{w.name} is not compiled (with its base model) before this call", None)
         return None
     if args.star:
-        w.skipped[node] = ("data-unknown", "data given through *args")
+        w.skipped[node] = ("data-unknown", "data given through *args", None)
         return None
     xi, yi, bi = _POSITIONS[method]
     x, x_node = args.get("x", xi), args.node_of("x", xi)
@@ -221,6 +222,10 @@ def _record(ip: Any, w: Wrapper, method: str, node: cst.Call, x: Any, x_node: An
     """Record the call on the base model with what the base model gets;
     False (and the reason kept) when that is not known exactly."""
     base = w.base
+    if x is None:
+        if not validation:
+            w.skipped[node] = ("data-unknown", "", x_node)  # explained from the syntax by fitlint shapes
+        return False
     if isinstance(x, Dataset):
         element = x.element
         if w.kind == ADVERSARIAL:
@@ -232,13 +237,13 @@ def _record(ip: Any, w: Wrapper, method: str, node: cst.Call, x: Any, x_node: An
             split, why = None, "the dataset's element is not a pair (features, labels)"
         if split is None:
             if not validation:
-                w.skipped[node] = ("dataset-element-unknown", why)
+                w.skipped[node] = ("dataset-element-unknown", why, None)
             return False
         features, labels = split
         fed = _base_input(base, features, w.kind)
         if fed is None:
             if not validation:
-                w.skipped[node] = ("data-unknown", _why_not_fed(w, features))
+                w.skipped[node] = _not_fed(w, features)
             return False
         element = Seq([fed, labels] if method not in ("predict", "predict_on_batch") else [fed], "tuple")
         ds = Dataset(element, x.batched, x.origin, x.batch_origin, x.batch_size, x.length)
@@ -248,7 +253,7 @@ def _record(ip: Any, w: Wrapper, method: str, node: cst.Call, x: Any, x_node: An
         split, why = _adversarial(w, x)
         if split is None:
             if not validation:
-                w.skipped[node] = ("data-unknown", why)
+                w.skipped[node] = ("data-unknown", why, None)
             return False
         features, labels = split
         y_node = _entry_node(x_node, (w.label_keys or [""])[0]) or x_node
@@ -256,13 +261,13 @@ def _record(ip: Any, w: Wrapper, method: str, node: cst.Call, x: Any, x_node: An
         features, why = _graph(w, x)
         if features is None:
             if not validation:
-                w.skipped[node] = ("data-unknown", why)
+                w.skipped[node] = ("data-unknown", why, None)
             return False
         labels = y
     fed = _base_input(base, features, w.kind)
     if fed is None:
         if not validation:
-            w.skipped[node] = ("data-unknown", _why_not_fed(w, features))
+            w.skipped[node] = _not_fed(w, features)
         return False
     if isinstance(fed, Array):
         key = next((k for k, v in features.items.items() if v is fed), None)
@@ -317,13 +322,16 @@ def _base_input(base: Model, features: Dict_, kind: str) -> Any:
     return Dict_({n: features.items[n] for n in names if n is not None}, features.origin)
 
 
-def _why_not_fed(w: Wrapper, features: Dict_) -> str:
-    names = [s.name for s in w.base.inputs] if isinstance(w.base, Model) else []
+def _not_fed(w: Wrapper, features: Dict_) -> Tuple[str, str, Any]:
+    """Why the features' way into the base model is not known: (reason, detail, node)."""
+    base = w.base
+    assert isinstance(base, Model)  # checked before the data is looked at
+    if not base.inputs:
+        return "model-input-unknown", f"the inputs of the base model of {w.name} were not followed", base.origin.node
     keys = ", ".join(repr(k) for k in features.items) or "none"
-    if not names:
-        return f"the inputs of the base model of {w.name} are not known"
-    return (f"which features reach the base model of {w.name} is not known: feature keys {keys}, "
-            f"model inputs {', '.join(repr(n) if n else 'unnamed' for n in names)}")
+    names = ", ".join(repr(s.name) if s.name else "unnamed" for s in base.inputs)
+    return ("data-unknown", f"which features reach the base model of {w.name} is not known: feature keys {keys}, "
+            f"model inputs {names}", None)
 
 
 def _entry_node(node: Any, key: Optional[str]) -> Optional[cst.CSTNode]:
