@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from fitlint import fixes
 from fitlint.analysis import wrappers
 from fitlint.engine import lint_source
 from fitlint.rules import select
@@ -287,3 +288,39 @@ def test_declared_signatures_are_nsls():
     real = json.loads(line[5:])
     for name, sig in wrappers.SIGNATURES.items():
         assert [p.name for p in sig.params] == [n for n, _ in real[name]], name
+
+
+def _fixed(path: Path) -> str:
+    """The program once fitlint's fixes (unsafe included) are applied."""
+    text = path.read_text(encoding="utf-8")
+
+    def check(name, source):
+        return lint_source(source.encode("utf-8"), name, RULES)
+
+    result = fixes.fix_text(str(path), text, check(str(path), text), True, check)
+    assert result.changed
+    assert not [f for f in check(str(path), result.after) if f.severity == "error"]
+    return result.after
+
+
+FIXABLE = [p for p in NSL_FIXTURES if p.name.endswith("_buggy.py")
+           and any(f.fix is not None for f in lint_source(p.read_bytes(), str(p), RULES))]
+
+
+@pytest.mark.parametrize("path", FIXABLE, ids=lambda p: p.name)
+def test_fixes_remove_the_errors_statically(path):
+    _fixed(path)
+
+
+@pytest.mark.tf
+@pytest.mark.skipif(not NSL_PYTHON, reason="FITLINT_NSL_PYTHON names no Python with neural-structured-learning")
+@pytest.mark.parametrize("path", FIXABLE, ids=lambda p: p.name)
+def test_fixed_nsl_program_runs(path, tmp_path):
+    """The buggy program, once fitlint's fixes are applied, runs under nsl."""
+    fixed = tmp_path / path.name
+    fixed.write_text(_fixed(path), encoding="utf-8")
+    out = subprocess.run([NSL_PYTHON, str(ROOT / "tests" / "nsl_runner.py"), str(fixed)], capture_output=True,
+                         text=True, timeout=600, cwd=ROOT)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("NSL-RESULT ")), None)
+    assert line is not None, out.stderr[-2000:]
+    assert json.loads(line[len("NSL-RESULT "):]) == {"status": "ok"}, line[:3000]

@@ -189,7 +189,7 @@ def _method(ip: Any, w: Wrapper, method: str, args: Any, node: cst.Call) -> Any:
     if not isinstance(base, Model):
         w.skipped[node] = ("receiver-unknown", f"the base model of {w.name} is not known", None)
         return None
-    if w.kind == GRAPH and method in ("evaluate", "predict"):
+    if w.kind == GRAPH and method == "predict" or w.kind == GRAPH and method == "evaluate" and base.compiled is True:
         ip.model_method(base, method, args, node)  # GraphRegularization.evaluate is base_model.evaluate
         return None
     if base.compile_origin is None or base.compile_origin.node is not w.compile_node or base.compiled is not True:
