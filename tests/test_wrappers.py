@@ -103,6 +103,7 @@ adv.fit(ds.map(lambda x, y: {"feature": x, "label": y}))
 
 
 def test_multiple_label_keys_follow_the_outputs_in_order():
+    """Several label keys are the labels of the base model's outputs, in order."""
     src = """
 import numpy as np
 import tensorflow as tf
@@ -138,6 +139,7 @@ graph.evaluate({"feature": np.random.rand(20, 6)}, np.random.randint(0, 3, 20))
 
 
 def test_base_model_attribute_is_the_base_model():
+    """``wrapper.base_model`` is the base model, with its own calls checked."""
     src = HEAD + """
 adv = nsl.keras.AdversarialRegularization(base)
 adv.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
@@ -178,6 +180,7 @@ UNCERTAIN = {
 
 @pytest.mark.parametrize("case", sorted(UNCERTAIN))
 def test_an_uncertain_way_in_stays_silent(case):
+    """Wrong data that reaches the base model in an uncertain way gives no finding; the call says why."""
     make, fit, reason = UNCERTAIN[case]
     wrapper = "graph" if make.startswith("graph") else "adv"
     compile_line = "" if "compile" in make or case == "not compiled" else f'{wrapper}.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
@@ -189,6 +192,7 @@ def test_an_uncertain_way_in_stays_silent(case):
 
 
 def test_a_sequential_base_gets_the_only_feature_whatever_its_name():
+    """A Sequential base whose input name is not a key gets the only feature (several: silent)."""
     src = """
 import numpy as np
 import tensorflow as tf
@@ -204,6 +208,7 @@ adv.fit({"pixels": np.random.rand(9, 5), "more": np.random.rand(9, 5), "y": np.r
 
 
 def test_the_static_path_never_imports_nsl():
+    """Linting an nsl program never imports neural_structured_learning."""
     code = ("import sys\nfrom fitlint.engine import lint_source\nfrom fitlint.rules import select\n"
             f"lint_source(open({str(NSL_FIXTURES[0])!r}, 'rb').read(), 'x.py', select())\n"
             "assert 'neural_structured_learning' not in sys.modules\nprint('ok')")
@@ -235,6 +240,7 @@ def test_the_nsl_fixtures_are_pinned_in_pairs():
 
 @pytest.mark.parametrize("path", [p for p in NSL_FIXTURES if p.name.endswith("_fixed.py")], ids=lambda p: p.name)
 def test_every_call_of_a_fixed_program_is_checked(path):
+    """Every call of the working nsl programs has both contracts compared."""
     calls = shapes_source(path.read_bytes(), str(path)).calls
     assert calls and all(c["status"] == "checked" for c in calls), [(c["line"], c["reasons"]) for c in calls]
 
@@ -268,6 +274,7 @@ def test_nsl_fixture_runs_as_pinned(path):
 @pytest.mark.tf
 @pytest.mark.skipif(not NSL_PYTHON, reason="FITLINT_NSL_PYTHON names no Python with neural-structured-learning")
 def test_declared_signatures_are_nsls():
+    """The declared signatures have nsl's real parameter names, in order."""
     code = textwrap.dedent("""
         import inspect, json, os, sys, types
         os.environ["TF_USE_LEGACY_KERAS"] = "1"
@@ -309,6 +316,7 @@ FIXABLE = [p for p in NSL_FIXTURES if p.name.endswith("_buggy.py")
 
 @pytest.mark.parametrize("path", FIXABLE, ids=lambda p: p.name)
 def test_fixes_remove_the_errors_statically(path):
+    """fitlint's fixes leave no error in the buggy nsl programs."""
     _fixed(path)
 
 
