@@ -269,12 +269,15 @@ def _record(ip: Any, w: Wrapper, method: str, node: cst.Call, x: Any, x_node: An
         if not validation:
             w.skipped[node] = _not_fed(w, features)
         return False
-    if isinstance(fed, Array):
-        key = next((k for k, v in features.items.items() if v is fed), None)
-        x_node = _entry_node(x_node, key) or x_node if key is not None else x_node
+    key = next((k for k, v in features.items.items() if v is fed), None) if isinstance(fed, Array) else None
+    if key is not None:
+        x_node = _entry_node(x_node, key) or x_node
     if method in ("predict", "predict_on_batch"):
         labels, y_node = None, None
     ip.record_call(base, method, node, fed, x_node, labels, y_node, batch, validation)
+    if key is not None and ip.facts.calls and ip.facts.calls[-1].node is node:
+        for b in ip.facts.calls[-1].inputs:  # the entry of the dict that reaches the model
+            b.label = f"{'validation x' if validation else 'x'}[{key!r}]"
     return True
 
 
