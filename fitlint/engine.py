@@ -44,10 +44,12 @@ class RunResult:
 @lru_cache(maxsize=32)
 def _triggers(codes: Tuple[str, ...]) -> Optional[Tuple[Tuple["re.Pattern[bytes]", ...], ...]]:
     """The selected rules' triggers (see ``Rule.triggers``); None when some
-    rule needs every file analysed. FIT000 is checked on every file anyway."""
+    rule needs every file analysed. The engine reports FIT000 and FIT001
+    itself: FIT000 on every file, FIT001 on a file whose analysis failed (a
+    file no other rule needs analysed is not analysed)."""
     rules = []
     for code in codes:
-        if code == SyntaxErrorRule.code:
+        if code in (SyntaxErrorRule.code, InternalErrorRule.code):
             continue
         trigger = BY_CODE[code].triggers
         if trigger is None:

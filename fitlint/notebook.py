@@ -272,9 +272,17 @@ def _rewrite(lines: List[str], found) -> Optional[List[str]]:
     return lines[:line] + [new + "\n"] + ["\n"] * (end - line) + lines[end + 1:]
 
 
+# Every piece of special syntax has one of these characters, or a line that
+# starts with one of these: a cell with none is Python as it is, and is not
+# tokenized (the tokenizer is slow).
+_MAYBE_SPECIAL = re.compile(r"[!?%]|^\s*[,;/]", re.M)
+
+
 def _special_syntax(lines: List[str]) -> Tuple[List[str], int]:
     """The lines with all special syntax rewritten, and how many lines were
     blanked because IPython merges them into the line before."""
+    if not _MAYBE_SPECIAL.search("".join(lines)):
+        return lines, 0
     padding = 0
     for _ in range(_LOOP_LIMIT):
         groups = _logical_lines(lines)

@@ -16,7 +16,10 @@ rules/inputs.py and ``target_compared`` in rules/labels.py):
 - the *label contract* is compared when every model output has labels and
   each is compared; ``predict`` calls have no label contract;
 - ``checked``: every contract of the call was compared; ``partial``: one of
-  the two; ``unknown``: none.
+  the two; ``unknown``: none;
+- ``delegates``: not a Keras call but a project class's own method of that
+  name (see ``_delegates``): listed, counted in ``summary.delegating``, not
+  a site.
 
 Reasons (see ``REASONS``) say why a contract was not compared, each with
 the location of the expression the analysis could not follow.
@@ -35,6 +38,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from . import notebook
 from .analysis import layers as L
 from .analysis import library
+from .analysis import objects, project
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
@@ -47,6 +51,9 @@ REASONS = {
     "file-unparsed": "the file could not be parsed, so nothing in it was analysed",
     "not-reached": "the analysis never evaluates this code (an f-string, lambda, comprehension, ...)",
     "receiver-unknown": "the object whose method is called is not known as a Keras model",
+    "reloaded-from-disk": "the model is loaded from a file (load_model, model_from_json, tf.saved_model.load...)",
+    "third-party-model": "the object comes from a package fitlint does not model (named in the detail)",
+    "project-object": "the object is the project's own (not a Keras model): its method is the project's code",
     "model-input-unknown": "the model is known but the shape of an input is not",
     "model-output-unknown": "the model is known but the shape of an output is not",
     "loss-unknown": "no loss known for the model at this call (not compiled here, or an unmodelled loss)",
@@ -57,6 +64,8 @@ REASONS = {
     "labels-unknown": "the shape (or, for a sparse loss, the range) of the labels (y) is not known",
     "not-compared": "both ends are known but no rule compares this combination",
     "budget-exceeded": "a call was not followed because an analysis limit was reached",
+    "data-from-files": "the data's shape, classes or columns depend on files on disk (a directory's class folders, "
+                       "an image's size, a CSV file's columns), which are never read",
 }
 LOADERS = {"load_model", "model_from_json", "model_from_yaml", "model_from_config", "load", "clone_model"}
 _FRAMEWORKS = {"tensorflow", "keras", "tf_keras"}
@@ -73,6 +82,8 @@ class FileShapes:
     error: Optional[str] = None
     direct: bool = False  # imports TensorFlow or Keras itself
     imports: List[str] = field(default_factory=list)  # modules it imports (".x" when relative)
+    # visits of sites in other files (code of an imported module this file runs): real path -> entries
+    elsewhere: Dict[str, List[dict]] = field(default_factory=dict)
 
 
 _IMPORTS_RE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w., \t]+))", re.M)
@@ -305,6 +316,28 @@ class _File:
         self.starts, self.shifts = starts, shifts
         self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.budget = set(facts.budget)
+        self.from_files = set(facts.from_files)
+        self.real: Optional[str] = None
+        self.others: Dict[str, "_File"] = {}  # real path -> the other module, seen from this analysis
+
+    def other(self, node: Any) -> "_File":
+        """The file (this one, or a module of the project this analysis
+        ran code of) whose syntax holds ``node``."""
+        if node is None or node in self.positions:
+            return self
+        found = project.holder(node, skip=self.module)
+        if found is None:
+            return self
+        real, entry = found
+        known = self.others.get(real)
+        if known is None:
+            syntax = _Syntax()
+            assert entry.module is not None  # holder only finds parsed modules
+            entry.module.visit(syntax)
+            known = _File(project.display_path(self.path, real), entry.module, self.facts, syntax)
+            known.real, known.others = real, self.others
+            self.others[real] = known
+        return known
 
     def src(self, node: Any, limit: int = 60) -> str:
         text = re.sub(r"\s+", " ", self.module.code_for_node(node)).strip()
@@ -312,6 +345,10 @@ class _File:
 
     def where(self, node: Any) -> dict:
         """path, line (and cell in a notebook) of a node; column when asked."""
+        if node is not None and node not in self.positions:
+            elsewhere = self.other(node)
+            if elsewhere is not self:
+                return elsewhere.where(node)
         pos = self.positions.get(node) if node is not None else None
         line, column = (pos.start.line, pos.start.column + 1) if pos is not None else (1, 1)
         out = {"path": self.path, "line": line}
@@ -376,9 +413,21 @@ class _File:
             return reason, node, detail + several
         return self.describe(expr, scope)
 
-    def describe(self, value: Any, scope: Optional[_Scope]) -> Tuple[str, Any, str]:
+    def third_party(self, origin: str) -> Optional[str]:
+        """The top package of an imported name when it is neither the
+        project's own module, a library fitlint models, nor the standard
+        library; else None."""
+        top = origin.split(".")[0]
+        if not top or origin.startswith(".") or top in _FRAMEWORKS or top in project.LIBRARY_TOPS or \
+                top in project.STDLIB:
+            return None
+        if os.path.isfile(self.path) and project.resolve(os.path.realpath(self.path), top, 0) is not None:
+            return None
+        return top
+
+    def describe(self, value: Any, scope: Optional[_Scope], depth: int = 0) -> Tuple[str, Any, str]:
         if isinstance(value, cst.Call):
-            reason = "budget-exceeded" if value in self.budget else ""
+            reason = "budget-exceeded" if value in self.budget else "data-from-files" if value in self.from_files else ""
             callee = _dotted(value.func)
             if callee is None:
                 return reason, value, f"returned by {self.src(value.func, 40)}"
@@ -386,12 +435,15 @@ class _File:
             head = callee.split(".")[0]
             found, _, _ = self.binding(head, scope, value)
             if last in LOADERS and callee != last or (found and found[0] == "import" and last in LOADERS):
-                return reason, value, f"reloaded from disk by {callee}"
+                return reason or "reloaded-from-disk", value, f"reloaded from disk by {callee}"
             if found and found[0] == "class" and callee == head:
                 cls = found[1]
                 bases = [_dotted(b.value) or "?" for b in cls.bases]
                 kind = " (a Model subclass)" if any(b.endswith("Model") for b in bases) else \
                     f" (bases: {', '.join(bases)})" if bases else ""
+                if not [b for b in bases if b != "object"]:
+                    return reason or "project-object", value, \
+                        f"instance of class {callee} defined in this file, a plain class (not a Keras model)"
                 return reason, value, f"instance of class {callee} defined in this file{kind}"
             if found and found[0] == "function" and callee == head:
                 if _is_generator(found[1]):
@@ -399,9 +451,24 @@ class _File:
                 return reason, value, f"returned by function {callee} defined in this file"
             if found and found[0] == "import":
                 origin = found[1] + callee[len(head):]
+                package = self.third_party(origin)
+                if package:
+                    return reason or "third-party-model", value, \
+                        f"returned by {callee} (imported: {origin}), from package {package}, which fitlint does not model"
                 return reason, value, f"returned by {callee} (imported: {origin})"
             if found and found[0] == "parameter":
                 return reason, value, f"returned by {callee} (a parameter)"
+            if found and found[0] == "assign" and isinstance(found[1], cst.Call) and callee != head and depth < 3:
+                # a method of an object a third-party package made (``endpoint = m.deploy()``)
+                why, _, _ = self.describe(found[1], scope, depth + 1)
+                if why == "third-party-model":
+                    package = self.third_party(_dotted(found[1].func) or "") or ""
+                    inner = _dotted(found[1].func) or ""
+                    top = self.binding(inner.split(".")[0], scope, found[1])[0] if inner else None
+                    origin = top[1] if top and top[0] == "import" else package
+                    return reason or "third-party-model", value, \
+                        f"returned by {callee}, a method of an object made by {inner} (from package " \
+                        f"{self.third_party(origin) or origin.split('.')[0]}, which fitlint does not model)"
             if head == "self":
                 return reason, value, f"returned by method {callee}"
             return reason, value, f"returned by {callee}"
@@ -456,6 +523,7 @@ def _layer_row(file: _File, layer: Any, shape: Any) -> dict:
 
 
 def model_summary(file: _File, model: Model) -> dict:
+    file = file.other(model.origin.node)
     loc = file.where(model.origin.node)
     out: dict = {"name": _model_name(file, model), "path": file.path, "line": loc["line"]}
     if "cell" in loc:
@@ -596,6 +664,8 @@ def _dataset_reasons(file: _File, dc: DataCall) -> List[dict]:
     node = ds.origin.node if ds.origin is not None else dc.x_node
     if not ds.batched:
         return [file.reason("dataset-unbatched", node, "the dataset is not batched")]
+    if node in file.from_files:
+        return [file.reason("data-from-files", node, f"the element depends on the files read by {file.src(node, 40)}")]
     return [file.reason("dataset-element-unknown", node, f"element lost after {file.src(node, 50)}")]
 
 
@@ -604,8 +674,11 @@ def _unknown_value(file: _File, value: Any, node: Any, scope: _Scope, reason: st
         return file.reason(reason, None, f"no {what} given")
     if value is None:
         why, at, detail = file.explain(node, scope)
-        return file.reason(why or reason, at, detail)
+        return file.reason(why if why in ("generator-data", "budget-exceeded", "data-from-files") else reason, at, detail)
     if isinstance(value, Array):
+        if value.origin is not None and value.origin.node in file.from_files:
+            return file.reason("data-from-files", value.origin.node,
+                               f"{what} {file.src(node, 40)}: its shape depends on the files read here")
         return file.reason(reason, node, f"{what} {file.src(node, 40)}: an array of unknown shape")
     return file.reason(reason, node, f"{what} {file.src(node, 40)} is {_kind(value)}, not an array")
 
@@ -621,6 +694,8 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
         if sym.shape is None:
             out.append(file.reason("model-input-unknown", sym.origin.node, "the input shape is not a known literal"))
     if dc.dataset is not None:
+        if not model.inputs and dc.dataset.batched and dc.x is not None:
+            return out  # the element is known: what is missing is the model's input
         if not dc.dataset.batched or any(not isinstance(b.value, Array) or b.value.shape is None for b in dc.inputs) \
                 or not dc.inputs:
             out += _dataset_reasons(file, dc)
@@ -671,7 +746,11 @@ def _label_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
             out.append(file.reason("not-compared", model.origin.node,
                                    "the input shape includes the samples: the output shape follows from it"))
         elif t.loss == "sparse_categorical_crossentropy" and (y.lo is None or y.hi is None):
-            out.append(file.reason("labels-unknown", t.y_node or dc.node, f"range of {t.label} not known"))
+            if y.origin is not None and y.origin.node in file.from_files:
+                out.append(file.reason("data-from-files", y.origin.node,
+                                       f"range of {t.label}: the number of classes depends on the files read here"))
+            else:
+                out.append(file.reason("labels-unknown", t.y_node or dc.node, f"range of {t.label} not known"))
         elif len(out) == before and t.shape is not None:
             out.append(file.reason("not-compared", dc.node,
                                    f"{t.loss} loss with an output of rank {len(t.shape)} is not compared"))
@@ -749,10 +828,10 @@ def shapes_source(data: bytes, path: str) -> FileShapes:
         source, cells = data, None
     text = source.decode("utf-8", "replace")
     direct, imports = bool(_IMPORT_RE.search(source)), _imports(text)
-    if not direct and not _SITE_RE.search(text):
+    if not direct and not _SITE_RE.search(text) and not _imports_project(path, source):
         return FileShapes(path, imports=imports)
     try:
-        module = cst.parse_module(source)
+        module = (None if cells is not None else project.cached_module(path, source)) or cst.parse_module(source)
     except Exception as exc:  # LibCST rejects it: find the sites by their text
         message = str(getattr(exc, "message", "") or exc).strip().splitlines()
         result = _unparsed(path, text, f"cannot parse: {message[0] if message else exc}", cells)
@@ -760,9 +839,23 @@ def shapes_source(data: bytes, path: str) -> FileShapes:
         return result
     syntax = _Syntax()
     module.visit(syntax)
-    facts = analyze(module)
+    if cells is None:
+        project.remember(path, source, module)
+    facts = analyze(module, path)
     file = _File(path, module, facts, syntax, starts, shifts)
-    return FileShapes(path, _models(file), _sites(file), direct=syntax.uses_framework, imports=imports)
+    return FileShapes(path, _models(file), _sites(file), direct=syntax.uses_framework, imports=imports,
+                      elsewhere=_elsewhere(file))
+
+
+def _imports_project(path: str, source: bytes) -> bool:
+    """Whether a file imports a module of its project (whose code it may
+    run on a model: a site there is visited from this file)."""
+    if not os.path.isfile(path):
+        return False
+    try:
+        return bool(project.deps(os.path.realpath(path)))
+    except Exception:  # an unreadable import: nothing to follow
+        return False
 
 
 def _models(file: _File) -> List[dict]:
@@ -780,30 +873,88 @@ def _richness(model: Model) -> tuple:
     return (bool(model.inputs), model.exact, len(model.layers) + len(model.outputs), model.loss is not None)
 
 
-def _sites(file: _File) -> List[dict]:
+def _site(file: _File, node: cst.Call, scope: _Scope, receivers: List[Any], calls: List[DataCall]) -> dict:
+    assert isinstance(node.func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
+    method = node.func.attr.value
+    owner = _delegates(receivers, method)
+    if owner is not None:
+        cls, fn = owner
+        status = "delegates"
+        data: Optional[dict] = {}
+        labels: Optional[dict] = {}
+        reasons = [file.reason("project-object", fn, f"{cls.name}.{method} is the project's own method "
+                                                     f"(class {cls.name} is not a Keras model): the calls inside it are sites")]
+    else:
+        compared, data, labels, reasons = _visit(file, node, scope, method, receivers, calls)
+        needed = 1 if method in _PREDICT else 2
+        status = "checked" if compared >= needed else "partial" if compared else "unknown"
+    loc = file.where(node)
+    entry = {"path": loc["path"], "line": loc["line"], "column": loc["column"]}
+    if "cell" in loc:
+        entry["cell"] = loc["cell"]
+    entry.update({"method": method, "status": status, "data": data or None,
+                  "labels": labels if labels else None, "reasons": reasons,
+                  "visits": len(receivers)})
+    return entry
+
+
+def _delegates(receivers: List[Any], method: str) -> Optional[Tuple[Any, cst.FunctionDef]]:
+    """(class, method) when on every visit the receiver was an object of a
+    project class that is not a Keras model and whose own method of this
+    name Python calls (the class defines it, or a project base does and no
+    library or unknown base could come first); else None."""
+    if not receivers:
+        return None
+    found = None
+    for r in receivers:
+        obj = r.value
+        if not isinstance(obj, objects.Instance) or obj.cls is None or getattr(obj, "fresh", False):
+            return None  # a self made up for a method run alone may be of a subclass overriding the method
+        owner = obj.cls.lookup(method)
+        if owner is None or not isinstance(owner[1], cst.FunctionDef):
+            return None
+        if owner[0] is not obj.cls and (obj.cls.library_bases() or obj.cls.unknown_base()):
+            return None
+        found = found or owner
+    return found
+
+
+def _by_node(file: _File) -> Tuple[Dict[cst.CSTNode, List[Any]], Dict[cst.CSTNode, List[DataCall]]]:
     receivers: Dict[cst.CSTNode, List[Any]] = {}
     for r in file.facts.receivers:
         receivers.setdefault(r.node, []).append(r)
     calls: Dict[cst.CSTNode, List[DataCall]] = {}
     for c in file.facts.calls:
         calls.setdefault(c.node, []).append(c)
-    out = []
-    for node, scope in file.syntax.sites:
-        assert isinstance(node.func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
-        method = node.func.attr.value
-        compared, data, labels, reasons = _visit(file, node, scope, method, receivers.get(node, []),
-                                                 calls.get(node, []))
-        needed = 1 if method in _PREDICT else 2
-        status = "checked" if compared >= needed else "partial" if compared else "unknown"
-        loc = file.where(node)
-        entry = {"path": loc["path"], "line": loc["line"], "column": loc["column"]}
-        if "cell" in loc:
-            entry["cell"] = loc["cell"]
-        entry.update({"method": method, "status": status, "data": data or None,
-                      "labels": labels if labels else None, "reasons": reasons,
-                      "visits": len(receivers.get(node, []))})
-        out.append(entry)
+    return receivers, calls
+
+
+def _sites(file: _File) -> List[dict]:
+    receivers, calls = _by_node(file)
+    out = [_site(file, node, scope, receivers.get(node, []), calls.get(node, [])) for node, scope in file.syntax.sites]
     out.sort(key=lambda c: (c.get("cell", 0), c["line"], c["column"]))
+    return out
+
+
+def _elsewhere(file: _File) -> Dict[str, List[dict]]:
+    """Visits of sites of other project modules, made while this file's
+    analysis ran their code (a function or method called from here), by the
+    real path of their file. Only visits where the receiver was a model
+    (the others say nothing the module's own analysis does not)."""
+    receivers, calls = _by_node(file)
+    out: Dict[str, List[dict]] = {}
+    for node, found in receivers.items():
+        if node in file.positions or not any(isinstance(r.value, Model) for r in found):
+            continue
+        other = file.other(node)
+        if other is file or other.real is None:
+            continue
+        scope = next((sc for n, sc in other.syntax.sites if n is node), None)
+        if scope is None:
+            continue
+        assert isinstance(node, cst.Call)  # a receiver is recorded for a call
+        entry = _site(other, node, scope, found, calls.get(node, []))
+        out.setdefault(other.real, []).append(entry)
     return out
 
 
@@ -838,7 +989,8 @@ def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], L
     finally:
         if pool is not None:
             pool.shutdown()
-    using = using_framework(collected)
+    visited = _merge_elsewhere(collected)
+    using = using_framework(collected) | visited
     models: List[dict] = []
     calls: List[dict] = []
     errors: List[Tuple[str, str]] = []
@@ -848,15 +1000,79 @@ def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], L
             calls += result.calls
         if result.error:
             errors.append((result.path, result.error))
-    return models, calls, errors
+    return _best_models(models), calls, errors
+
+
+_RANK = {"checked": 2, "partial": 1, "unknown": 0, "delegates": 0}
+
+
+def _score_entry(entry: dict) -> tuple:
+    return _RANK[entry["status"]], not any(r["reason"] == "receiver-unknown" for r in entry["reasons"])
+
+
+def _merge_elsewhere(collected: Sequence[FileShapes]) -> set:
+    """Each site visited from other files' analyses (a function of a module
+    called from scripts) keeps its best visit over all of them: the most
+    contracts compared, then a known receiver; the first such in file order,
+    the file's own analysis first. Returns the files with such a visit on a
+    model (their sites are Keras calls even when they import no Keras)."""
+    by_real = {os.path.realpath(r.path): r for r in collected}
+    visited = set()
+    for result in collected:
+        for real, entries in result.elsewhere.items():
+            target = by_real.get(real)
+            if target is None:
+                continue
+            visited.add(target.path)
+            own = {(c["line"], c["column"]): k for k, c in enumerate(target.calls)}
+            for entry in entries:
+                k = own.get((entry["line"], entry["column"]))
+                if k is None:
+                    continue
+                current = target.calls[k]
+                if _score_entry(entry) > _score_entry(current):
+                    entry = dict(entry, path=current["path"], visits=current["visits"] + entry["visits"])
+                    for r in entry["reasons"]:
+                        if os.path.realpath(r["path"]) == real:
+                            r["path"] = current["path"]
+                    target.calls[k] = entry
+                else:
+                    current["visits"] += entry["visits"]
+    return visited
+
+
+def _model_score(m: dict) -> tuple:
+    return (sum(i["shape"] is not None for i in m["inputs"]), sum(r["output_shape"] is not None for r in m["layers"]),
+            sum(o["shape"] is not None for o in m["outputs"]), m["loss"] is not None, len(m["layers"]))
+
+
+def _best_models(models: List[dict]) -> List[dict]:
+    """One entry per place a model is built (analyses of several files may
+    each build it, a function of a module called from several scripts): the
+    one where the most is known, the first such."""
+    best: Dict[tuple, int] = {}
+    out: List[dict] = []
+    for m in models:
+        key = (os.path.realpath(m["path"]), m.get("cell", 0), m["line"])
+        k = best.get(key)
+        if k is None:
+            best[key] = len(out)
+            out.append(m)
+        elif _model_score(m) > _model_score(out[k]):
+            out[k] = dict(m, path=out[k]["path"])
+    return out
 
 
 def summary(calls: List[dict]) -> dict:
     """Counts of sites by status, and of sites by reason (a site counts
     once per reason it has)."""
-    out: Dict[str, Any] = {"sites": len(calls), "checked": 0, "partial": 0, "unknown": 0, "reasons": {}}
+    out: Dict[str, Any] = {"sites": 0, "checked": 0, "partial": 0, "unknown": 0, "delegating": 0, "reasons": {}}
     reasons: Dict[str, int] = {}
     for c in calls:
+        if c["status"] == "delegates":
+            out["delegating"] += 1  # not a Keras call: not a site (see docs/shapes.md)
+            continue
+        out["sites"] += 1
         out[c["status"]] += 1
         for name in sorted({r["reason"] for r in c["reasons"]}):
             reasons[name] = reasons.get(name, 0) + 1

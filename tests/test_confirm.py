@@ -33,6 +33,7 @@ FRAGMENTS = {
     "FIT302_tfdata_window_buggy.py": "expected ndim=3, found ndim=2. Full shape received: (8, 8)",
     "FIT101_buggy.py": "Expected shape (None, 28, 28, 1), but input has incompatible shape (8, 784)",
     "FIT102_buggy.py": "expected axis -1 of input shape to have value 10, but received input with shape (8, 9)",
+    "FIT102_decode_resize_buggy.py": "expected axis -1 of input shape to have value 3072, but received input with shape (None, 12288)",
     "FIT102_trainer_buggy.py": "expected axis -1 of input shape to have value 6, but received input with shape (8, 7)",
     "FIT103_buggy.py": "expected shape=(None, 16, 6), found shape=(8, 6)",
     "FIT104_buggy.py": 'Missing data for input "input_b"',

@@ -61,7 +61,7 @@ def test_json_summary_of_a_sequential_model(tmp_path):
     assert fit["data"]["inputs"][0]["shape"] == [100, 4] and fit["data"]["inputs"][0]["expected"] == [None, 4]
     assert fit["labels"]["targets"][0]["range"] == [0, 2] and fit["reasons"] == []
     assert (predict["method"], predict["status"], predict["labels"]) == ("predict", "checked", None)
-    assert data["summary"] == {"sites": 2, "checked": 2, "partial": 0, "unknown": 0, "reasons": {}}
+    assert data["summary"] == {"sites": 2, "checked": 2, "partial": 0, "unknown": 0, "delegating": 0, "reasons": {}}
 
 
 def test_text_output_has_a_table_per_model_then_the_calls(tmp_path):
@@ -124,11 +124,13 @@ def test_every_site_is_counted_with_how_the_receiver_was_built(tmp_path):
     # a Model subclass is a model now, but with no declared input and no compile
     assert details[12] == ("model-input-unknown", 11, "the model's inputs were not followed")
     assert calls[12]["reasons"][1]["reason"] == "loss-unknown"
-    assert details[14] == ("receiver-unknown", 13, "returned by build_model (imported: mypackage.models.build_model)")
-    assert details[16][0] == "receiver-unknown" and details[16][2].startswith("reloaded from disk by tf.keras.models.load_model")
+    assert details[14] == ("third-party-model", 13, "returned by build_model (imported: mypackage.models.build_model), "
+                                                    "from package mypackage, which fitlint does not model")
+    assert details[16][0] == "reloaded-from-disk" and details[16][2].startswith("reloaded from disk by tf.keras.models.load_model")
     assert details[20] == ("receiver-unknown", 20, "attribute self.model")
     assert details[23] == ("receiver-unknown", 22, "parameter m of function train")
-    assert data["summary"]["reasons"] == {"receiver-unknown": 4, "model-input-unknown": 1, "loss-unknown": 1}
+    assert data["summary"]["reasons"] == {"receiver-unknown": 2, "loss-unknown": 1, "model-input-unknown": 1,
+                                          "reloaded-from-disk": 1, "third-party-model": 1}
 
 
 def test_partial_call_names_what_is_missing(tmp_path):
@@ -222,13 +224,13 @@ def test_generator_and_unparsed_and_files_without_tensorflow(tmp_path):
 
 def test_module_of_the_project_brings_tensorflow(tmp_path):
     """A script importing a sibling module that imports Keras is a file
-    using Keras: its fit call is a site (receiver-unknown, built by the
-    imported factory)."""
+    using Keras: its fit call is a site, on the model the imported factory
+    builds (a Sequential without layers: its input is unknown)."""
     (tmp_path / "models.py").write_text("from tensorflow import keras\ndef build():\n    return keras.Sequential()\n")
     (tmp_path / "train.py").write_text("from models import build\nm = build()\nm.fit(x, y)\n")
     data = json.loads(run("--output-format", "json", str(tmp_path)).stdout)
     (call,) = data["calls"]
-    assert Path(call["path"]).name == "train.py" and call["reasons"][0]["reason"] == "receiver-unknown"
+    assert Path(call["path"]).name == "train.py" and call["reasons"][0]["reason"] == "model-input-unknown"
 
 
 def test_notebook_sites_have_cells(tmp_path):
@@ -308,7 +310,7 @@ def _findings(source, name):
     try/except that catches them are dropped (the comparison is what is
     tested here)."""
     module = cst.parse_module(source)
-    ctx = Context(name, module, analyze(module))
+    ctx = Context(name, module, analyze(module, name))  # project imports followed, as shapes does
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     return {(f.code, positions[f.node].start.line) for rule in ALL for f in rule().check(ctx) if f.node in positions}
 

@@ -23,6 +23,11 @@ np = pytest.importorskip("numpy")
 _REAL = {
     "keras.Sequential": ("keras", "Sequential.__init__"),
     "keras.Model": ("keras.src.models.functional", "Functional.__init__"),
+    # Keras 3 keeps ImageDataGenerator under tf.keras only (keras.src.legacy).
+    "keras.preprocessing.image.ImageDataGenerator": ("keras.src.legacy.preprocessing.image", "ImageDataGenerator"),
+    **{f"keras.preprocessing.image.ImageDataGenerator.{m}": ("keras.src.legacy.preprocessing.image",
+                                                             f"ImageDataGenerator.{m}")
+       for m in ("flow", "flow_from_directory", "flow_from_dataframe")},
 }
 # np.arange: inspect reads (start_or_stop, /, stop=None, step=1, *, dtype=None,
 # device=None, like=None) from its text signature, but NumPy's argument parser
@@ -54,6 +59,8 @@ def _needs(name):
     top = name.split(".")[0]
     if top in ("tensorflow", "keras"):
         pytest.importorskip("tensorflow")
+    elif top == "tensorflow_datasets":
+        pytest.importorskip(top, reason="tensorflow-datasets is not installed: its signatures cannot be compared")
     elif top == "sklearn":
         pytest.importorskip("sklearn", reason="scikit-learn is not installed: its signatures cannot be compared")
 

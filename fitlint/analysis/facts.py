@@ -140,6 +140,10 @@ class Facts:
     # Calls of functions of this file not followed because a limit of the
     # analysis (nesting depth, inlined calls per function) was reached.
     budget: List[cst.Call] = field(default_factory=list)
+    # Calls reading data whose shape, classes or columns only the files on
+    # disk say (see fitlint.analysis.sources): ``fitlint shapes`` reports
+    # what stays unknown there as ``data-from-files``.
+    from_files: List[cst.CSTNode] = field(default_factory=list)
     syntax_error: Optional[Tuple[str, int, int]] = None  # message, line, column
     internal_error: Optional[str] = None  # fitlint failed on the file (FIT001)
     # Where the analysis gave up on a value because the file exceeded a

@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import budget, callables, flags, objects, project, wrappers
+from . import budget, callables, flags, objects, project, receivers, sources, wrappers
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -163,6 +163,7 @@ class Interpreter:
         self.stack: List[cst.FunctionDef] = []
         self.inlined: Dict[cst.FunctionDef, int] = {}
         self.queued: set = set()
+        self.owners: Dict[cst.FunctionDef, Any] = {}  # method -> its class (see receivers.fresh_self)
         self.generators: Dict[cst.FunctionDef, bool] = {}
         self.leaves: Dict[cst.CSTNode, bool] = {}
         self.depth = 0  # branches being run (if/else, loop bodies, except handlers)
@@ -206,6 +207,9 @@ class Interpreter:
             params = fn.params
             for p in list(params.params) + list(params.posonly_params) + list(params.kwonly_params):
                 env.vars[p.name.value] = None
+            if fn in self.owners and (params.posonly_params or params.params):
+                first = (params.posonly_params or params.params)[0].name.value
+                env.vars[first] = receivers.fresh_self(self, fn, self.owners[fn])
             for p in (params.star_arg, params.star_kwarg):
                 if isinstance(p, cst.Param):
                     env.vars[p.name.value] = None
@@ -261,16 +265,19 @@ class Interpreter:
             self.queue(node, env)
             return False
         if isinstance(node, cst.ClassDef):
-            env.assign(node.name.value, objects.define_class(self, node, env))
-            self.class_body(node, env)
+            cls = objects.define_class(self, node, env)
+            env.assign(node.name.value, cls)
+            self.class_body(node, env, cls)
             return False
         return False
 
-    def class_body(self, node: cst.ClassDef, env: Env) -> None:
+    def class_body(self, node: cst.ClassDef, env: Env, cls: Any = None) -> None:
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 self.queue(stmt, env)
+                if cls is not None:
+                    self.owners.setdefault(stmt, cls)
             elif isinstance(stmt, cst.ClassDef):
                 self.class_body(stmt, env)
 
@@ -426,6 +433,13 @@ class Interpreter:
     def if_(self, node: cst.If, env: Env) -> bool:
         if _is_main_guard(node.test):
             return False if self.summary else self.block(node.body.body, env)
+        known = receivers.constant_test(self, node.test, env)
+        if known is True:
+            return self.block(node.body.body, env)
+        if known is False:
+            if isinstance(node.orelse, cst.If):
+                return self.if_(node.orelse, env)
+            return self.block(node.orelse.body.body, env) if isinstance(node.orelse, cst.Else) else False
         self.ev(node.test, env)
         runs: List[Callable[[Env], bool]] = [lambda e: self.block(node.body.body, e)]
         orelse = node.orelse
@@ -439,7 +453,7 @@ class Interpreter:
 
     def loop(self, node, env: Env) -> bool:
         if isinstance(node, cst.For) and node.orelse is None and not _leaves_early(node.body, self.leaves):
-            items = self.ev(node.iter, env)
+            items = receivers.dict_view(self, node.iter, env) or self.ev(node.iter, env)
             if isinstance(items, Seq) and len(items.items) <= library.MAX_UNROLL:
                 # A loop over a short literal sequence: run each iteration.
                 self.unrolled += 1
@@ -944,11 +958,13 @@ class Interpreter:
             return
         xi, yi, bi = _POSITIONS[method]
         x, x_node = args.get("x", xi), args.node_of("x", xi)
+        x = sources.sequence_data(self, x, x_node or node)
         y = args.get("y", yi) if yi is not None else None
         y_node = args.node_of("y", yi) if yi is not None else None
         batch = py(args.get("batch_size", bi)) if bi is not None else None
         batch = batch if isinstance(batch, int) and not isinstance(batch, bool) else None
         self.record_call(model, method, node, x, x_node, y, y_node, batch, validation=False)
+        receivers.callbacks(self, model, method, args, node)
         if method == "fit":
             val = args.get("validation_data", 7)
             val_node = args.node_of("validation_data", 7)
@@ -1059,7 +1075,10 @@ class Interpreter:
 
 def _join(values: List[Any]) -> Any:
     """What a name holds after branches that left it different: arrays of
-    one shape and dtype keep them (and the value range they share)."""
+    one shape and dtype keep them (and the value range they share); models
+    of one contract keep the first (see receivers.join_models)."""
+    if values and all(isinstance(v, Model) for v in values):
+        return receivers.join_models(values)
     if not values or not all(isinstance(v, Array) for v in values):
         return None
     first = values[0]

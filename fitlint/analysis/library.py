@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import budget, callables, datasets, tensor_ops
+from . import budget, callables, datasets, sources, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -20,7 +20,8 @@ from .values import (
     Shape, as_shape, py,
 )
 
-BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs"}
+BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs",
+            "zip", "dict"}
 
 
 class LossFn:
@@ -917,51 +918,12 @@ def train_test_split(ip, a, node):
     return Seq(out, "list", Origin(node))
 
 
-def image_dataset(ip, a, node):
-    size = as_shape(a.get("image_size"))
-    batch = a.get("batch_size", None, Const(32))
-    channels = {"rgb": 3, "grayscale": 1, "rgba": 4}.get(py(a.get("color_mode")))
-    if size is None or len(size) != 2 or channels is None:
-        return None
-    origin = Origin(node)
-    x = Array(size + (channels,), "float32", 0.0, 255.0, origin=origin, tensor=True)
-    mode = py(a.get("label_mode"))
-    if mode == "int":
-        element = Seq([x, Array((), "int32", 0, None, origin=origin, tensor=True)], "tuple", origin)
-    elif mode == "binary":
-        element = Seq([x, Array((1,), "float32", 0, 1, origin=origin, tensor=True)], "tuple", origin)
-    elif mode is None and isinstance(a.get("label_mode"), Const):
-        element = x
-    else:
-        element = Seq([x, None], "tuple", origin)
-    batched = not (isinstance(batch, Const) and batch.value is None)
-    return Dataset(element, batched, origin, origin if batched else None)
-
-
-def text_dataset(ip, a, node):
-    batch = a.get("batch_size", None, Const(32))
-    origin = Origin(node)
-    x = Array((), "str", origin=origin, tensor=True)
-    mode = py(a.get("label_mode"))
-    labels = Array((), "int32", 0, None, origin=origin, tensor=True) if mode == "int" else None
-    batched = not (isinstance(batch, Const) and batch.value is None)
-    return Dataset(Seq([x, labels], "tuple", origin), batched, origin, origin if batched else None)
-
-
 def _frame(ip, a, node):
-    return Frame(2, Origin(node))
-
-
-_FRAME_SAME = {"drop", "dropna", "fillna", "copy", "head", "tail", "sample", "astype", "reset_index", "sort_values",
-               "replace", "rename", "select_dtypes", "abs"}
+    return sources.read_frame(ip, a, node)
 
 
 def frame_method(frame: Frame, method: str, a, node) -> Any:
-    if method in _FRAME_SAME:
-        return Frame(frame.ndim, Origin(node))
-    if method == "to_numpy":
-        return Array((None,) * frame.ndim, None, origin=Origin(node))
-    return None
+    return sources.frame_method(frame, method, a, node)
 
 
 def encoder_method(method: str, a, node) -> Any:
@@ -1069,13 +1031,6 @@ _TF_MATMUL = ("a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
 _TF_BINARY = "x, y, name=None"
 _ARGMAX = "a, axis=None, out=None, *, keepdims=False"
 _PAD = "sequences, maxlen=None, dtype='int32', padding='pre', truncating='pre', value=0.0"
-_IMAGE_DIR = ("directory, labels='inferred', label_mode='int', class_names=None, color_mode='rgb', batch_size=32, "
-              "image_size=(256, 256), shuffle=True, seed=None, validation_split=None, subset=None, "
-              "interpolation='bilinear', follow_links=False, crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, "
-              "data_format=None, format='tf', verbose=True")
-_TEXT_DIR = ("directory, labels='inferred', label_mode='int', class_names=None, batch_size=32, max_length=None, "
-             "shuffle=True, seed=None, validation_split=None, subset=None, follow_links=False, format='tf', "
-             "verbose=True")
 _LOSS_TAIL = "reduction='sum_over_batch_size', name={}, dtype=None"
 _NP_SCALAR = "value=0, /"
 SIGNATURE_TEXT: Dict[str, str] = {
@@ -1155,10 +1110,6 @@ SIGNATURE_TEXT: Dict[str, str] = {
     # keras
     "keras.utils.to_categorical": "x, num_classes=None",
     "keras.utils.pad_sequences": _PAD, "keras.preprocessing.sequence.pad_sequences": _PAD,
-    "keras.utils.image_dataset_from_directory": _IMAGE_DIR,
-    "keras.preprocessing.image_dataset_from_directory": _IMAGE_DIR,
-    "keras.utils.text_dataset_from_directory": _TEXT_DIR,
-    "keras.preprocessing.text_dataset_from_directory": _TEXT_DIR,
     "keras.utils.set_random_seed": "seed",
     "keras.Input": ("shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None, name=None, "
                     "tensor=None, optional=False"),
@@ -1197,6 +1148,7 @@ for _dt in FLOAT_DTYPES + INT_DTYPES:
         SIGNATURE_TEXT["numpy." + _dt] = _NP_SCALAR
 SIGNATURE_TEXT.update(datasets.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(tensor_ops.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
 
@@ -1234,10 +1186,6 @@ CALLS: Dict[str, Callable] = {
     "sklearn.model_selection.train_test_split": train_test_split,
     "sklearn.preprocessing.LabelEncoder": lambda ip, a, node: Encoder(),
     "pandas.read_csv": _frame, "pandas.read_excel": _frame, "pandas.read_parquet": _frame, "pandas.DataFrame": _frame,
-    "keras.utils.image_dataset_from_directory": image_dataset,
-    "keras.preprocessing.image_dataset_from_directory": image_dataset,
-    "keras.utils.text_dataset_from_directory": text_dataset,
-    "keras.preprocessing.text_dataset_from_directory": text_dataset,
     "keras.Input": keras_input, "keras.Sequential": keras_sequential, "keras.Model": keras_model,
     "keras.layers.concatenate": _merge_fn("Concatenate"), "keras.layers.add": _merge_fn("Add"),
     "keras.layers.multiply": _merge_fn("Multiply"), "keras.layers.average": _merge_fn("Average"),
@@ -1254,11 +1202,14 @@ CALLS: Dict[str, Callable] = {
     "builtins.print": lambda ip, a, node: None,
     "builtins.list": lambda ip, a, node: _new_seq(a.get(None, 0), "list"),
     "builtins.tuple": lambda ip, a, node: _new_seq(a.get(None, 0), "tuple"),
+    "builtins.zip": lambda ip, a, node: sources.builtin_zip(a, node),
+    "builtins.dict": lambda ip, a, node: sources.builtin_dict(a, node),
 }
 for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
 CALLS.update(datasets.CALLS)
 CALLS.update(tensor_ops.CALLS)
+CALLS.update(sources.CALLS)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
         CALLS["numpy." + _dt] = np_cast(_dt)
@@ -1365,6 +1316,8 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
         return datasets.method(ip, receiver, method, a, node)
     if isinstance(receiver, Frame):
         return frame_method(receiver, method, a, node)
+    if isinstance(receiver, sources.Source):
+        return sources.method(ip, receiver, method, a, node)
     if isinstance(receiver, Encoder):
         bound = _bind_method("sklearn.preprocessing.LabelEncoder", method, a)
         return encoder_method(method, bound, node) if bound is not None else None
@@ -1421,11 +1374,10 @@ def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
         return datasets.attribute(base, attr, node)
     if isinstance(base, ModuleRef):
         return ModuleRef(f"{base.path}.{attr}")
+    if isinstance(base, sources.Source):
+        return sources.attribute(base, attr)
     if isinstance(base, Frame):
-        if attr == "values":
-            return Array((None,) * base.ndim, None, origin=Origin(node))
-        return Frame(1, Origin(node)) if base.ndim == 2 and attr not in ("iloc", "loc", "shape", "columns", "index", "T") \
-            and not attr.startswith("_") else None
+        return sources.frame_attribute(base, attr, node)
     if isinstance(base, Array):
         if attr == "shape":
             if base.shape is None:
@@ -1589,12 +1541,7 @@ def unary(op, value: Any, node) -> Any:
 def subscript(ip, base: Any, node: cst.Subscript, env) -> Any:
     elements = node.slice
     if isinstance(base, Frame) and base.ndim == 2 and len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
-        key = ip.ev(elements[0].slice.value, env)
-        if isinstance(key, Const) and isinstance(key.value, str):
-            return Frame(1, Origin(node))
-        if isinstance(key, Seq) and all(isinstance(py(k), str) for k in key.items):
-            return Frame(2, Origin(node))
-        return None
+        return sources.frame_item(base, ip.ev(elements[0].slice.value, env), node)
     if isinstance(base, (Seq, Dict_)) and len(elements) == 1:
         sl = elements[0].slice
         if isinstance(sl, cst.Index):

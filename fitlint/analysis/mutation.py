@@ -20,6 +20,7 @@ import libcst as cst
 
 from . import library
 from .values import MISSING as _UNBOUND, Array, Const, Dict_, Origin, Seq, py
+from .walk import children
 
 # Functions of the file's libraries that change an argument in place:
 # name -> (index of the argument, how it changes).
@@ -542,7 +543,7 @@ def unevaluated(ip, node: cst.CSTNode, env) -> None:
         if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute) \
                 and isinstance(current.func.value, cst.Name) and current.func.attr.value in _MUTATOR_NAMES:
             names.add(current.func.value.value)
-        todo.extend(current.children)
+        todo.extend(children(current))
     for name in sorted(names):
         value = env.get(name)
         changed = unknown_values(value) if isinstance(value, (Array, Seq, Dict_)) else value
@@ -581,7 +582,7 @@ def mutated_names(node: cst.CSTNode) -> FrozenSet[str]:
                     names.add(base.value)
             elif isinstance(target, cst.Name) and isinstance(current, cst.AugAssign):
                 names.add(target.value)
-        todo.extend(current.children)
+        todo.extend(children(current))
     return frozenset(names)
 
 
@@ -625,5 +626,5 @@ def loop_target_changed(ip, node: cst.For, env) -> None:
         current = todo.pop()
         if isinstance(current, cst.Name):
             names.add(current.value)
-        todo.extend(current.children)
+        todo.extend(children(current))
     _forget(ip, names, env)

@@ -27,6 +27,7 @@ import libcst as cst
 from . import library
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
+from .walk import children
 
 NOT_HANDLED = object()
 
@@ -50,6 +51,7 @@ class UserClass:
         self.bases = bases
         self.attrs = attrs  # class-level names (methods are in ``methods``)
         self.name = name
+        self.home: Optional[str] = None  # the file of another project module it is defined in
         self.methods: Dict[str, cst.FunctionDef] = {}
         self.dataclass = False
         self.fields: List[tuple] = []  # dataclass fields: (name, default expression or None)
@@ -191,7 +193,7 @@ def _self_stores(fn: cst.FunctionDef) -> FrozenSet[str]:
             node = targets.pop()
             if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == first:
                 out.add(node.attr.value)
-            targets.extend(node.children)
+            targets.extend(children(node))
     return frozenset(out)
 
 
@@ -239,6 +241,7 @@ def define_class(ip, node: cst.ClassDef, env) -> UserClass:
         # something else (an Enum member, a pydantic field): unknown.
         attrs = {}
     cls = UserClass(node, env, bases, attrs, node.name.value)
+    cls.home = ip.homes[-1] if ip.homes else None
     names = {_decorator_name(d.decorator) for d in node.decorators}
     named_tuple = any(isinstance(b, ModuleRef) and canonical(b.path) == "typing.NamedTuple" for b in bases)
     if "dataclass" in names or named_tuple:
@@ -260,7 +263,7 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
 
 def _function(ip, cls: UserClass, fn: cst.FunctionDef):
     from .interpreter import UserFunction
-    return UserFunction(fn, cls.env)
+    return UserFunction(fn, cls.env, home=cls.home)
 
 
 # -------------------------------------------------------------- attributes

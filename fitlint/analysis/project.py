@@ -52,6 +52,7 @@ MAX_CHAIN = 12  # modules summarised one inside another
 _LIBRARY_TOPS = {
     "tensorflow", "keras", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "tensorflow_datasets",
     "tensorflow_hub", "matplotlib", "IPython", "PIL", "cv2", "torch", "jax",
+    "tensorflow_recommenders",  # modelled as a library (its Model base), even inside its own repository
 }
 
 
@@ -79,6 +80,7 @@ class ProjectModule:
 _DATA_CALL = re.compile(rb"\.\s*(?:fit|evaluate|predict|train_on_batch|test_on_batch|predict_on_batch)\b")
 _IMPORTED = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 _STDLIB = set(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
+LIBRARY_TOPS, STDLIB = _LIBRARY_TOPS, _STDLIB  # for fitlint shapes' reasons
 
 
 def may_use_project_model(data: bytes) -> bool:
@@ -108,8 +110,10 @@ class Lazy:
 
     def resolve(self, ip, depth: int = 0) -> Any:
         exports = exports_for(ip, self.real, self.importer)
-        if self.name in exports:
-            value = exports[self.name]
+        value = exports.get(self.name)
+        if isinstance(value, Lazy) and value.real == self.real and value.name == self.name:
+            value = None  # ``from pkg import sub`` in pkg/__init__.py: the submodule
+        if value is not None:
             if isinstance(value, Lazy):
                 return value.resolve(ip, depth + 1) if depth < MAX_CHAIN else None
             return value
@@ -156,6 +160,11 @@ def project_root(folder: str) -> str:
 
 def search_roots(importer: str) -> List[str]:
     """Folders absolute imports of ``importer`` are looked up in, in order."""
+    return list(_search_roots(importer))
+
+
+@lru_cache(maxsize=4096)
+def _search_roots(importer: str) -> Tuple[str, ...]:
     here = os.path.dirname(os.path.realpath(importer))
     root = project_root(here)
     while os.path.isfile(os.path.join(here, "__init__.py")) and here != os.path.dirname(here):
@@ -167,7 +176,7 @@ def search_roots(importer: str) -> List[str]:
     for r in roots:
         if r not in out and os.path.isdir(r):
             out.append(r)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=8192)
@@ -346,7 +355,7 @@ def deps(real: str) -> Set[str]:
             data = handle.read()
     except OSError:
         return out
-    out.update(_scan(real, data))
+    out.update(_scan(real, data, submodules_only=True))
     return out
 
 
@@ -421,9 +430,12 @@ def _summary(real: str, chain: Tuple[str, ...]) -> Optional[Dict[str, Any]]:
 
 def _exportable(value: Any, depth: int = 0) -> bool:
     from .interpreter import UserFunction
+    from .objects import UserClass
 
     if isinstance(value, (UserFunction, Lazy)):
         return True
+    if isinstance(value, UserClass):
+        return all(b is None or _exportable(b, depth + 1) or not isinstance(b, UserClass) for b in value.bases)
     if type(value) not in COPIERS or depth > 6:
         return False
     if isinstance(value, Seq):
@@ -451,6 +463,7 @@ def _materialized(ip, real: str) -> Dict[str, Any]:
     if real in cache:
         return cache[real]
     from .interpreter import Env, UserFunction
+    from .objects import UserClass
 
     cache[real] = {}
     summary = _summary(real, getattr(ip, "chain", ()))
@@ -471,6 +484,8 @@ def _materialized(ip, real: str) -> Dict[str, Any]:
                         if isinstance(v, UserFunction) and v.node is value.node), None)
         elif isinstance(value, UserFunction):
             out = UserFunction(value.node, scope, home=real)
+        elif isinstance(value, UserClass):
+            out = _copy_class(ip, value, real, scope, convert, memo)
         elif isinstance(value, Lazy):
             out = value
         else:
@@ -483,6 +498,25 @@ def _materialized(ip, real: str) -> Dict[str, Any]:
         scope.vars[name] = convert(value)
     cache[real] = scope.vars
     return scope.vars
+
+
+def _copy_class(ip, value: Any, real: str, scope: Any, convert, memo: Dict[int, Any]) -> Any:
+    """A class another module defines, for the analysis ``ip`` runs: its
+    methods run in a scope of this analysis' copies of that module's names
+    (``home`` says which file they are in); bases defined in a third module
+    are that module's classes."""
+    from .objects import UserClass
+
+    if value.home not in (None, real):  # re-exported: the defining module's own copy
+        return next((v for v in _materialized(ip, value.home).values()
+                     if isinstance(v, UserClass) and v.node is value.node), None)
+    out = UserClass.__new__(UserClass)
+    out.__dict__.update(value.__dict__)
+    memo[id(value)] = out  # a method or attribute naming the class itself
+    out.env, out.home = scope, real
+    out.bases = [convert(b) if isinstance(b, UserClass) else b for b in value.bases]
+    out.attrs = {k: convert(v) if v is None or _exportable(v) else None for k, v in value.attrs.items()}
+    return out
 
 
 # ------------------------------------------------------------------ binding
@@ -575,6 +609,17 @@ def py_str(value: Any) -> Optional[str]:
 
 def locate(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tuple[str, int, int]]:
     """(real path, line, column) of a node of another module parsed this run."""
+    found = holder(node, skip)
+    if found is None:
+        return None
+    real, entry = found
+    pos = entry.positions[node]
+    return real, pos.start.line, pos.start.column + 1
+
+
+def holder(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tuple[str, "_Parsed"]]:
+    """(real path, parse) of the module parsed this run that holds ``node``
+    (its ``module`` and ``positions``)."""
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     for real, key in sorted(_CURRENT.items()):
@@ -584,8 +629,7 @@ def locate(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tup
         if entry.positions is None:
             entry.positions = MetadataWrapper(entry.module, unsafe_skip_copy=True).resolve(PositionProvider)
         if node in entry.positions:
-            pos = entry.positions[node]
-            return real, pos.start.line, pos.start.column + 1
+            return real, entry
     return None
 
 
@@ -599,10 +643,22 @@ def _dotted(node: Any) -> Optional[str]:
 
 
 # ------------------------------------------------------------ dependencies
+_DIRECT: Dict[str, Tuple[bytes, Set[str], Set[str]]] = {}  # real path -> (source, found, absent)
+
+
 def _direct(real: str, data: bytes) -> Tuple[Set[str], Set[str]]:
     """The project modules a source imports (found) and the paths where an
     absolute import's module was looked for and not found (a module created
     there later would change what the import means)."""
+    known = _DIRECT.get(real)
+    if known is not None and known[0] == data:
+        return set(known[1]), set(known[2])
+    found, absent = _direct_scan(real, data)
+    _DIRECT[real] = (data, found, absent)
+    return set(found), set(absent)
+
+
+def _direct_scan(real: str, data: bytes) -> Tuple[Set[str], Set[str]]:
     found: Set[str] = set()
     absent: Set[str] = set()
     for dots, module, names, plain in _IMPORT_LINE.findall(data):
@@ -618,8 +674,15 @@ def _direct(real: str, data: bytes) -> Tuple[Set[str], Set[str]]:
     return found, absent
 
 
-def _scan(real: str, data: bytes) -> Set[str]:
-    """The project modules the source ``data`` of ``real`` may import (see :func:`deps`)."""
+def _scan(real: str, data: bytes, submodules_only: bool = False) -> Set[str]:
+    """The project modules the source ``data`` of ``real`` may import (see
+    :func:`deps`). With ``submodules_only``, ``from pkg import a, b`` where
+    ``a`` and ``b`` are modules of the package ``pkg`` is an edge to them
+    only, not to ``pkg/__init__.py``: the value bound is the submodule
+    (see ``Lazy.resolve``), and a module of a package importing a sibling
+    through its package (``from pkg.keras import layers`` in
+    ``pkg/keras/models.py``, re-exported by ``pkg/keras/__init__.py``) is
+    then no import cycle."""
     out: Set[str] = set()
     for dots, module, names, plain in _IMPORT_LINE.findall(data):
         if plain:
@@ -635,7 +698,9 @@ def _scan(real: str, data: bytes) -> Set[str]:
             elif found is None:
                 continue
             else:
-                out.add(found[0])
+                subs = [_module_file(os.path.dirname(found[0]), (n,)) for n in listed] if found[1] else []
+                if not (submodules_only and subs and all(subs)):
+                    out.add(found[0])
             if found[1]:
                 for sub_name in listed:
                     sub = _module_file(os.path.dirname(found[0]), (sub_name,))
@@ -675,7 +740,9 @@ def forget(paths: Optional[List[str]] = None) -> None:
     summaries and import graph), of ``paths`` only or of every file: for a
     long-running process (the language server) whose files change."""
     _REACH.clear()
+    _DIRECT.clear()
     project_root.cache_clear()
+    _search_roots.cache_clear()
     _module_file.cache_clear()
     if paths is None:
         _PARSED.clear()

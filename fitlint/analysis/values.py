@@ -94,10 +94,12 @@ class Array:
 
 @dataclass(eq=False)
 class Frame:
-    """A pandas DataFrame (ndim 2) or Series (ndim 1): only the rank is known."""
+    """A pandas DataFrame (ndim 2) or Series (ndim 1): the rank, and the
+    column names of a DataFrame when the code names them (``df[cols]``)."""
 
     ndim: int
     origin: Optional[Origin] = None
+    columns: Optional[Tuple[str, ...]] = None
 
 
 @dataclass(eq=False)

@@ -72,7 +72,9 @@ def render_shapes_text(models: List[dict], calls: List[dict], summary: dict) -> 
         out.append("")
     reasons = ", ".join(f"{k} {v}" for k, v in summary["reasons"].items())
     out.append(f"{summary['sites']} call sites: {summary['checked']} checked, {summary['partial']} partial, "
-               f"{summary['unknown']} unknown." + (f" Reasons: {reasons}." if reasons else ""))
+               f"{summary['unknown']} unknown." + (f" Reasons: {reasons}." if reasons else "")
+               + (f" Not sites: {summary['delegating']} call(s) of the project's own methods."
+                  if summary.get("delegating") else ""))
     return "\n".join(out) + "\n"
 
 
