@@ -42,6 +42,7 @@ from .analysis import objects, project
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
+from .analysis.wrappers import Wrapper
 from .rules.inputs import input_compared
 from .rules.labels import target_compared
 
@@ -576,7 +577,15 @@ def _visit(file: _File, call: cst.Call, scope: _Scope, method: str,
         detail = f"inside {inside}, which the analysis does not evaluate" if inside else \
             "not evaluated on any path the analysis followed"
         return 0, {}, {}, [file.reason("not-reached", call, detail)]
-    if not any(isinstance(r.value, Model) for r in receivers):
+    wrapped = [r.value for r in receivers if isinstance(r.value, Wrapper)]
+    if wrapped and not [c for c in data_calls if not c.validation]:
+        reason, detail, node = wrapped[0].skipped.get(call, (
+            "data-unknown", f"the data does not reach the base model of {wrapped[0].name} on any path followed", None))
+        if not detail and node is not None:
+            why, node, detail = file.explain(node, scope)
+            reason = why or reason
+        return 0, {}, {}, [file.reason(reason, node if node is not None else call, detail)]
+    if not any(isinstance(r.value, Model) or isinstance(r.value, Wrapper) for r in receivers):
         reason, node, detail = file.explain(func.value, scope)
         if reason == "generator-data":
             reason = ""

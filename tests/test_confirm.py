@@ -39,6 +39,7 @@ FRAGMENTS = {
     "FIT103_buggy.py": "expected shape=(None, 16, 6), found shape=(8, 6)",
     "FIT104_buggy.py": 'Missing data for input "input_b"',
     "FIT104_list_buggy.py": "expects 2 named input(s)",
+    "FIT104_sequential_buggy.py": "Expected: tokens",
     "FIT106_buggy.py": "Expected shape (None, 10), but input has incompatible shape (10,)",
     "FIT107_buggy.py": "Invalid dtype: str",
     "FIT108_buggy.py": "Expected shape (None, 10), but input has incompatible shape (10,)",

@@ -1,5 +1,6 @@
 """``fitlint shapes``: the static model summary and the map of fit call sites."""
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -328,7 +329,14 @@ def _mutants(path):
         if x_arg is None:
             continue
         wrong_x = f"np.zeros(({samples}, 2, 3, 5, 7, 11))"
-        yield call, "input", module.deep_replace(x_arg, x_arg.with_changes(value=cst.parse_expression(wrong_x))).code
+        key = re.fullmatch(r"x\['(.*)'\]", call["data"]["inputs"][0]["name"] or "")
+        entry = next((e for e in x_arg.value.elements if isinstance(e, cst.DictElement) and isinstance(
+            e.key, cst.SimpleString) and e.key.evaluated_value == key.group(1)), None) \
+            if key and isinstance(x_arg.value, cst.Dict) else None
+        if entry is not None:  # a dict literal: its entry for the input (with labels beside it for nsl wrappers)
+            yield call, "input", module.deep_replace(entry, entry.with_changes(value=cst.parse_expression(wrong_x))).code
+        else:
+            yield call, "input", module.deep_replace(x_arg, x_arg.with_changes(value=cst.parse_expression(wrong_x))).code
         if call["labels"] is None or len(call["labels"]["targets"]) != 1:
             continue
         y_arg = _argument(node, "y", 1)

@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, flags, loops, objects, project, receivers, sources
+from . import array_ops, budget, callables, flags, loops, objects, project, receivers, sources, wrappers
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -347,6 +347,8 @@ class Interpreter:
             return base.attribute(self, attr)
         if isinstance(base, objects.OBJECTS):
             return objects.attribute(self, base, attr, node)
+        if isinstance(base, wrappers.Wrapper):
+            return wrappers.attribute(base, attr)
         value = flags.attribute(self, base, attr)
         if value is not flags.NOT_HANDLED:
             return value
@@ -702,6 +704,9 @@ class Interpreter:
             else:
                 args.pos.append(value)
                 args.pos_nodes.append(arg.value)
+        hooked = wrappers.call(self, func, receiver, args, node)  # nsl.keras wrappers
+        if hooked is not wrappers.NOT_HANDLED:
+            return hooked
         hooked = objects.call(self, func, receiver, args, node, env)
         if hooked is not objects.NOT_HANDLED:
             return hooked
@@ -812,7 +817,7 @@ class Interpreter:
 
     def escape(self, args: Args) -> None:
         """Models handed to code fitlint does not follow may get compiled there."""
-        for value in args.values():
+        for value in map(wrappers.unwrap, args.values()):
             if isinstance(value, Model):
                 value.compiled = None
                 value.exact = value.exact and value.kind in ("functional", "subclassed")
@@ -910,7 +915,8 @@ class Interpreter:
         if not model.layers and not model.inputs:
             declared = L.declared_input(item)
             if declared is not None:
-                model.inputs = [Sym(declared, library.dtype_of(item.kwargs.get("dtype"), "float32"), item.origin, is_input=True)]
+                model.inputs = [Sym(declared, library.dtype_of(item.kwargs.get("dtype"), "float32"), item.origin, is_input=True,
+                                    name=item.name if item.kind == "InputLayer" else None)]
                 for key in ("input_shape", "batch_input_shape", "input_dim"):
                     if key in item.kwargs and item.set_at(key) is not None:
                         model.inputs[0].shape_set_at = item.set_at(key)
