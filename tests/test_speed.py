@@ -46,6 +46,9 @@ if __name__ == "__main__":
 
 
 def test_children_are_node_children_without_trivia():
+    """The fast child walk lists exactly LibCST's children of every node of
+    a realistic script, less whitespace and punctuation, and reaches every
+    node."""
     module = cst.parse_module(SOURCE)
     todo = [module]
     seen = 0
@@ -59,6 +62,9 @@ def test_children_are_node_children_without_trivia():
 
 
 def test_positions_per_statement_are_those_of_the_whole_module():
+    """Placing one top-level statement at a time gives every node the
+    position LibCST's PositionProvider gives it on the whole module; a node
+    of another module has none."""
     module = cst.parse_module(SOURCE)
     whole = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     nodes = [n for n in whole if n is not module]
@@ -69,6 +75,8 @@ def test_positions_per_statement_are_those_of_the_whole_module():
 
 
 def test_a_file_no_rule_needs_is_not_parsed_by_libcst(monkeypatch):
+    """A file no rule can report on is only syntax-checked by Python (LibCST
+    is never called), and its syntax error is still FIT000."""
     def refuse(*args, **kwargs):
         raise AssertionError("parsed")
 
