@@ -676,7 +676,7 @@ def _output_reason(file: _File, model: Model, t: Any) -> dict:
         if not model.inputs and not any(u.model is model for u in file.facts.layer_uses):
             return file.reason("model-output-unknown", model.origin.node, "no input shape to start from")
         for layer in model.layers:
-            if layer.kind == "?" or layer.kind not in L.KNOWN:
+            if layer.kind == "?" or (layer.kind not in L.KNOWN and layer.kind not in L.TRACED):
                 return file.reason("model-output-unknown", layer.origin.node,
                                    f"output shape of {file.src(layer.origin.node, 40)} not inferred")
         return file.reason("model-output-unknown", model.origin.node, "output shape not inferred")
