@@ -34,7 +34,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import notebook
 from .analysis import layers as L
-from .analysis import library
+from .analysis import library, objects
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
@@ -55,6 +55,7 @@ REASONS = {
     "generator-data": "the data comes from a Python generator or a *_generator method",
     "labels-unknown": "the shape (or, for a sparse loss, the range) of the labels (y) is not known",
     "not-compared": "both ends are known but no rule compares this combination",
+    "no-label-contract": "the model's own training step (train_step, compute_loss) decides what the labels meet",
     "budget-exceeded": "a call was not followed because an analysis limit was reached",
 }
 LOADERS = {"load_model", "model_from_json", "model_from_yaml", "model_from_config", "load", "clone_model"}
@@ -461,6 +462,9 @@ def model_summary(file: _File, model: Model) -> dict:
         out["cell"] = loc["cell"]
     out["kind"] = model.kind
     out["inputs"] = [{"name": s.name, "shape": _shape(s.shape), "dtype": s.dtype} for s in model.inputs]
+    for row, s in zip(out["inputs"], model.inputs):
+        if s.declared_by is not None:  # not an Input: taken on when built (see analysis/models.py)
+            row["built_by"] = s.declared_by.replace("-subclassed", "")
     layers: List[dict] = []
     outputs: List[dict] = []
     if model.kind == "sequential":
@@ -620,6 +624,11 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
         out.append(file.reason("data-unknown", dc.x_node or dc.node,
                                f"x is {_kind(dc.x)}, which does not match the model's {len(model.inputs)} input(s)"))
     for b in dc.inputs:
+        if b.input is None and model.inputs:
+            owner = objects.step_owner(model, method) if isinstance(model, objects.ModelInstance) else None
+            detail = f"{owner} of the model's class takes the data" if owner else \
+                "the model was not built yet at this call, or not with this data"
+            out.append(file.reason("model-input-unknown", model.origin.node, detail))
         if not isinstance(b.value, Array) or b.value.shape is None:
             out.append(_unknown_value(file, b.value, b.node, scope, "data-unknown", b.label))
     if model.inputs and dc.inputs and len(dc.inputs) < len(model.inputs):
@@ -632,7 +641,16 @@ def _label_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
     out = []
     if dc.dataset is not None and not dc.dataset.batched:
         return _dataset_reasons(file, dc)
-    if not dc.targets:
+    owner = objects.step_owner(model, method) if isinstance(model, objects.ModelInstance) and \
+        method in objects._DATA_METHODS else None
+    if not dc.targets and owner is not None:
+        cls = model.cls  # type: ignore[attr-defined]
+        found = cls.lookup(owner)
+        where = found[1] if found is not None and isinstance(found[1], cst.FunctionDef) else cls.node
+        what = f"{owner} of class {cls.name}" if found is not None else f"class {cls.name} (a {owner})"
+        out.append(file.reason("no-label-contract", where, f"{what} computes the loss itself: "
+                                                             "the compile loss is not what the labels meet"))
+    elif not dc.targets:
         out.append(file.reason("model-output-unknown", model.origin.node, "the model's outputs were not followed"))
     for t in dc.targets:
         before = len(out)

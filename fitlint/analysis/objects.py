@@ -8,8 +8,10 @@ derived from ``keras.Model`` makes a :class:`ModelInstance`: a model whose
 layers are the ones ``__init__`` stores and whose graph comes from running
 ``call`` on a symbolic input (from ``build(shape)``, an ``Input`` it is
 called on, or the data first given to ``fit``/``evaluate``/``predict``).
-Its input contract stays unknown: Keras re-traces ``call`` for whatever
-data it gets. A subclassed ``keras.layers.Layer`` is traced the same way.
+Keras re-traces ``call`` for whatever data it gets, but the first data (or
+symbolic tensor) it is called on fixes the weights of the layers it reaches:
+later data is compared with it on those axes (see models.py). A subclassed
+``keras.layers.Layer`` is traced the same way.
 
 Configuration objects (``dataclass``, ``namedtuple``, ``SimpleNamespace``,
 ``argparse`` defaults) are instances whose attributes are known where the
@@ -536,12 +538,20 @@ def _call_instance(ip, obj: Any, args, node: cst.Call) -> Any:
     if cls is None:
         return None
     inputs = args.get("inputs", 0)
+    if isinstance(obj, ModelInstance) and isinstance(inputs, Array) and inputs.shape and not inputs.ragged:
+        sym = _symbolic_data(inputs, node)  # model(x) on data: built with its shape
+        out = trace(ip, obj, sym, node) if sym is not None else None
+        if out is not None:
+            _declare(obj, sym, "call", node)
+        return None
     if (cls.is_model or cls.is_layer) and isinstance(inputs, (Sym, Seq, Dict_)):
         if not _symbolic(inputs):
             return None
         out = trace(ip, obj, inputs, node)
         if isinstance(obj, ModelInstance) and obj.declared is None:
             obj.declared = out
+        if isinstance(obj, ModelInstance) and out is not None:
+            _declare(obj, inputs, "call", node)
         return out
     if cls.is_model or cls.is_layer:
         return None
@@ -561,6 +571,8 @@ def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
     if key in obj.traces:
         return obj.traces[key]
     obj.traces[key] = None  # a call of itself inside call: unknown
+    if isinstance(inputs, Sym):
+        obj.__dict__.setdefault("trace_inputs", {})[key] = inputs
     cls = obj.cls
     out = None
     build = cls.lookup("build")
@@ -662,24 +674,61 @@ def _functional_init(ip, obj: ModelInstance, args, node: cst.Call) -> None:
     obj.input_dict, obj.output_dict, obj.output_names = made.input_dict, made.output_dict, made.output_names
 
 
+def step_owner(obj: ModelInstance, method: str) -> Optional[str]:
+    """What replaces Keras' own step for ``method``: the overridden method's
+    name (``train_step``, ``compute_loss``...), the library base, or None."""
+    step = _DATA_METHODS[method]
+    if obj.cls.lookup(step) is not None:
+        return step
+    if step == "predict_step":
+        return None
+    if obj.cls.lookup("compute_loss") is not None:
+        return "compute_loss"
+    bases = obj.cls.library_bases() & _CUSTOM_STEP_BASES
+    return sorted(bases)[0] if bases else None
+
+
 def custom_step(obj: ModelInstance, method: str) -> bool:
     """Whether the class handles its own training/test/predict step."""
-    if obj.cls.library_bases() & _CUSTOM_STEP_BASES:
-        return True
     step = _DATA_METHODS[method]
-    return obj.cls.lookup(step) is not None or obj.cls.lookup("compute_loss") is not None
+    if obj.cls.lookup(step) is not None:
+        return True
+    if step == "predict_step":
+        return False
+    return bool(obj.cls.library_bases() & _CUSTOM_STEP_BASES) or obj.cls.lookup("compute_loss") is not None
+
+
+def _declare(obj: ModelInstance, sym: Any, how: str, node: cst.CSTNode) -> None:
+    """The first data (or symbolic tensor) a subclassed model is called on
+    fixes the weights of the layers ``call`` reaches (see models.py): later
+    data is compared with it on those axes, never on its rank."""
+    if obj.kind != "subclassed" or obj.inputs or obj.build_unknown or not isinstance(sym, Sym) \
+            or sym.shape is None or len(sym.shape) < 2:
+        return
+    traced = obj.__dict__.setdefault("trace_inputs", {}).get(_trace_key(sym), sym)
+    declared = Sym(sym.shape, sym.dtype, Origin(node), is_input=True, declared_by=how + "-subclassed")
+    declared.consumers = traced.consumers  # the graph ``call`` built on this shape
+    obj.inputs = [declared]
 
 
 def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call) -> None:
     """Set the model's outputs for this call: ``call`` traced on the data's
-    shape (or on the declared input). The model's inputs stay unknown."""
+    shape (or on the declared input). The first data fixes the weights of
+    the layers ``call`` reaches: it becomes the model's input (see
+    models.py)."""
     if obj.kind == "functional":
         # labels handled by the class's own step are not compared
         obj.outputs = [] if custom_step(obj, method) else list(obj.declared or [])
         return
     obj.outputs, obj.output_names, obj.output_dict = [], None, False
-    if custom_step(obj, method):
-        return
+    owner = step_owner(obj, method)
+    if owner is not None:
+        found = obj.cls.lookup(owner)
+        # Keras' own step with another loss, or a step that unpacks the batch
+        # as ``x, y = data`` and calls ``self(x)``: the input contract holds.
+        if owner != "compute_loss" and not (found is not None and isinstance(found[1], cst.FunctionDef)
+                                            and _unpacks_batch(found[1])):
+            return
     x = args.get("x", 0)
     if isinstance(x, Dataset):
         element = x.element
@@ -688,6 +737,10 @@ def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call)
         x = library.add_batch_axis(element) if x.batched else None
     sym = _symbolic_data(x, node)
     out = trace(ip, obj, sym, node) if sym is not None else obj.declared
+    if out is not None:
+        _declare(obj, sym, "data", node)
+    if owner is not None:
+        return  # its labels are not compared with the compile loss
     if isinstance(out, Sym):
         obj.outputs = [out]
     elif isinstance(out, Seq) and _symbolic(out):
@@ -696,3 +749,35 @@ def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call)
         obj.outputs = list(out.items.values())
         obj.output_names = list(out.items)
         obj.output_dict = True
+
+
+@lru_cache(maxsize=1024)
+def _unpacks_batch(fn: cst.FunctionDef) -> bool:
+    """``def train_step(self, data): x, y = data ... self(x, ...)``: the
+    batch is unpacked as (x, y[, weights]) and ``x`` is what the model is
+    called on."""
+    params = fn.params.params
+    if len(params) != 2 or not isinstance(fn.body, cst.IndentedBlock):
+        return False
+    batch = params[1].name.value
+    first = None
+    for small in _small_statements(fn.body):
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Name) \
+                and small.value.value == batch and isinstance(small.targets[0].target, cst.Tuple):
+            names = [e.value for e in small.targets[0].target.elements]
+            if 2 <= len(names) <= 3 and all(isinstance(n, cst.Name) for n in names):
+                first = names[0].value  # type: ignore[attr-defined]
+                break
+    if first is None:
+        return False
+    found: List[bool] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name) and node.func.value == "self" and node.args and \
+                    isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == first:
+                found.append(True)
+
+    fn.body.visit(_Calls())
+    return bool(found)
+
