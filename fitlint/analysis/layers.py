@@ -495,6 +495,8 @@ def declared_input(layer: Layer) -> Shape:
 def weight_axes(layer: Layer) -> List[int]:
     """Input axes whose size is baked into the layer's weights when it is
     built: feeding another size later fails."""
+    if layer.kind in TRACED:  # a nested model: its first layer's (see models.element_layer)
+        return list(getattr(layer, "weight_axes", []))
     if layer.kind == "Dense" or layer.kind in RNN:
         return [-1]
     if layer.kind in CONV_RANK:

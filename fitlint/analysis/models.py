@@ -171,6 +171,8 @@ def element_layer(ip, item: Any, node: Any) -> Optional[Layer]:
         return result
 
     setattr(layer, "shape_fn", shape_fn)
+    if isinstance(item, Model) and item.kind == "sequential" and item.exact and item.layers:
+        setattr(layer, "weight_axes", L.weight_axes(item.layers[0]))
     return layer
 
 
