@@ -611,7 +611,15 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
     if not model.inputs:
         detail = "Sequential with no declared input shape" if model.kind == "sequential" else \
             "the model's inputs were not followed"
-        out.append(file.reason("model-input-unknown", model.origin.node, detail))
+        where = model.origin.node
+        if isinstance(model, objects.ModelInstance) and model.kind == "subclassed":
+            owner = objects.step_owner(model, method) if method in objects._DATA_METHODS else None
+            found = model.cls.lookup("call")
+            if owner is not None and owner != "compute_loss":
+                detail = f"{owner} of class {model.cls.name} takes the data its own way"
+            elif found is not None and isinstance(found[1], cst.FunctionDef):
+                where, detail = found[1], f"call() of class {model.cls.name} could not be followed on this data"
+        out.append(file.reason("model-input-unknown", where, detail))
     for sym in model.inputs:
         if sym.shape is None:
             out.append(file.reason("model-input-unknown", sym.origin.node, "the input shape is not a known literal"))

@@ -194,3 +194,42 @@ def nested_output(model: Model, shape) -> Any:
             and model.inputs[0].shape is not None and len(model.inputs[0].shape) == len(shape):
         return model.outputs[0].shape
     return None
+
+
+# ------------------------------------------------ tensor functions in call
+def _sym_reshape(args, node: cst.Call) -> Optional[Sym]:
+    """``tf.reshape(x, [-1, 784])`` on a symbolic tensor: the batch axis
+    taken by the leading -1, the rest as written; unknown unless the sizes
+    per sample agree."""
+    from .values import py
+    x, target = args.get("tensor", 0), py(args.get("shape", 1))
+    if not isinstance(x, Sym) or x.shape is None or not isinstance(target, (list, tuple)) or len(target) < 2:
+        return None
+    if target[0] != -1 or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in target[1:]):
+        return None
+    size = 1
+    for d in x.shape[1:]:
+        if d is None:
+            return None
+        size *= d
+    wanted = 1
+    for d in target[1:]:
+        wanted *= d
+    if size != wanted:
+        return None
+    return Sym((None,) + tuple(target[1:]), x.dtype, Origin(node), parents=[x])
+
+
+# Library functions of symbolic tensors (in ``call``), bound as Python binds
+# them: (signature, shape rule).
+SYM_FUNCTIONS = {
+    "tensorflow.reshape": ("tensor, shape, name=None", _sym_reshape),
+}
+
+
+def sym_function(name: str, args, node: cst.Call) -> Any:
+    """The symbolic result of a modelled function, or None."""
+    entry = SYM_FUNCTIONS.get(name)
+    if entry is None or entry[1] is None or args.star:
+        return None
+    return entry[1](args, node)

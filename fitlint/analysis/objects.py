@@ -526,6 +526,9 @@ def _library(ip, name: str, args, node: cst.Call) -> Any:
         return None
     # argparse parsers and absl flag definitions: see flags.py (their values
     # are defaults a user may override, so findings on them are warnings).
+    from .models import SYM_FUNCTIONS, sym_function
+    if name in SYM_FUNCTIONS and any(isinstance(v, Sym) for v in args.values()):
+        return sym_function(name, args, node)
     if name in SHAPE_KEEPING and len(args.pos) == 1 and not args.kw and isinstance(args.pos[0], Sym):
         x = args.pos[0]
         return Sym(x.shape, x.dtype, Origin(node), parents=[x])
