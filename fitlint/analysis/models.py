@@ -124,7 +124,21 @@ def _plain(value: Any) -> bool:
 def nested_input(ip, model: Model, item: Any) -> None:
     """A Sequential whose first layer is a model with a declared input is
     built with that input at once."""
-    if model.inputs or model.layers or not isinstance(item, Model):
+    from . import objects
+    if model.inputs or model.layers:
+        return
+    if isinstance(item, objects.Instance) and item.cls is not None and item.cls.is_layer:
+        # a custom layer given input_shape= that its __init__ hands to Layer.__init__
+        given = item.__dict__.get("base_kwargs") or {}
+        params = {p.name.value for p in item.cls.lookup("__init__")[1].params.params} \
+            if given and isinstance((item.cls.lookup("__init__") or (None, None))[1], cst.FunctionDef) else set()
+        if "input_shape" in given and "input_shape" not in params:
+            shape = as_shape(given["input_shape"])
+            if shape is not None and shape:
+                model.inputs = [Sym((None,) + shape, "float32", getattr(item, "origin", None) or model.origin,
+                                    is_input=True, declared_by="nested")]
+        return
+    if not isinstance(item, Model):
         return
     if item.kind == "sequential" and len(item.inputs) == 1 and item.inputs[0].shape is not None:
         inner = item.inputs[0]

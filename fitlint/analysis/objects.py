@@ -108,6 +108,7 @@ class Instance:
         self.attrs: Dict[str, Any] = {}
         self.depth = depth  # branches deep when it was made
         self.traces: Dict[Any, Any] = {}
+        self.origin: Optional[Origin] = None  # the call that made it
 
 
 @dataclass(eq=False)
@@ -246,10 +247,14 @@ def define_class(ip, node: cst.ClassDef, env) -> UserClass:
     if "dataclass" in names or named_tuple:
         cls.dataclass = True
         cls.fields = fields
-    elif node.decorators:
+    elif node.decorators and names - _TRANSPARENT_DECORATORS:
         # Another decorator may replace the class: unknown.
         return None
     return cls
+
+
+# Class decorators that return the class itself.
+_TRANSPARENT_DECORATORS = {"register_keras_serializable"}
 
 
 def _decorator_name(expr: cst.BaseExpression) -> str:
@@ -411,6 +416,7 @@ def instantiate(ip, cls: UserClass, args, node: cst.Call) -> Any:
         obj: Any = ip.new_model(ModelInstance("subclassed", Origin(node), cls=cls, depth=ip.depth))
     else:
         obj = Instance(cls, ip.depth)
+        obj.origin = Origin(node)
     if cls.dataclass:
         for i, (name, default) in enumerate(cls.fields):
             if args.has(name, i):
@@ -426,6 +432,8 @@ def instantiate(ip, cls: UserClass, args, node: cst.Call) -> Any:
     init = cls.lookup("__init__")
     if init is not None and isinstance(init[1], cst.FunctionDef):
         _run(ip, _function(ip, init[0], init[1]), [obj], node, args)
+        if cls.is_layer and not args.star and forwards_kwargs(init[1]):
+            obj.__dict__["base_kwargs"] = dict(args.kw)  # what keras.layers.Layer.__init__ may get
     if isinstance(obj, ModelInstance) and obj.kind == "subclassed":
         obj.layers = [v for v in obj.attrs.values() if isinstance(v, Layer)]
         obj.exact = True
@@ -779,6 +787,29 @@ def _unpacks_batch(fn: cst.FunctionDef) -> bool:
         def visit_Call(self, node: cst.Call) -> None:
             if isinstance(node.func, cst.Name) and node.func.value == "self" and node.args and \
                     isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == first:
+                found.append(True)
+
+    fn.body.visit(_Calls())
+    return bool(found)
+
+
+@lru_cache(maxsize=1024)
+def forwards_kwargs(fn: cst.FunctionDef) -> bool:
+    """``def __init__(self, ..., **kwargs): super().__init__(**kwargs)``:
+    keyword arguments the method does not name reach the base class."""
+    star = fn.params.star_kwarg
+    if not isinstance(star, cst.Param):
+        return False
+    name = star.name.value
+    found: List[bool] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "__init__" and \
+                    isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) and \
+                    func.value.func.value == "super" and \
+                    any(a.star == "**" and isinstance(a.value, cst.Name) and a.value.value == name for a in node.args):
                 found.append(True)
 
     fn.body.visit(_Calls())
