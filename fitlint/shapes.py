@@ -635,7 +635,7 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
         if b.input is None and model.inputs:
             owner = objects.step_owner(model, method) if isinstance(model, objects.ModelInstance) else None
             detail = f"{owner} of the model's class takes the data" if owner else \
-                "the model was not built yet at this call, or not with this data"
+                "the model is built by this call's data (or by data not followed): nothing to compare it with"
             out.append(file.reason("model-input-unknown", model.origin.node, detail))
         if not isinstance(b.value, Array) or b.value.shape is None:
             out.append(_unknown_value(file, b.value, b.node, scope, "data-unknown", b.label))

@@ -984,9 +984,8 @@ class Interpreter:
         call.loss, call.compile_args, call.layers = model.loss, model.compile_args, list(model.layers)
         call.inputs = self.bindings(model, x, x_node, "validation x" if validation else "x")
         if model.kind == "sequential" and not model.inputs and len(call.inputs) == 1 and not validation:
-            built = models.first_data(self, model, call.inputs[0].value, node, dataset)
-            if built is not None:
-                call.inputs[0].input = built  # the call that builds it: its data is the input
+            models.first_data(self, model, call.inputs[0].value, node, dataset)  # builds it for later calls
+        models.built_by_call(model)
         call.targets = self.targets(model, call.inputs, y, y_node, "validation y" if validation else "y")
         self.facts.calls.append(call)
 

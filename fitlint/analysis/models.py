@@ -112,8 +112,17 @@ def first_data(ip, model: Model, data: Any, node: cst.Call, dataset: Any) -> Opt
         model.build_unknown = True
         return None
     sym = _input(data.shape, data.dtype, node, "data")
-    model.inputs = [sym]
+    model.__dict__["pending_input"] = sym  # the input of the calls after this one
     return sym
+
+
+def built_by_call(model: Model) -> None:
+    """After the data call that builds a subclassed model (see
+    objects.prepare_data_call): its data becomes the input later calls
+    meet. The building call itself has nothing to be compared with."""
+    pending = model.__dict__.pop("pending_input", None)
+    if pending is not None and not model.inputs:
+        model.inputs = [pending]
 
 
 def _plain(value: Any) -> bool:

@@ -709,7 +709,7 @@ def custom_step(obj: ModelInstance, method: str) -> bool:
     return bool(obj.cls.library_bases() & _CUSTOM_STEP_BASES) or obj.cls.lookup("compute_loss") is not None
 
 
-def _declare(obj: ModelInstance, sym: Any, how: str, node: cst.CSTNode) -> None:
+def _declare(obj: ModelInstance, sym: Any, how: str, node: cst.CSTNode, later: bool = False) -> None:
     """The first data (or symbolic tensor) a subclassed model is called on
     fixes the weights of the layers ``call`` reaches (see models.py): later
     data is compared with it on those axes, never on its rank."""
@@ -719,7 +719,10 @@ def _declare(obj: ModelInstance, sym: Any, how: str, node: cst.CSTNode) -> None:
     traced = obj.__dict__.setdefault("trace_inputs", {}).get(_trace_key(sym), sym)
     declared = Sym(sym.shape, sym.dtype, Origin(node), is_input=True, declared_by=how + "-subclassed")
     declared.consumers = traced.consumers  # the graph ``call`` built on this shape
-    obj.inputs = [declared]
+    if later:  # a data call: the calls after it meet this input (models.built_by_call)
+        obj.__dict__["pending_input"] = declared
+    else:
+        obj.inputs = [declared]
 
 
 def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call) -> None:
@@ -749,7 +752,7 @@ def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call)
     sym = _symbolic_data(x, node)
     out = trace(ip, obj, sym, node) if sym is not None else obj.declared
     if out is not None:
-        _declare(obj, sym, "data", node)
+        _declare(obj, sym, "data", node, later=True)
     if owner is not None:
         return  # its labels are not compared with the compile loss
     if isinstance(out, Sym):

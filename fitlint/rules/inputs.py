@@ -228,7 +228,7 @@ def _conflict_at(layer, declared: tuple, actual: tuple):
             continue
         d, a = declared[axis], actual[axis]
         if d is not None and a is not None and d != a:
-            return layer, axis % len(declared), d, a
+            return layer, axis % len(actual), d, a
     return None
 
 
@@ -272,7 +272,7 @@ class InputDimMismatch(Rule):
             shape = x.shape
             if _single_sample(shape, sym.shape):
                 continue  # FIT108
-            if len(shape) != len(sym.shape):
+            if len(shape) != len(sym.shape) and rank_fixed(sym):
                 shape = _tolerated(shape, sym.shape)
                 if shape is None:
                     continue
