@@ -212,3 +212,11 @@ def test_tfrs_model_has_no_label_contract(tmp_path):
     """
     (fit,) = shapes(tmp_path, src)["calls"]
     assert "no-label-contract" in {r["reason"] for r in fit["reasons"]}
+
+
+def test_functions_never_called_do_not_meet_a_build_of_the_main_block():
+    """A function the file never calls may run before (or without) the
+    __main__ block that built the model: its data is not compared with it."""
+    src = SEQ + "def later():\n    m.evaluate(x9, y)\nif __name__ == '__main__':\n    m.fit(x8, y)\n"
+    assert codes(src) == []
+    assert codes(SEQ + "def later():\n    m.evaluate(x9, y)\nm.fit(x8, y)\nlater()\n") == [("FIT102", 4)]

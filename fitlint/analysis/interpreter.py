@@ -202,6 +202,7 @@ class Interpreter:
             # may or may not be compiled when it does.
             for model in self.models:
                 model.compiled = None
+                models.forget_use(model)
             env = Env(parent.seen_from_function())
             params = fn.params
             for p in list(params.params) + list(params.posonly_params) + list(params.kwonly_params):

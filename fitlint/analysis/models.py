@@ -116,6 +116,16 @@ def first_data(ip, model: Model, data: Any, node: cst.Call, dataset: Any) -> Opt
     return sym
 
 
+def forget_use(model: Model) -> None:
+    """Before a function the file never calls runs: it may be called before
+    the code that built the model by use (or where that code never runs, a
+    ``__main__`` block), so such an input is unknown there; the function's
+    own first data builds the model again."""
+    if model.inputs and any(s.declared_by not in (None, "nested") for s in model.inputs):
+        model.inputs = []
+    model.__dict__.pop("pending_input", None)
+
+
 def built_by_call(model: Model) -> None:
     """After the data call that builds a subclassed model (see
     objects.prepare_data_call): its data becomes the input later calls
