@@ -196,6 +196,82 @@ async def test_noqa_code_actions_remove_the_diagnostic(client: LanguageClient, t
     await until(lambda: codes(client, uri) == [], "the file's diagnostic to go")
 
 
+def _fixed_by_cli(path: Path, tmp_path: Path) -> str:
+    """The file as `fitlint check --fix` leaves it (on a copy)."""
+    folder = tmp_path / "cli"
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    shutil.copy(path, target)
+    subprocess.run([sys.executable, "-m", "fitlint", "check", "--no-cache", "--fix", target.name], cwd=folder,
+                   capture_output=True, text=True)
+    return target.read_text()
+
+
+async def _actions(client: LanguageClient, uri: str, diagnostics, only=None):
+    return await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=diagnostics[0].range if diagnostics else types.Range(start=types.Position(line=0, character=0),
+                                                                   end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=diagnostics, only=only)))
+
+
+@ASYNC
+async def test_fix_code_action_applies_the_findings_fix(client: LanguageClient, tmp_path):
+    """A finding with a safe fix gets a preferred "Fix: ..." quick fix whose
+    edit is the very one `check --fix` makes; applied, the diagnostic goes."""
+    path = copy(tmp_path, "fixes/fixes_FIT202_loss_class.py")
+    uri = open_file(client, path)
+    await until(lambda: "FIT202" in codes(client, uri), "FIT202")
+    diagnostic = next(d for d in client.diagnostics[uri] if d.code == "FIT202")
+    actions = await _actions(client, uri, [diagnostic])
+    fixes = [a for a in actions if a.title.startswith("Fix")]
+    assert [a.title for a in fixes] == ["Fix: use the sparse loss: SparseCategoricalCrossentropy"]
+    assert fixes[0].is_preferred and fixes[0].kind == types.CodeActionKind.QuickFix
+    assert list(fixes[0].diagnostics) == [diagnostic]
+    fixed = apply_edits(path.read_text(), fixes[0].edit.document_changes[0].edits)
+    assert "loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),  # logits out" in fixed
+    assert fixed == _fixed_by_cli(path, tmp_path)
+    replace_text(client, uri, fixed, 2)
+    await until(lambda: codes(client, uri) == [], "the fixed diagnostic to go")
+
+
+@ASYNC
+async def test_unsafe_fix_is_offered_but_not_preferred_nor_applied_by_fix_all(client: LanguageClient, tmp_path):
+    """An unsafe fix (output units) is a "Fix (unsafe): ..." quick fix that is
+    not preferred; `source.fixAll.fitlint` leaves it out, as `--fix` does.
+    Applying the quick fix clears the diagnostic."""
+    path = copy(tmp_path, "fixes/fixes_FIT201_literal_units.py")
+    uri = open_file(client, path)
+    await until(lambda: "FIT201" in codes(client, uri), "FIT201")
+    diagnostic = next(d for d in client.diagnostics[uri] if d.code == "FIT201")
+    fixes = [a for a in await _actions(client, uri, [diagnostic]) if a.title.startswith("Fix")]
+    assert [a.title for a in fixes] == ["Fix (unsafe): make the output Dense(8): the labels reach 7"]
+    assert not fixes[0].is_preferred
+    assert not await _actions(client, uri, [], only=["source.fixAll.fitlint"])
+    fixed = apply_edits(path.read_text(), fixes[0].edit.document_changes[0].edits)
+    assert 'layers.Dense(8, activation="softmax"),  # the output layer' in fixed
+    replace_text(client, uri, fixed, 2)
+    await until(lambda: codes(client, uri) == [], "the fixed diagnostic to go")
+
+
+@ASYNC
+async def test_fix_all_applies_every_safe_fix_of_the_document(client: LanguageClient, tmp_path):
+    """`source.fixAll.fitlint` (also asked for as `source.fixAll`) is one
+    action with the safe fixes of the whole document, the same result as
+    `check --fix`; applied, the document has no diagnostic left."""
+    path = copy(tmp_path, "fixes/fixes_FIT203_loss_function.py")
+    uri = open_file(client, path)
+    await until(lambda: "FIT203" in codes(client, uri), "FIT203")
+    for only in (["source.fixAll.fitlint"], [types.CodeActionKind.SourceFixAll]):
+        actions = await _actions(client, uri, [], only=only)
+        assert [(a.title, a.kind) for a in actions] == [("fitlint: apply every fix", "source.fixAll.fitlint")]
+    fixed = apply_edits(path.read_text(), actions[0].edit.document_changes[0].edits)
+    assert fixed == _fixed_by_cli(path, tmp_path)
+    assert "loss=keras.losses.categorical_crossentropy" in fixed
+    replace_text(client, uri, fixed, 2)
+    await until(lambda: codes(client, uri) == [], "the document's diagnostics to go")
+
+
 @ASYNC
 async def test_editing_into_the_fixed_script_clears_diagnostics(client: LanguageClient, tmp_path):
     """Editing the buggy script (incremental change of line 12) into its

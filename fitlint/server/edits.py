@@ -94,6 +94,26 @@ def fix_edits(finding: Any) -> List[Edit]:
     return out
 
 
+def fix_applicability(finding: Any) -> Optional[str]:
+    """``"safe"`` or ``"unsafe"`` for a finding with a fix, else None."""
+    fix = getattr(finding, "fix", None)
+    if fix is None:
+        return None
+    return fix.get("applicability") if isinstance(fix, dict) else getattr(fix, "applicability", None)
+
+
+def without_overlaps(edits: List[Edit]) -> List[Edit]:
+    """The edits in document order, leaving out any that overlaps an edit
+    already kept (two fixes touching the same text: the first wins, the
+    other is offered again after the next check)."""
+    kept: List[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e[0], e[1], e[2], e[3])):
+        if kept and (edit[0], edit[1]) < (kept[-1][2], kept[-1][3]):
+            continue
+        kept.append(edit)
+    return kept
+
+
 def fix_message(finding: Any) -> Optional[str]:
     fix = getattr(finding, "fix", None)
     if fix is None:

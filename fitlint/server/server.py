@@ -418,9 +418,11 @@ def code_actions(ls: FitlintServer, params: types.CodeActionParams) -> List[type
             if finding is not None:
                 fix = edit_text.fix_edits(finding)
                 if fix:
+                    safe = edit_text.fix_applicability(finding) == "safe"
+                    label = "Fix" if safe else "Fix (unsafe)"
                     out.append(types.CodeAction(
-                        title=f"Fix: {edit_text.fix_message(finding) or code}", kind=types.CodeActionKind.QuickFix,
-                        diagnostics=[diagnostic], edit=_workspace_edit(ls, uri, document, fix), is_preferred=True))
+                        title=f"{label}: {edit_text.fix_message(finding) or code}", kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic], edit=_workspace_edit(ls, uri, document, fix), is_preferred=safe))
             key = (code, diagnostic.range.start.line)
             if key in done:
                 continue
@@ -433,7 +435,10 @@ def code_actions(ls: FitlintServer, params: types.CodeActionParams) -> List[type
                                         diagnostics=[diagnostic],
                                         edit=_workspace_edit(ls, uri, document, [edit_text.ignore_file(source, code)])))
     if allowed(FIX_ALL) or allowed(types.CodeActionKind.SourceFixAll):
-        fixes = [e for f in findings if _in_document(ls, f, uri) for e in edit_text.fix_edits(f)]
+        # Like `check --fix`: only safe fixes are applied all at once.
+        fixes = edit_text.without_overlaps([e for f in findings if _in_document(ls, f, uri)
+                                            and edit_text.fix_applicability(f) == "safe"
+                                            for e in edit_text.fix_edits(f)])
         if fixes:
             out.append(types.CodeAction(title="fitlint: apply every fix", kind=FIX_ALL,
                                         edit=_workspace_edit(ls, uri, document, fixes)))
