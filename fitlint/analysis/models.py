@@ -25,9 +25,9 @@ Such an input is a :class:`Sym` with ``declared_by`` set ("build", "call",
 ``Input``, except that for a subclassed model (``declared_by`` ending in
 "-subclassed") only the weight axes are compared, never the rank.
 
-The data call that builds the model compares its data with the layers
-themselves (each layer's requirements, see ``layers.problem``): its input
-contract is the data's own shape.
+The data call that builds the model has nothing to compare its data with:
+its layers are checked on that data (``layers.problem``), and its input
+serves the calls after it (``built_by_call``).
 
 A model whose training step is its own (``train_step``/``test_step``
 overridden, ``compute_loss`` of a ``tfrs.Model``) has no label contract: the
