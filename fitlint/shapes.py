@@ -608,7 +608,11 @@ def _unknown_value(file: _File, value: Any, node: Any, scope: _Scope, reason: st
 def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> List[dict]:
     model = dc.model
     out = []
-    if not model.inputs:
+    builds = dc.__dict__.get("builds", False)  # this call's data builds the model (analysis/models.py)
+    if builds:
+        out.append(file.reason("model-input-unknown", model.origin.node, "the model is built by this call's data: "
+                               "nothing to compare it with"))
+    elif not model.inputs:
         detail = "Sequential with no declared input shape" if model.kind == "sequential" else \
             "the model's inputs were not followed"
         where = model.origin.node
@@ -632,10 +636,10 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
         out.append(file.reason("data-unknown", dc.x_node or dc.node,
                                f"x is {_kind(dc.x)}, which does not match the model's {len(model.inputs)} input(s)"))
     for b in dc.inputs:
-        if b.input is None and model.inputs:
+        if b.input is None and model.inputs and not builds:
             owner = objects.step_owner(model, method) if isinstance(model, objects.ModelInstance) else None
             detail = f"{owner} of the model's class takes the data" if owner else \
-                "the model is built by this call's data (or by data not followed): nothing to compare it with"
+                "the model was built by use elsewhere, not on this path: nothing to compare it with"
             out.append(file.reason("model-input-unknown", model.origin.node, detail))
         if not isinstance(b.value, Array) or b.value.shape is None:
             out.append(_unknown_value(file, b.value, b.node, scope, "data-unknown", b.label))

@@ -986,7 +986,7 @@ class Interpreter:
         call.inputs = self.bindings(model, x, x_node, "validation x" if validation else "x")
         if model.kind == "sequential" and not model.inputs and len(call.inputs) == 1 and not validation:
             models.first_data(self, model, call.inputs[0].value, node, dataset)  # builds it for later calls
-        models.built_by_call(model)
+        models.built_by_call(model, call)
         call.targets = self.targets(model, call.inputs, y, y_node, "validation y" if validation else "y")
         self.facts.calls.append(call)
 

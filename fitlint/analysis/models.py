@@ -126,13 +126,15 @@ def forget_use(model: Model) -> None:
     model.__dict__.pop("pending_input", None)
 
 
-def built_by_call(model: Model) -> None:
-    """After the data call that builds a subclassed model (see
+def built_by_call(model: Model, call: Any) -> None:
+    """After the data call that builds a model (see first_data and
     objects.prepare_data_call): its data becomes the input later calls
-    meet. The building call itself has nothing to be compared with."""
+    meet. The building call itself has nothing to be compared with
+    (``call.builds``)."""
     pending = model.__dict__.pop("pending_input", None)
     if pending is not None and not model.inputs:
         model.inputs = [pending]
+        call.__dict__["builds"] = True
 
 
 def _plain(value: Any) -> bool:
