@@ -63,6 +63,7 @@ REASONS = {
     "generator-data": "the data comes from a Python generator or a *_generator method",
     "labels-unknown": "the shape (or, for a sparse loss, the range) of the labels (y) is not known",
     "not-compared": "both ends are known but no rule compares this combination",
+    "no-label-contract": "the model's own training step (train_step, compute_loss) decides what the labels meet",
     "budget-exceeded": "a call was not followed because an analysis limit was reached",
     "data-from-files": "the data's shape, classes or columns depend on files on disk (a directory's class folders, "
                        "an image's size, a CSV file's columns), which are never read",
@@ -530,6 +531,9 @@ def model_summary(file: _File, model: Model) -> dict:
         out["cell"] = loc["cell"]
     out["kind"] = model.kind
     out["inputs"] = [{"name": s.name, "shape": _shape(s.shape), "dtype": s.dtype} for s in model.inputs]
+    for row, s in zip(out["inputs"], model.inputs):
+        if s.declared_by is not None:  # not an Input: taken on when built (see analysis/models.py)
+            row["built_by"] = s.declared_by.replace("-subclassed", "")
     layers: List[dict] = []
     outputs: List[dict] = []
     if model.kind == "sequential":
@@ -686,10 +690,22 @@ def _unknown_value(file: _File, value: Any, node: Any, scope: _Scope, reason: st
 def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> List[dict]:
     model = dc.model
     out = []
-    if not model.inputs:
+    builds = dc.__dict__.get("builds", False)  # this call's data builds the model (analysis/models.py)
+    if builds:
+        out.append(file.reason("model-input-unknown", model.origin.node, "the model is built by this call's data: "
+                               "nothing to compare it with"))
+    elif not model.inputs:
         detail = "Sequential with no declared input shape" if model.kind == "sequential" else \
             "the model's inputs were not followed"
-        out.append(file.reason("model-input-unknown", model.origin.node, detail))
+        where = model.origin.node
+        if isinstance(model, objects.ModelInstance) and model.kind == "subclassed":
+            owner = objects.step_owner(model, method) if method in objects._DATA_METHODS else None
+            found = model.cls.lookup("call")
+            if owner is not None and owner != "compute_loss":
+                detail = f"{owner} of class {model.cls.name} takes the data its own way"
+            elif found is not None and isinstance(found[1], cst.FunctionDef):
+                where, detail = found[1], f"call() of class {model.cls.name} could not be followed on this data"
+        out.append(file.reason("model-input-unknown", where, detail))
     for sym in model.inputs:
         if sym.shape is None:
             out.append(file.reason("model-input-unknown", sym.origin.node, "the input shape is not a known literal"))
@@ -704,6 +720,11 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
         out.append(file.reason("data-unknown", dc.x_node or dc.node,
                                f"x is {_kind(dc.x)}, which does not match the model's {len(model.inputs)} input(s)"))
     for b in dc.inputs:
+        if b.input is None and model.inputs and not builds:
+            owner = objects.step_owner(model, method) if isinstance(model, objects.ModelInstance) else None
+            detail = f"{owner} of the model's class takes the data" if owner else \
+                "the model was built by use elsewhere, not on this path: nothing to compare it with"
+            out.append(file.reason("model-input-unknown", model.origin.node, detail))
         if not isinstance(b.value, Array) or b.value.shape is None:
             out.append(_unknown_value(file, b.value, b.node, scope, "data-unknown", b.label))
     if model.inputs and dc.inputs and len(dc.inputs) < len(model.inputs):
@@ -716,7 +737,16 @@ def _label_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
     out = []
     if dc.dataset is not None and not dc.dataset.batched:
         return _dataset_reasons(file, dc)
-    if not dc.targets:
+    owner = objects.step_owner(model, method) if isinstance(model, objects.ModelInstance) and \
+        method in objects._DATA_METHODS else None
+    if not dc.targets and owner is not None:
+        cls = model.cls  # type: ignore[attr-defined]
+        found = cls.lookup(owner)
+        where = found[1] if found is not None and isinstance(found[1], cst.FunctionDef) else cls.node
+        what = f"{owner} of class {cls.name}" if found is not None else f"class {cls.name} (a {owner})"
+        out.append(file.reason("no-label-contract", where, f"{what} computes the loss itself: "
+                                                             "the compile loss is not what the labels meet"))
+    elif not dc.targets:
         out.append(file.reason("model-output-unknown", model.origin.node, "the model's outputs were not followed"))
     for t in dc.targets:
         before = len(out)
@@ -764,7 +794,7 @@ def _output_reason(file: _File, model: Model, t: Any) -> dict:
         if not model.inputs and not any(u.model is model for u in file.facts.layer_uses):
             return file.reason("model-output-unknown", model.origin.node, "no input shape to start from")
         for layer in model.layers:
-            if layer.kind == "?" or layer.kind not in L.KNOWN:
+            if layer.kind == "?" or (layer.kind not in L.KNOWN and layer.kind not in L.TRACED):
                 return file.reason("model-output-unknown", layer.origin.node,
                                    f"output shape of {file.src(layer.origin.node, 40)} not inferred")
         return file.reason("model-output-unknown", model.origin.node, "output shape not inferred")

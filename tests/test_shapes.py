@@ -122,7 +122,8 @@ def test_every_site_is_counted_with_how_the_receiver_was_built(tmp_path):
     details = {line: (c["reasons"][0]["reason"], c["reasons"][0]["line"], c["reasons"][0]["detail"])
                for line, c in calls.items()}
     # a Model subclass is a model now, but with no declared input and no compile
-    assert details[12] == ("model-input-unknown", 11, "the model's inputs were not followed")
+    assert details[12] == ("model-input-unknown", 11, "the model is built by this call's data: nothing to compare "
+                                                      "it with")
     assert calls[12]["reasons"][1]["reason"] == "loss-unknown"
     assert details[14] == ("third-party-model", 13, "returned by build_model (imported: mypackage.models.build_model), "
                                                     "from package mypackage, which fitlint does not model")

@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, flags, loops, objects, project, receivers, sources, wrappers
+from . import array_ops, budget, callables, flags, loops, models, objects, project, receivers, sources, wrappers
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -204,6 +204,7 @@ class Interpreter:
             # may or may not be compiled when it does.
             for model in self.models:
                 model.compiled = None
+                models.forget_use(model)
             env = Env(parent.seen_from_function())
             params = fn.params
             for p in list(params.params) + list(params.posonly_params) + list(params.kwonly_params):
@@ -373,12 +374,13 @@ class Interpreter:
 
     # --------------------------------------------------------- control flow
     def snapshot(self) -> Dict[Model, tuple]:
-        return {m: (m.compiled, m.loss, m.loss_origin, m.compile_origin, list(m.layers), m.exact) for m in self.models}
+        return {m: (m.compiled, m.loss, m.loss_origin, m.compile_origin, list(m.layers), m.exact, list(m.inputs))
+                for m in self.models}
 
     def restore(self, snap: Dict[Model, tuple]) -> None:
-        for m, (compiled, loss, loss_origin, compile_origin, layers, exact) in snap.items():
+        for m, (compiled, loss, loss_origin, compile_origin, layers, exact, inputs) in snap.items():
             m.compiled, m.loss, m.loss_origin, m.compile_origin = compiled, loss, loss_origin, compile_origin
-            m.layers, m.exact = list(layers), exact
+            m.layers, m.exact, m.inputs = list(layers), exact, list(inputs)
 
     def branches(self, env: Env, runs: List[Callable[[Env], bool]], loop: bool = False) -> bool:
         start = self.snapshot()
@@ -430,6 +432,10 @@ class Interpreter:
             same_layers = all(len(s[4]) == len(states[0][4]) and all(a is b for a, b in zip(s[4], states[0][4])) for s in states)
             model.layers = list(states[0][4])
             model.exact = all(s[5] for s in states) and same_layers
+            # an input taken on when built by use (see models.py): kept only if every branch has it
+            same_inputs = all(len(s[6]) == len(states[0][6]) and all(a is b for a, b in zip(s[6], states[0][6]))
+                              for s in states)
+            model.inputs = list(states[0][6]) if same_inputs else []
         return False
 
     def if_(self, node: cst.If, env: Env) -> bool:
@@ -721,6 +727,8 @@ class Interpreter:
             return library.call_function(self, name, args, node)
         if isinstance(func, Layer):
             return self.call_layer(func, args, node)
+        if isinstance(func, Model) and isinstance(args.get("inputs", 0), (Sym, Array)):
+            models.called(self, func, args.get("inputs", 0), node)
         if isinstance(func, Model) and isinstance(args.get("inputs", 0), Sym):
             return self.call_model(func, args.get("inputs", 0), node)
         if isinstance(func, Model) and isinstance(args.get("inputs", 0), Array):
@@ -907,7 +915,10 @@ class Interpreter:
         if isinstance(item, Sym) and item.is_input and not model.layers and not model.inputs:
             model.inputs = [item]
             return
-        if not isinstance(item, Layer) or item.kind not in L.KNOWN:
+        if isinstance(item, (Model, objects.Instance)):
+            models.nested_input(self, model, item)
+            item = models.element_layer(self, item, model.origin.node) or item
+        if not isinstance(item, Layer) or (item.kind not in L.KNOWN and item.kind not in L.TRACED):
             model.exact = False
             if not isinstance(item, Layer):
                 model.layers.append(Layer("?", [], {}, Origin(item.origin.node) if getattr(item, "origin", None) else model.origin))
@@ -952,6 +963,9 @@ class Interpreter:
         if method == "pop":
             if model.layers:
                 model.layers.pop()
+            return None
+        if method == "build":
+            models.build(self, model, args.get("input_shape", 0), node)
             return None
         if method == "compile":
             model.compiled = True
@@ -1010,10 +1024,8 @@ class Interpreter:
         call.loss, call.compile_args, call.layers = model.loss, model.compile_args, list(model.layers)
         call.inputs = self.bindings(model, x, x_node, "validation x" if validation else "x")
         if model.kind == "sequential" and not model.inputs and len(call.inputs) == 1 and not validation:
-            data = call.inputs[0].value
-            if isinstance(data, Array) and data.shape and (dataset is None or dataset.batched):
-                self.trace_sequential(model, (None,) + tuple(data.shape[1:]), data.origin or Origin(x_node))
-                model.traced_data = model.traced_data or data
+            models.first_data(self, model, call.inputs[0].value, node, dataset)  # builds it for later calls
+        models.built_by_call(model, call)
         call.targets = self.targets(model, call.inputs, y, y_node, "validation y" if validation else "y")
         self.facts.calls.append(call)
 

@@ -18,7 +18,8 @@ IDENTITY = {
     "GroupNormalization", "RandomBrightness",
 }
 # Layers that take the values themselves down to a small range.
-SCALING = {"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization", "GroupNormalization", "Lambda"}
+SCALING = {"Rescaling", "Normalization", "BatchNormalization", "LayerNormalization", "GroupNormalization", "Lambda",
+           "Model", "Custom"}
 RNN = {"LSTM", "GRU", "SimpleRNN"}
 CONV_RANK = {
     "Conv1D": 1, "Conv2D": 2, "Conv3D": 3, "Convolution1D": 1, "Convolution2D": 2, "Convolution3D": 3,
@@ -46,6 +47,10 @@ KNOWN = IDENTITY | RNN | set(CONV_RANK) | set(POOL_RANK) | set(GLOBAL_POOL_RANK)
     "TimeDistributed", "CenterCrop", "EinsumDense", "TextVectorization", "MultiHeadAttention",
     "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "RandomCrop", "RandomBrightness", "Lambda",
 } | set(TRANSPOSE_RANK) | set(RESAMPLE_RANK)
+# Layers of the analysed code itself: a nested model, an object of a
+# ``keras.layers.Layer`` subclass (see models.element_layer). Their output
+# shape is their traced output (``shape_fn``); nothing else about them is known.
+TRACED = {"Model", "Custom"}
 # The input rank each layer needs (batch axis included): exact, or a minimum.
 NDIM = {"LSTM": 3, "GRU": 3, "SimpleRNN": 3, "Bidirectional": 3, "RepeatVector": 2}
 MIN_NDIM = {"Dense": 2}
@@ -383,7 +388,7 @@ def output_shape(layer: Layer, shape: Shape) -> Shape:
         return shape
     if layer.kind == "MultiHeadAttention":  # called on the query: its shape, unless output_shape= says otherwise
         return shape if not layer.has("output_shape") and len(shape) >= 3 else None
-    if layer.kind == "Lambda":  # its function run on the shape (see callables.lambda_layer)
+    if layer.kind == "Lambda" or layer.kind in TRACED:  # its function run on the shape (see callables.lambda_layer)
         run = getattr(layer, "shape_fn", None)
         return run(shape) if run is not None else None
     fn = _SHAPES.get(layer.kind)
@@ -490,6 +495,8 @@ def declared_input(layer: Layer) -> Shape:
 def weight_axes(layer: Layer) -> List[int]:
     """Input axes whose size is baked into the layer's weights when it is
     built: feeding another size later fails."""
+    if layer.kind in TRACED:  # a nested model: its first layer's (see models.element_layer)
+        return list(getattr(layer, "weight_axes", []))
     if layer.kind == "Dense" or layer.kind in RNN:
         return [-1]
     if layer.kind in CONV_RANK:

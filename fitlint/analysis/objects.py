@@ -8,8 +8,10 @@ derived from ``keras.Model`` makes a :class:`ModelInstance`: a model whose
 layers are the ones ``__init__`` stores and whose graph comes from running
 ``call`` on a symbolic input (from ``build(shape)``, an ``Input`` it is
 called on, or the data first given to ``fit``/``evaluate``/``predict``).
-Its input contract stays unknown: Keras re-traces ``call`` for whatever
-data it gets. A subclassed ``keras.layers.Layer`` is traced the same way.
+Keras re-traces ``call`` for whatever data it gets, but the first data (or
+symbolic tensor) it is called on fixes the weights of the layers it reaches:
+later data is compared with it on those axes (see models.py). A subclassed
+``keras.layers.Layer`` is traced the same way.
 
 Configuration objects (``dataclass``, ``namedtuple``, ``SimpleNamespace``,
 ``argparse`` defaults) are instances whose attributes are known where the
@@ -108,6 +110,7 @@ class Instance:
         self.attrs: Dict[str, Any] = {}
         self.depth = depth  # branches deep when it was made
         self.traces: Dict[Any, Any] = {}
+        self.origin: Optional[Origin] = None  # the call that made it
 
 
 @dataclass(eq=False)
@@ -247,10 +250,14 @@ def define_class(ip, node: cst.ClassDef, env) -> UserClass:
     if "dataclass" in names or named_tuple:
         cls.dataclass = True
         cls.fields = fields
-    elif node.decorators:
+    elif node.decorators and names - _TRANSPARENT_DECORATORS:
         # Another decorator may replace the class: unknown.
         return None
     return cls
+
+
+# Class decorators that return the class itself.
+_TRANSPARENT_DECORATORS = {"register_keras_serializable"}
 
 
 def _decorator_name(expr: cst.BaseExpression) -> str:
@@ -412,6 +419,7 @@ def instantiate(ip, cls: UserClass, args, node: cst.Call) -> Any:
         obj: Any = ip.new_model(ModelInstance("subclassed", Origin(node), cls=cls, depth=ip.depth))
     else:
         obj = Instance(cls, ip.depth)
+        obj.origin = Origin(node)
     if cls.dataclass:
         for i, (name, default) in enumerate(cls.fields):
             if args.has(name, i):
@@ -427,6 +435,8 @@ def instantiate(ip, cls: UserClass, args, node: cst.Call) -> Any:
     init = cls.lookup("__init__")
     if init is not None and isinstance(init[1], cst.FunctionDef):
         _run(ip, _function(ip, init[0], init[1]), [obj], node, args)
+        if cls.is_layer and not args.star and forwards_kwargs(init[1]):
+            obj.__dict__["base_kwargs"] = dict(args.kw)  # what keras.layers.Layer.__init__ may get
     if isinstance(obj, ModelInstance) and obj.kind == "subclassed":
         obj.layers = [v for v in obj.attrs.values() if isinstance(v, Layer)]
         obj.exact = True
@@ -527,6 +537,9 @@ def _library(ip, name: str, args, node: cst.Call) -> Any:
         return None
     # argparse parsers and absl flag definitions: see flags.py (their values
     # are defaults a user may override, so findings on them are warnings).
+    from .models import SYM_FUNCTIONS, sym_function
+    if name in SYM_FUNCTIONS and any(isinstance(v, Sym) for v in args.values()):
+        return sym_function(name, args, node)
     if name in SHAPE_KEEPING and len(args.pos) == 1 and not args.kw and isinstance(args.pos[0], Sym):
         x = args.pos[0]
         return Sym(x.shape, x.dtype, Origin(node), parents=[x])
@@ -539,12 +552,20 @@ def _call_instance(ip, obj: Any, args, node: cst.Call) -> Any:
     if cls is None:
         return None
     inputs = args.get("inputs", 0)
+    if isinstance(obj, ModelInstance) and isinstance(inputs, Array) and inputs.shape and not inputs.ragged:
+        sym = _symbolic_data(inputs, node)  # model(x) on data: built with its shape
+        out = trace(ip, obj, sym, node) if sym is not None else None
+        if out is not None:
+            _declare(obj, sym, "call", node)
+        return None
     if (cls.is_model or cls.is_layer) and isinstance(inputs, (Sym, Seq, Dict_)):
         if not _symbolic(inputs):
             return None
         out = trace(ip, obj, inputs, node)
         if isinstance(obj, ModelInstance) and obj.declared is None:
             obj.declared = out
+        if isinstance(obj, ModelInstance) and out is not None:
+            _declare(obj, inputs, "call", node)
         return out
     if cls.is_model or cls.is_layer:
         return None
@@ -564,6 +585,8 @@ def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
     if key in obj.traces:
         return obj.traces[key]
     obj.traces[key] = None  # a call of itself inside call: unknown
+    if isinstance(inputs, Sym):
+        obj.__dict__.setdefault("trace_inputs", {})[key] = inputs
     cls = obj.cls
     out = None
     build = cls.lookup("build")
@@ -665,24 +688,64 @@ def _functional_init(ip, obj: ModelInstance, args, node: cst.Call) -> None:
     obj.input_dict, obj.output_dict, obj.output_names = made.input_dict, made.output_dict, made.output_names
 
 
+def step_owner(obj: ModelInstance, method: str) -> Optional[str]:
+    """What replaces Keras' own step for ``method``: the overridden method's
+    name (``train_step``, ``compute_loss``...), the library base, or None."""
+    step = _DATA_METHODS[method]
+    if obj.cls.lookup(step) is not None:
+        return step
+    if step == "predict_step":
+        return None
+    if obj.cls.lookup("compute_loss") is not None:
+        return "compute_loss"
+    bases = obj.cls.library_bases() & _CUSTOM_STEP_BASES
+    return sorted(bases)[0] if bases else None
+
+
 def custom_step(obj: ModelInstance, method: str) -> bool:
     """Whether the class handles its own training/test/predict step."""
-    if obj.cls.library_bases() & _CUSTOM_STEP_BASES:
-        return True
     step = _DATA_METHODS[method]
-    return obj.cls.lookup(step) is not None or obj.cls.lookup("compute_loss") is not None
+    if obj.cls.lookup(step) is not None:
+        return True
+    if step == "predict_step":
+        return False
+    return bool(obj.cls.library_bases() & _CUSTOM_STEP_BASES) or obj.cls.lookup("compute_loss") is not None
+
+
+def _declare(obj: ModelInstance, sym: Any, how: str, node: cst.CSTNode, later: bool = False) -> None:
+    """The first data (or symbolic tensor) a subclassed model is called on
+    fixes the weights of the layers ``call`` reaches (see models.py): later
+    data is compared with it on those axes, never on its rank."""
+    if obj.kind != "subclassed" or obj.inputs or obj.build_unknown or not isinstance(sym, Sym) \
+            or sym.shape is None or len(sym.shape) < 2:
+        return
+    traced = obj.__dict__.setdefault("trace_inputs", {}).get(_trace_key(sym), sym)
+    declared = Sym(sym.shape, sym.dtype, Origin(node), is_input=True, declared_by=how + "-subclassed")
+    declared.consumers = traced.consumers  # the graph ``call`` built on this shape
+    if later:  # a data call: the calls after it meet this input (models.built_by_call)
+        obj.__dict__["pending_input"] = declared
+    else:
+        obj.inputs = [declared]
 
 
 def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call) -> None:
     """Set the model's outputs for this call: ``call`` traced on the data's
-    shape (or on the declared input). The model's inputs stay unknown."""
+    shape (or on the declared input). The first data fixes the weights of
+    the layers ``call`` reaches: it becomes the model's input (see
+    models.py)."""
     if obj.kind == "functional":
         # labels handled by the class's own step are not compared
         obj.outputs = [] if custom_step(obj, method) else list(obj.declared or [])
         return
     obj.outputs, obj.output_names, obj.output_dict = [], None, False
-    if custom_step(obj, method):
-        return
+    owner = step_owner(obj, method)
+    if owner is not None:
+        found = obj.cls.lookup(owner)
+        # Keras' own step with another loss, or a step that unpacks the batch
+        # as ``x, y = data`` and calls ``self(x)``: the input contract holds.
+        if owner != "compute_loss" and not (found is not None and isinstance(found[1], cst.FunctionDef)
+                                            and _unpacks_batch(found[1])):
+            return
     x = args.get("x", 0)
     if isinstance(x, Dataset):
         element = x.element
@@ -691,6 +754,10 @@ def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call)
         x = library.add_batch_axis(element) if x.batched else None
     sym = _symbolic_data(x, node)
     out = trace(ip, obj, sym, node) if sym is not None else obj.declared
+    if out is not None:
+        _declare(obj, sym, "data", node, later=True)
+    if owner is not None:
+        return  # its labels are not compared with the compile loss
     if isinstance(out, Sym):
         obj.outputs = [out]
     elif isinstance(out, Seq) and _symbolic(out):
@@ -699,3 +766,58 @@ def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call)
         obj.outputs = list(out.items.values())
         obj.output_names = list(out.items)
         obj.output_dict = True
+
+
+@lru_cache(maxsize=1024)
+def _unpacks_batch(fn: cst.FunctionDef) -> bool:
+    """``def train_step(self, data): x, y = data ... self(x, ...)``: the
+    batch is unpacked as (x, y[, weights]) and ``x`` is what the model is
+    called on."""
+    params = fn.params.params
+    if len(params) != 2 or not isinstance(fn.body, cst.IndentedBlock):
+        return False
+    batch = params[1].name.value
+    first = None
+    for small in _small_statements(fn.body):
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Name) \
+                and small.value.value == batch and isinstance(small.targets[0].target, cst.Tuple):
+            names = [e.value for e in small.targets[0].target.elements]
+            if 2 <= len(names) <= 3 and all(isinstance(n, cst.Name) for n in names):
+                first = names[0].value  # type: ignore[attr-defined]
+                break
+    if first is None:
+        return False
+    found: List[bool] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name) and node.func.value == "self" and node.args and \
+                    isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == first:
+                found.append(True)
+
+    fn.body.visit(_Calls())
+    return bool(found)
+
+
+@lru_cache(maxsize=1024)
+def forwards_kwargs(fn: cst.FunctionDef) -> bool:
+    """``def __init__(self, ..., **kwargs): super().__init__(**kwargs)``:
+    keyword arguments the method does not name reach the base class."""
+    star = fn.params.star_kwarg
+    if not isinstance(star, cst.Param):
+        return False
+    name = star.name.value
+    found: List[bool] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "__init__" and \
+                    isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) and \
+                    func.value.func.value == "super" and \
+                    any(a.star == "**" and isinstance(a.value, cst.Name) and a.value.value == name for a in node.args):
+                found.append(True)
+
+    fn.body.visit(_Calls())
+    return bool(found)
+

@@ -183,6 +183,7 @@ class Sym:
     parents: List["Sym"] = field(default_factory=list)  # the layer's inputs
     shape_set_at: Optional[cst.CSTNode] = None  # Input(shape=IMG_SHAPE): where IMG_SHAPE was written
     traced: bool = True  # False when the layer call had arguments beyond its inputs
+    declared_by: Optional[str] = None  # an input a model took on when built by use (see models.py)
 
 
 @dataclass(eq=False)
@@ -205,6 +206,7 @@ class Model:
     traced: bool = False  # layer input shapes recorded (see Interpreter.trace_sequential)
     compile_args: Any = None  # the evaluated arguments of the last compile (interpreter.Args)
     traced_data: Any = None  # the data a Sequential without an Input was traced with
+    build_unknown: bool = False  # built with a shape that was not followed (see models.py)
 
 
 class _Missing:

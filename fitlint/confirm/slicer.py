@@ -312,7 +312,8 @@ def build_model(model: Model, program: _Program, layers: Optional[List[Layer]] =
         items = []
         layers = model.layers if layers is None else layers
         declared_by_layer = layers and model.inputs and model.inputs[0].origin is layers[0].origin
-        if model.inputs and not declared_by_layer:
+        from_data = model.inputs and model.inputs[0].declared_by == "data"  # built by the data it is given
+        if model.inputs and not declared_by_layer and not from_data:
             items.append(_input(model.inputs[0], program))
         items += [layer_expr(layer, program) for layer in layers]
         # no Input declared: Keras builds the model from the data it is given
@@ -320,6 +321,8 @@ def build_model(model: Model, program: _Program, layers: Optional[List[Layer]] =
     else:
         if not model.inputs or not model.outputs:
             raise Inconclusive("the model's inputs or outputs are not known")
+        if any((s.declared_by or "").endswith("-subclassed") for s in model.inputs):
+            raise Inconclusive("a subclassed model's input is the data it was first called on; its call is not rebuilt")
         done: Dict[int, str] = {}
         layers: Dict[int, str] = {}
         for sym in model.inputs:
@@ -441,7 +444,7 @@ def for_layer_use(use: LayerUse) -> str:
     if use.model is not None:
         model = build_model(use.model, program)
         data = use.model.traced_data
-        if not use.model.inputs:
+        if not use.model.inputs or use.model.inputs[0].declared_by == "data":
             # built from the data the script gives it, as Keras does
             if not isinstance(data, Array):
                 raise Inconclusive("the data the model is built from is not known")

@@ -27,7 +27,9 @@ def _model(m: dict) -> List[str]:
     out = [f"Model {m['name']} ({m['kind']}) built at {_where(m)}"]
     rows = [["layer", "type", "line", "output shape"]]
     for i in m["inputs"]:
-        note = " (from the data)" if i.get("from_data") else ""
+        note = " (from the data)" if i.get("from_data") else {
+            "build": " (model.build)", "call": " (first call)", "data": " (first data)",
+            "nested": " (its first layer's)"}.get(i.get("built_by") or "", "")
         rows.append([i["name"] or "input", "Input", "", _shape(i["shape"]) + note])
     if not m["inputs"]:
         rows.append(["input", "Input", "", "? (not declared)"])

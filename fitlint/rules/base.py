@@ -146,7 +146,10 @@ def built_here(ctx: Context, label: str, value: Any) -> Optional[Tuple[cst.CSTNo
 def input_here(ctx: Context, sym: Sym) -> list:
     """The model input's declaration, and where its shape was written when
     that is elsewhere (``Input(shape=IMG_SHAPE)``)."""
-    out = [(sym.origin.node, f"model input declared here: {ctx.src(sym.origin.node)}")]
+    what = {"build": "model built here", "call": "model built here by its first call",
+            "data": "model built here by its first data", "nested": "model input declared here"}
+    how = sym.declared_by.replace("-subclassed", "") if sym.declared_by else None
+    out = [(sym.origin.node, f"{what.get(how or '', 'model input declared here')}: {ctx.src(sym.origin.node)}")]
     if sym.shape_set_at is not None:
         out.append((sym.shape_set_at, f"input shape set here: {ctx.src(sym.shape_set_at)}"))
     return out

@@ -7,6 +7,7 @@ import libcst as cst
 
 from ..analysis import layers as L
 from ..analysis.facts import Binding, DataCall
+from ..analysis.models import rank_fixed
 from ..analysis.values import NON_NUMERIC_DTYPES, Array, Dict_, Model, Seq, Sym, fmt_shape
 from ..findings import Finding
 from .base import DATA_CALLS, Context, Rule, arg_name, built_here, compatible, input_here, related
@@ -109,7 +110,7 @@ class InputRankMismatch(Rule):
     def check(self, ctx):
         for call, b, sym, x in _pairs(ctx):
             declared = sym.shape
-            if len(x.shape) == len(declared):
+            if len(x.shape) == len(declared) or not rank_fixed(sym):
                 continue
             label = arg_name(ctx, b.node, b.label)
             rel = related(input_here(ctx, sym), built_here(ctx, label, x))
@@ -163,7 +164,7 @@ class ImplicitTrailingAxis(Rule):
     def check(self, ctx):
         for call, b, sym, x in _pairs(ctx):
             declared = sym.shape
-            adjusted = _tolerated(x.shape, declared) if len(x.shape) != len(declared) else None
+            adjusted = _tolerated(x.shape, declared) if len(x.shape) != len(declared) and rank_fixed(sym) else None
             if adjusted is None or not compatible(adjusted, declared):
                 continue
             label = arg_name(ctx, b.node, b.label)
@@ -227,7 +228,7 @@ def _conflict_at(layer, declared: tuple, actual: tuple):
             continue
         d, a = declared[axis], actual[axis]
         if d is not None and a is not None and d != a:
-            return layer, axis % len(declared), d, a
+            return layer, axis % len(actual), d, a
     return None
 
 
@@ -271,7 +272,7 @@ class InputDimMismatch(Rule):
             shape = x.shape
             if _single_sample(shape, sym.shape):
                 continue  # FIT108
-            if len(shape) != len(sym.shape):
+            if len(shape) != len(sym.shape) and rank_fixed(sym):
                 shape = _tolerated(shape, sym.shape)
                 if shape is None:
                     continue
@@ -303,8 +304,8 @@ def _input_fix(ctx: Context, call: DataCall, sym: Sym, data: tuple):
     """The literal input shape of the model (``Input(shape=(10,))``,
     ``input_shape=(10,)``, ``input_dim=10``) given the data's dimensions,
     when every call of the model passes data of that shape."""
-    if sym.shape_set_at is not None:
-        return None  # written elsewhere (a constant another statement may use)
+    if sym.shape_set_at is not None or sym.declared_by is not None:
+        return None  # written elsewhere (a constant another statement may use), or taken from a use
     wanted = tuple(data[1:])
     for other in ctx.facts.calls:
         for b in other.inputs if other.model is call.model else ():
@@ -655,7 +656,7 @@ class MissingBatchAxis(Rule):
 
     def check(self, ctx):
         for call, b, sym, x in _pairs(ctx):
-            if not _single_sample(x.shape, sym.shape):
+            if not _single_sample(x.shape, sym.shape) or not rank_fixed(sym):
                 continue
             adjusted = _tolerated(x.shape, sym.shape)
             if adjusted is not None:
