@@ -112,6 +112,13 @@ def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]
     itself a FIT001 finding. ``programs``: build the dry-run program of every
     error finding ("errors"), and also of every fit/evaluate/predict call
     whose facts are fully known ("all")."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    if not path.endswith(".ipynb") and _may_nest_deeply(data):
+        # Judged here, under the caller's recursion limit (Python's own, as
+        # running the script would be), not the analysis thread's raised one.
+        error = _python_syntax_error(data, path)
+        if error is not None and error[0] == TOO_DEEP:
+            return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
     try:
         return _in_thread(_lint_source, source, path, rules, programs)
     except Exception as exc:  # a fault of fitlint: report it, check the other files
@@ -216,7 +223,7 @@ def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: 
 def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str],
              codes: Tuple[str, ...]) -> List[Reported]:
     rules_triggers = _triggers(codes)
-    if rules_triggers is not None and not _triggered(data, rules_triggers) and \
+    if rules_triggers is not None and not _triggered(data, rules_triggers) and not _may_nest_deeply(data) and \
             not project.may_use_project_model(data, path):
         # Nothing a selected rule reports on can be in this file: only its
         # syntax needs checking, and Python's own parser does that fastest.

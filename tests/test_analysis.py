@@ -359,8 +359,9 @@ xt, xv, yt, yv = train_test_split(x_train, y_train, test_size=0.2)
 
 
 def test_pandas_rank_and_label_encoder():
-    """Columns read from a CSV have a known rank and unknown sizes; LabelEncoder
-    codes start at 0 with an unknown maximum."""
+    """Columns read from a CSV have a known rank and unknown sizes, except a
+    selection of named columns (their count is known); LabelEncoder codes
+    start at 0 with an unknown maximum."""
     env = run("""
 import pandas as pd
 from sklearn.preprocessing import LabelEncoder
@@ -370,7 +371,7 @@ y = df["label"].values
 cols = df[["a", "b"]].to_numpy()
 codes = LabelEncoder().fit_transform(y)
 """)[0]
-    assert env["X"].shape == (None, None) and env["y"].shape == (None,) and env["cols"].shape == (None, None)
+    assert env["X"].shape == (None, None) and env["y"].shape == (None,) and env["cols"].shape == (None, 2)
     assert env["codes"].shape == (None,) and env["codes"].lo == 0 and env["codes"].hi is None
 
 
