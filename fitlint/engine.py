@@ -118,7 +118,8 @@ def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]
         # running the script would be), not the analysis thread's raised one.
         error = _python_syntax_error(data, path)
         if error is not None and error[0] == TOO_DEEP:
-            return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
+            found = _report(Context(path, None, Facts(syntax_error=error)), None, rules)
+            return suppress.apply(found, data.decode("utf-8", "replace"))
     try:
         return _in_thread(_lint_source, source, path, rules, programs)
     except Exception as exc:  # a fault of fitlint: report it, check the other files
@@ -223,7 +224,7 @@ def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: 
 def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str],
              codes: Tuple[str, ...]) -> List[Reported]:
     rules_triggers = _triggers(codes)
-    if rules_triggers is not None and not _triggered(data, rules_triggers) and not _may_nest_deeply(data) and \
+    if rules_triggers is not None and not _triggered(data, rules_triggers) and \
             not project.may_use_project_model(data, path):
         # Nothing a selected rule reports on can be in this file: only its
         # syntax needs checking, and Python's own parser does that fastest.
