@@ -217,3 +217,16 @@ def test_api_and_server_are_light():
     out = subprocess.run([sys.executable, "-c", code, str(BUGGY)], capture_output=True, text=True, check=True,
                          cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_fix_all_takes_each_fix_whole_or_not_at_all():
+    """Of fixes whose edits overlap, the first is taken with all its edits
+    and the other is left whole (a half-applied fix, e.g. a compile deleted
+    but not re-inserted, would break the file); fixes elsewhere are kept."""
+    from fitlint.server.edits import without_overlaps
+
+    move = [(5, 0, 6, 0, ""), (2, 0, 2, 0, "model.compile()\n")]
+    clash = [(5, 4, 5, 8, "loss")]
+    other = [(9, 0, 9, 3, "abc")]
+    assert without_overlaps([move, clash, other]) == sorted(move + other)
+    assert without_overlaps([clash, move, other]) == sorted(clash + other)

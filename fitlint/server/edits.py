@@ -102,16 +102,23 @@ def fix_applicability(finding: Any) -> Optional[str]:
     return fix.get("applicability") if isinstance(fix, dict) else getattr(fix, "applicability", None)
 
 
-def without_overlaps(edits: List[Edit]) -> List[Edit]:
-    """The edits in document order, leaving out any that overlaps an edit
-    already kept (two fixes touching the same text: the first wins, the
-    other is offered again after the next check)."""
+def without_overlaps(fixes: List[List[Edit]]) -> List[Edit]:
+    """The edits of the fixes (each a list of edits) that can be applied
+    together: a fix is taken whole or not at all, and not when one of its
+    edits overlaps an edit of a fix taken before (as ``check --fix`` does in
+    one round; the other is offered again after the next check)."""
     kept: List[Edit] = []
-    for edit in sorted(edits, key=lambda e: (e[0], e[1], e[2], e[3])):
-        if kept and (edit[0], edit[1]) < (kept[-1][2], kept[-1][3]):
+    for edits in fixes:
+        if any(_overlap(edit, other) for edit in edits for other in kept):
             continue
-        kept.append(edit)
-    return kept
+        kept.extend(edits)
+    return sorted(kept)
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    """Whether two edits touch the same text (two insertions at one place
+    count: their order would be ambiguous)."""
+    return (a[0], a[1]) < (b[2], b[3]) and (b[0], b[1]) < (a[2], a[3]) or (a[0], a[1]) == (b[0], b[1])
 
 
 def fix_message(finding: Any) -> Optional[str]:

@@ -436,9 +436,8 @@ def code_actions(ls: FitlintServer, params: types.CodeActionParams) -> List[type
                                         edit=_workspace_edit(ls, uri, document, [edit_text.ignore_file(source, code)])))
     if allowed(FIX_ALL) or allowed(types.CodeActionKind.SourceFixAll):
         # Like `check --fix`: only safe fixes are applied all at once.
-        fixes = edit_text.without_overlaps([e for f in findings if _in_document(ls, f, uri)
-                                            and edit_text.fix_applicability(f) == "safe"
-                                            for e in edit_text.fix_edits(f)])
+        fixes = edit_text.without_overlaps([edit_text.fix_edits(f) for f in findings if _in_document(ls, f, uri)
+                                            and edit_text.fix_applicability(f) == "safe"])
         if fixes:
             out.append(types.CodeAction(title="fitlint: apply every fix", kind=FIX_ALL,
                                         edit=_workspace_edit(ls, uri, document, fixes)))
