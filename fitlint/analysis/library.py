@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, budget, callables, datasets, loops, sources, tensor_ops
+from . import applications, array_ops, batches, budget, callables, datasets, loops, sources, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -1570,6 +1570,7 @@ def subscript(ip, base: Any, node: cst.Subscript, env) -> Any:
         if isinstance(sl, cst.Index):
             key = py(ip.ev(sl.value, env))
             if isinstance(base, Dict_):
+                batches.subscript(ip, base, key, node)
                 return base.items.get(key) if isinstance(key, str) else None
             if isinstance(key, int) and not isinstance(key, bool) and -len(base.items) <= key < len(base.items):
                 return base.items[key]
