@@ -42,7 +42,7 @@ _COMPUTE_LOSS_BASES = {"tensorflow_recommenders.Model", "tensorflow_recommenders
 _HARMLESS_METHODS = {"get", "keys", "values", "items", "copy", "__contains__", "update", "setdefault"}
 # Functions that only look at what they are given.
 _HARMLESS_FUNCTIONS = {"builtins.len", "builtins.isinstance", "builtins.print", "builtins.sorted", "builtins.list",
-                       "builtins.repr", "builtins.str", "builtins.type", "builtins.id", "builtins.dict"}
+                       "builtins.repr", "builtins.str", "builtins.type", "builtins.id"}
 
 
 @dataclass(eq=False)
@@ -269,7 +269,7 @@ def seen_call(ip: Any, func: Any, receiver: Any, args: Any, node: cst.Call, unpa
         first = args.get("inputs", 0)
         if cls is not None and (cls.is_model or cls.is_layer):
             found = cls.lookup("call")
-            followed = isinstance(first, Batch) and len(given) == 1 and found is not None and \
+            followed = isinstance(first, Batch) and len(given) == 1 and bool(first.items) and found is not None and \
                 isinstance(found[1], cst.FunctionDef) and will_inline(ip, found[1], args, offset=1) and \
                 all(isinstance(v, Sym) for v in first.items.values())
         elif cls is not None:
