@@ -661,9 +661,24 @@ def _batch_rows(file: _File, dc: DataCall, record: Any) -> List[dict]:
     """One row per batch key the model's own step reads: the element's
     value (batch axis first), or none for a key it does not have."""
     rows = []
+    label = dc.inputs[0].label if dc.inputs else "x"
+    if isinstance(record.element, Seq):  # a tuple batch: one row per item
+        first = record.reads[0] if record.reads else None
+        for k, value in enumerate(record.element.items):
+            row = {"name": f"batch[{k}]", "expected": None}
+            row.update(_array(library.add_batch_axis(value)))
+            built = getattr(value, "origin", None)
+            if built is not None:
+                row["built"] = file.where(built.node)["line"]
+            row["read_by"] = record.owner
+            if first is not None and first.local:
+                row["read_at"] = file.where(first.node)["line"]
+            row["compared"] = record.compared
+            rows.append(row)
+        return rows
     for key, read in batches.reads_by_key(record).items():
         value = record.element.items.get(key)
-        row: Dict[str, Any] = {"name": f"{dc.inputs[0].label if dc.inputs else 'x'}[{key!r}]", "expected": None}
+        row: Dict[str, Any] = {"name": f"{label}[{key!r}]", "expected": None}
         row.update(_array(library.add_batch_axis(value)) if isinstance(value, Array) else _array(None))
         built = getattr(value, "origin", None)
         if built is not None:

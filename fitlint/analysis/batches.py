@@ -49,12 +49,12 @@ _HARMLESS_FUNCTIONS = {"builtins.len", "builtins.isinstance", "builtins.print", 
 class Read:
     """One read of a batch key."""
 
-    key: str
+    key: Any  # a dict key; for a tuple batch, an index or the number of names unpacked into
     node: cst.CSTNode
     present: bool
     certain: bool  # on every path of the step
     local: bool  # in the analysed file (not another module of the project)
-    how: str = "read"  # "read" (``b[k]``) or "pop" (``b.pop(k)``)
+    how: str = "read"  # "read" (``b[k]``), "pop" (``b.pop(k)``), "index" (``b[0]``), "unpack" (``x, y = b``)
 
 
 class Record:
@@ -75,8 +75,13 @@ class Record:
         return self.ran and self.escaped is None and bool(self.reads)
 
     def missing(self) -> List[Read]:
-        """Certain reads of keys the element does not have."""
+        """Certain reads of keys the element does not have (or unpackings
+        into another number of names than it has items)."""
         return [r for r in self.reads if not r.present and r.certain]
+
+    @property
+    def size(self) -> int:
+        return len(self.element.items)
 
     def escape(self, what: str) -> None:
         if self.escaped is None:
@@ -87,7 +92,10 @@ class Record:
 
     def note(self, ip: Any, key: Any, node: cst.CSTNode, present: bool, how: str = "read",
              inner: bool = True, local: Optional[bool] = None) -> None:
-        if not isinstance(key, str):
+        if how == "index" and not present:
+            self.escape(f"an index out of the batch's range ({_src(node)})")
+            return
+        if not isinstance(key, str) and how not in ("index", "unpack"):
             self.escape(f"a key that is not a constant string ({_src(node)})")
             return
         if local is None:
@@ -104,6 +112,17 @@ class Batch(Dict_):
     """A batch given whole to a model's own step: its reads are recorded."""
 
     record: Any = None
+
+
+@dataclass(eq=False)
+class BatchSeq(Seq):
+    """A tuple batch given whole to a model's own step: its unpacking and
+    indexing are recorded."""
+
+    record: Any = None
+
+
+BATCHES = (Batch, BatchSeq)
 
 
 def record_of(call: Any) -> Optional[Record]:
@@ -141,7 +160,8 @@ def step_function(obj: Any, method: str) -> Optional[Tuple[Any, cst.FunctionDef,
 
 
 def _one_batch(fn: cst.FunctionDef, extra: bool = False) -> bool:
-    """``def step(self, batch)`` (``extra``: further parameters with defaults)."""
+    """``def step(self, batch)`` (``extra``: further parameters with
+    defaults, or ``training``)."""
     params = fn.params
     if params.posonly_params or params.star_arg not in (None, cst.MaybeSentinel.DEFAULT) and \
             isinstance(params.star_arg, cst.Param):
@@ -149,12 +169,18 @@ def _one_batch(fn: cst.FunctionDef, extra: bool = False) -> bool:
     plain = list(params.params)
     if len(plain) < 2 or any(p.default is not None for p in plain[:2]):
         return False
-    return len(plain) == 2 or (extra and all(p.default is not None for p in plain[2:]))
+    # the library passes ``training=`` by keyword
+    return len(plain) == 2 or (extra and all(p.default is not None or p.name.value == "training" for p in plain[2:]))
 
 
-def batch_of(element: Any, node: cst.CSTNode) -> Optional[Dict_]:
-    """The symbolic batch of a dataset element that is a dict of known
-    arrays, or None."""
+def batch_of(element: Any, node: cst.CSTNode) -> Any:
+    """The symbolic batch of a dataset element that is a dict (or a tuple)
+    of known arrays, or None."""
+    if isinstance(element, Seq) and element.kind == "tuple" and element.items:
+        parts = [batch_of(Dict_({"_": v}), node) for v in element.items]
+        if any(p is None for p in parts):
+            return None
+        return Seq([p.items["_"] for p in parts], "tuple", element.origin)
     if not isinstance(element, Dict_) or not element.items:
         return None
     items = {}
@@ -181,7 +207,8 @@ def run_step(ip: Any, obj: Any, method: str, args: Any, node: cst.Call) -> bool:
         return False
     owner, fn, name = found
     record = Record(ip, data.element, f"{name} of class {obj.cls.name}", node)
-    batch = Batch(dict(symbolic.items), symbolic.origin, record)
+    batch: Any = BatchSeq(list(symbolic.items), "tuple", symbolic.origin, None, record) if isinstance(symbolic, Seq) \
+        else Batch(dict(symbolic.items), symbolic.origin, record)
     func = _function(ip, owner, fn)
     from .interpreter import Args
     extra = Args(node)
@@ -220,10 +247,10 @@ def will_inline(ip: Any, fn: cst.FunctionDef, args: Any, offset: int = 0) -> boo
 
 
 # ------------------------------------------------------------ hooks
-def _batches(values: List[Any], depth: int = 0) -> List[Batch]:
-    out: List[Batch] = []
+def _batches(values: List[Any], depth: int = 0) -> List[Any]:
+    out: List[Any] = []
     for value in values:
-        if isinstance(value, Batch):
+        if isinstance(value, BATCHES):
             out.append(value)
         elif isinstance(value, Seq) and depth < 3:
             out += _batches(value.items, depth + 1)
@@ -233,9 +260,22 @@ def _batches(values: List[Any], depth: int = 0) -> List[Batch]:
 
 
 def subscript(ip: Any, base: Any, key: Any, node: cst.CSTNode) -> None:
-    """``batch[key]``."""
+    """``batch[key]`` (``batch[0]`` for a tuple batch)."""
     if isinstance(base, Batch) and base.record is not None:
         base.record.note(ip, key, node, isinstance(key, str) and key in base.items)
+    elif isinstance(base, BatchSeq) and base.record is not None:
+        index = isinstance(key, int) and not isinstance(key, bool)
+        base.record.note(ip, key if index else None, node,
+                         index and -len(base.items) <= key < len(base.items), how="index" if index else "read")
+
+
+def unpacked(ip: Any, value: Any, target: cst.CSTNode, names: int, starred: bool) -> None:
+    """``x, y = batch`` for a tuple batch: the number of names against the
+    number of items (a starred name takes any number beyond the others)."""
+    if isinstance(value, BatchSeq) and value.record is not None:
+        size = len(value.items)
+        present = size >= names - 1 if starred else size == names
+        value.record.note(ip, names, target, present, how="unpack")
 
 
 def seen_call(ip: Any, func: Any, receiver: Any, args: Any, node: cst.Call, unpacked: List[Any]) -> None:
@@ -269,9 +309,11 @@ def seen_call(ip: Any, func: Any, receiver: Any, args: Any, node: cst.Call, unpa
         first = args.get("inputs", 0)
         if cls is not None and (cls.is_model or cls.is_layer):
             found = cls.lookup("call")
-            followed = isinstance(first, Batch) and len(given) == 1 and bool(first.items) and found is not None and \
+            values = list(first.items.values()) if isinstance(first, Batch) else \
+                list(first.items) if isinstance(first, BatchSeq) else []
+            followed = isinstance(first, BATCHES) and len(given) == 1 and bool(values) and found is not None and \
                 isinstance(found[1], cst.FunctionDef) and will_inline(ip, found[1], args, offset=1) and \
-                all(isinstance(v, Sym) for v in first.items.values())
+                all(isinstance(v, Sym) for v in values)
         elif cls is not None:
             found = cls.lookup("__call__")
             followed = found is not None and isinstance(found[1], cst.FunctionDef) and \
@@ -357,15 +399,17 @@ def _plain(fn: cst.FunctionDef) -> bool:
 @lru_cache(maxsize=1024)
 def _opaque(fn: cst.FunctionDef, names: frozenset) -> bool:
     """Whether one of the parameters ``names`` of ``fn`` is used inside a
-    lambda or a comprehension (code the interpreter does not run part by
-    part): its reads there would not be seen."""
+    lambda, a comprehension (code the interpreter does not run part by
+    part) or unpacked into a literal (``{**batch}``): its reads there would
+    not be seen."""
     todo: List[Tuple[cst.CSTNode, bool]] = [(fn.body, False)]
     while todo:
         node, inside = todo.pop()
         if isinstance(node, cst.Name) and inside and node.value in names:
             return True
         hidden = inside or isinstance(node, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.SetComp,
-                                             cst.DictComp, cst.FunctionDef))
+                                             cst.DictComp, cst.FunctionDef, cst.StarredDictElement,
+                                             cst.StarredElement))
         todo.extend((child, hidden) for child in children(node))
     return False
 

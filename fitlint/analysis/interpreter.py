@@ -361,6 +361,7 @@ class Interpreter:
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             starred = any(isinstance(e, cst.StarredElement) for e in elements)
+            batches.unpacked(self, value, target, len(elements), starred)
             items = value.items if isinstance(value, Seq) and not starred and len(value.items) == len(elements) else None
             for i, element in enumerate(elements):
                 inner = element.value

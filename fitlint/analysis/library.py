@@ -1572,6 +1572,7 @@ def subscript(ip, base: Any, node: cst.Subscript, env) -> Any:
             if isinstance(base, Dict_):
                 batches.subscript(ip, base, key, node)
                 return base.items.get(key) if isinstance(key, str) else None
+            batches.subscript(ip, base, key, node)
             if isinstance(key, int) and not isinstance(key, bool) and -len(base.items) <= key < len(base.items):
                 return base.items[key]
             return None

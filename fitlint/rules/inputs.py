@@ -498,8 +498,21 @@ class MissingModelInput(Rule):
             if not missing:
                 continue
             read = missing[0]
-            keys = list(record.element.items)
             element = record.element.origin.node if record.element.origin is not None else None
+            if read.how == "unpack":
+                size = record.size
+                yield Finding(
+                    self.code,
+                    f"model.{call.what} gets batches of {size} item(s), but {record.owner} unpacks the batch into "
+                    f"{read.key} names: {'not enough' if size < read.key else 'too many'} values to unpack",
+                    call.node,
+                    related((read.node, f"{record.owner} unpacks it here: {ctx.src(read.node)}") if read.local else None,
+                            (element, f"dataset element built here: {ctx.src(element)}")
+                            if element is not None else None),
+                    hint=f"give the dataset elements of {read.key} items, or unpack {size} names",
+                    subject=call, evidence=(str(read.key), str(size)) if size < read.key else (str(read.key),))
+                continue
+            keys = list(record.element.items)
             yield Finding(
                 self.code,
                 f"model.{call.what} gets batches without key {read.key!r}, which {record.owner} reads: "
