@@ -235,3 +235,76 @@ def test_negative_corpus_calls():
     assert status[at["scorer.fit"]] == "partial" and status[at["scorer.evaluate"]] == "partial"
     assert status[at["own.fit"]] == "partial"
     assert status[at["pairwise.fit"]] == "unknown"
+
+
+def _element(source):
+    import libcst as cst
+    from fitlint.analysis.interpreter import analyze
+    facts = analyze(cst.parse_module(source))
+    (call,) = facts.calls
+    return call.dataset.element
+
+
+def test_autograph_casts_in_a_map_function():
+    """tf.data traces a map function with AutoGraph: int()/float() of a
+    tensor is a cast of the same shape (TF 2.21: an int32 / float32 tensor);
+    tf.strings.as_string makes strings."""
+    source = """\
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+ds = tf.data.Dataset.from_tensor_slices({"flag": np.array([True, False]), "age": np.array([20.0, 31.0]),
+                                        "id": np.array([3, 4]), "v": np.zeros((2, 3))})
+ds = ds.map(lambda x: {"flag": int(x["flag"]), "age": int(x["age"]), "share": float(x["id"]),
+                       "id": tf.strings.as_string(x["id"]), "v": int(x["v"])}).batch(2)
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+model.predict(ds)
+"""
+    element = _element(source).items
+    assert (element["flag"].shape, element["flag"].dtype, element["flag"].lo, element["flag"].hi) == \
+        ((), "int32", 0.0, 1.0)
+    assert (element["age"].dtype, element["age"].lo) == ("int32", None)
+    assert element["share"].dtype == "float32" and element["id"].dtype == "str"
+    assert (element["v"].shape, element["v"].dtype) == ((3,), "int32")
+
+
+def test_int_of_a_constant_outside_a_map_function_is_python():
+    import libcst as cst
+    from fitlint.analysis.interpreter import Env, Interpreter
+    ip = Interpreter(cst.parse_module(""))
+    assert ip.ev(cst.parse_expression("int(3.7)"), Env()).value == 3
+    assert ip.ev(cst.parse_expression("float(2)"), Env()).value == 2.0
+
+
+@pytest.mark.parametrize("name, keys", [
+    ("movie_lens/100k-ratings", {"raw_user_age", "bucketized_user_age", "user_occupation_label", "timestamp"}),
+    ("movielens/1m-ratings", {"user_gender", "user_zip_code", "movie_genres"}),
+    ("movielens/25m-ratings", {"user_id", "user_rating", "timestamp", "movie_title"}),
+    ("movielens/latest-small-movies", {"movie_id", "movie_title", "movie_genres"}),
+])
+def test_movielens_features(name, keys):
+    """The TFDS movielens configs (and the deprecated movie_lens name) with
+    their features' dtypes, as the builder declares them."""
+    source = f"""\
+import tensorflow as tf
+import tensorflow_datasets as tfds
+from tensorflow import keras
+
+ds = tfds.load("{name}", split="train").batch(4)
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+model.predict(ds)
+"""
+    element = _element(source).items
+    assert keys <= set(element)
+    dtypes = {"user_id": "str", "movie_title": "str", "user_rating": "float32", "timestamp": "int64",
+              "user_gender": "bool", "bucketized_user_age": "float32", "raw_user_age": "float32",
+              "user_occupation_label": "int64", "movie_genres": "int64"}
+    for key in keys & set(dtypes):
+        assert element[key].dtype == dtypes[key], key
+    if "user_occupation_label" in element:
+        assert (element["user_occupation_label"].lo, element["user_occupation_label"].hi) == (0.0, 21.0)
+    if "movie_genres" in element:
+        assert element["movie_genres"].shape == (None,) and element["movie_genres"].hi == 20.0
+    if "25m" in name:
+        assert "user_gender" not in element
