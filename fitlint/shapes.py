@@ -665,7 +665,7 @@ def _batch_rows(file: _File, dc: DataCall, record: Any) -> List[dict]:
     if isinstance(record.element, Seq):  # a tuple batch: one row per item
         first = record.reads[0] if record.reads else None
         for k, value in enumerate(record.element.items):
-            row = {"name": f"batch[{k}]", "expected": None}
+            row: Dict[str, Any] = {"name": f"batch[{k}]", "expected": None}
             row.update(_array(library.add_batch_axis(value)))
             built = getattr(value, "origin", None)
             if built is not None:
@@ -678,7 +678,7 @@ def _batch_rows(file: _File, dc: DataCall, record: Any) -> List[dict]:
         return rows
     for key, read in batches.reads_by_key(record).items():
         value = record.element.items.get(key)
-        row: Dict[str, Any] = {"name": f"{label}[{key!r}]", "expected": None}
+        row = {"name": f"{label}[{key!r}]", "expected": None}
         row.update(_array(library.add_batch_axis(value)) if isinstance(value, Array) else _array(None))
         built = getattr(value, "origin", None)
         if built is not None:

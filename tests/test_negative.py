@@ -110,7 +110,7 @@ PATTERNS = {
                "for width in (8, 9):", "net.build((None, 8))", "keras.Sequential([inner,", "keras.Sequential([Block(",
                "def train_step(self, data):\n        x, y = data"],
     "batches": ["def train_step(self, inputs):\n        with tf.GradientTape() as tape:\n            loss = self.compute_loss(inputs, training=True)",
-                "features = features.copy()", 'labels = features.pop("score")', 'features.get("weight")',
+                "features = features.copy()", 'labels = features.pop("score")', 'features.get("weights")',
                 "if EXTRA:\n            labels = labels * features[", "except KeyError:", 'features["user_tag"] if "user_tag" in features',
                 "{k: features[k] for k in", "return tf.constant(0.0)", "def user_ids(features):", "predictions = self(features)",
                 "def train_step(self, batch):", "rows.map(to_features)", "validation_data=test"],
