@@ -672,7 +672,7 @@ def _batch_rows(file: _File, dc: DataCall, record: Any) -> List[dict]:
                 row["built"] = file.where(built.node)["line"]
             row["read_by"] = record.owner
             if first is not None and first.local:
-                row["read_at"] = file.where(first.node)["line"]
+                row.update(_read_at(file, first.node))
             row["compared"] = record.compared
             rows.append(row)
         return rows
@@ -685,10 +685,18 @@ def _batch_rows(file: _File, dc: DataCall, record: Any) -> List[dict]:
             row["built"] = file.where(built.node)["line"]
         row["read_by"] = record.owner
         if read.local:
-            row["read_at"] = file.where(read.node)["line"]
+            row.update(_read_at(file, read.node))
         row["compared"] = record.compared
         rows.append(row)
     return rows
+
+
+def _read_at(file: _File, node: Any) -> dict:
+    where = file.where(node)
+    out = {"read_at": where["line"]}
+    if "cell" in where:
+        out["read_cell"] = where["cell"]
+    return out
 
 
 def _batch_reason(file: _File, dc: DataCall, record: Any) -> dict:

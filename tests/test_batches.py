@@ -134,6 +134,21 @@ def test_a_key_missing_from_the_elements_is_found(dropped):
             return tf.reduce_mean(tf.square(self(features)[:, 0] - labels))
         return features["rank"]
 """,
+    # in a loop over what is not known
+    """    def compute_loss(self, features, training=False):
+        features = features.copy()
+        labels = features.pop("score")
+        for name in sorted(np.random.choice(["x"], 0)):
+            labels = labels + features["extra"]
+        return tf.reduce_mean(tf.square(self(features)[:, 0] - labels))
+""",
+    # with a default
+    """    def compute_loss(self, features, training=False):
+        features = features.copy()
+        labels = features.pop("score") * features.pop("scale", 1.0)
+        weights = features.get("weights")
+        return tf.reduce_mean(tf.square(self(features)[:, 0] - labels))
+""",
     # a helper called under a branch
     """    def compute_loss(self, features, training=False):
         features = features.copy()
