@@ -247,6 +247,12 @@ def will_inline(ip: Any, fn: cst.FunctionDef, args: Any, offset: int = 0) -> boo
 
 
 # ------------------------------------------------------------ hooks
+def _active(ip: Any) -> bool:
+    """Whether a step is being run on a batch (a batch kept somewhere and
+    used after its step is no longer recorded)."""
+    return bool(ip.__dict__.get("batch_steps"))
+
+
 def _batches(values: List[Any], depth: int = 0) -> List[Any]:
     out: List[Any] = []
     for value in values:
@@ -261,6 +267,8 @@ def _batches(values: List[Any], depth: int = 0) -> List[Any]:
 
 def subscript(ip: Any, base: Any, key: Any, node: cst.CSTNode) -> None:
     """``batch[key]`` (``batch[0]`` for a tuple batch)."""
+    if not _active(ip):
+        return
     if isinstance(base, Batch) and base.record is not None:
         base.record.note(ip, key, node, isinstance(key, str) and key in base.items)
     elif isinstance(base, BatchSeq) and base.record is not None:
@@ -272,7 +280,11 @@ def subscript(ip: Any, base: Any, key: Any, node: cst.CSTNode) -> None:
 def unpacked(ip: Any, value: Any, target: cst.CSTNode, names: int, starred: bool) -> None:
     """``x, y = batch`` for a tuple batch: the number of names against the
     number of items (a starred name takes any number beyond the others)."""
-    if isinstance(value, BatchSeq) and value.record is not None:
+    if not _active(ip):
+        return
+    if isinstance(value, Batch) and value.record is not None:
+        value.record.escape(f"a dict batch unpacked into names ({_src(target)})")  # its keys, not its values
+    elif isinstance(value, BatchSeq) and value.record is not None:
         size = len(value.items)
         present = size >= names - 1 if starred else size == names
         value.record.note(ip, names, target, present, how="unpack")
@@ -281,7 +293,7 @@ def unpacked(ip: Any, value: Any, target: cst.CSTNode, names: int, starred: bool
 def seen_call(ip: Any, func: Any, receiver: Any, args: Any, node: cst.Call, unpacked: List[Any]) -> None:
     """A call about to run: a batch given to code that is not followed
     escapes; ``batch.pop(key)`` reads the key."""
-    if not ip.__dict__.get("batch_steps"):
+    if not _active(ip):
         return
     from . import objects
     if isinstance(receiver, Batch) and isinstance(node.func, cst.Attribute) and receiver.record is not None:
@@ -327,6 +339,8 @@ def seen_call(ip: Any, func: Any, receiver: Any, args: Any, node: cst.Call, unpa
 def enter_trace(ip: Any, inputs: Any) -> Optional[Record]:
     """Before ``call`` is traced on ``inputs``: a batch's reads from here
     on belong to this trace too."""
+    if not _active(ip):
+        return None
     found = _batches([inputs])
     if not found or found[0].record is None:
         return None
@@ -351,6 +365,8 @@ def leave_trace(obj: Any, key: Any, record: Optional[Record]) -> None:
 def replay(ip: Any, obj: Any, key: Any, inputs: Any) -> None:
     """The trace cache answered for a batch: the reads of that trace happen
     again, here."""
+    if not _active(ip):
+        return
     found = _batches([inputs])
     if not found or found[0].record is None:
         return
