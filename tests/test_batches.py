@@ -323,3 +323,15 @@ model.predict(ds)
         assert element["movie_genres"].shape == (None,) and element["movie_genres"].hi == 20.0
     if "25m" in name:
         assert "user_gender" not in element
+
+
+def test_a_batch_kept_after_its_step_is_not_recorded():
+    """A batch the step stores on the model and the program reads after
+    fit is no longer the step's: no finding for a key it lacks there."""
+    body = """    def compute_loss(self, features, training=False):
+        self.last = features
+        return tf.reduce_mean(tf.square(self(features)[:, 0] - features["score"]))
+"""
+    source = program(body) + 'print(model.last["missing"])\n'
+    assert errors(source) == []
+    assert all(c["status"] == "partial" for c in calls(source))
