@@ -159,11 +159,16 @@ def test_a_key_missing_from_the_elements_is_found(dropped):
 """,
 ])
 def test_a_missing_key_not_read_on_every_path_is_no_error(body):
+    """A key the elements lack, read only on some paths of the step (under a
+    branch or a loop, in a try, a conditional expression, after a
+    conditional return, with a default): TF may never read it, no error."""
     source = program(body).replace("class Base(", "def weight(f):\n    return f['weight']\n\n\nclass Base(")
     assert errors(source) == []
 
 
 def test_a_missing_key_read_by_a_helper_on_every_path_is_found():
+    """A helper function of the file the step always calls with the batch
+    reads a key the elements lack: FIT104 on fit and evaluate."""
     body = """    def compute_loss(self, features, training=False):
         features = features.copy()
         labels = features.pop("score")
@@ -285,6 +290,7 @@ model.predict(ds)
 
 
 def test_int_of_a_constant_outside_a_map_function_is_python():
+    """Outside a traced function int()/float() stay Python's."""
     import libcst as cst
     from fitlint.analysis.interpreter import Env, Interpreter
     ip = Interpreter(cst.parse_module(""))
