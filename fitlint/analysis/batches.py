@@ -438,10 +438,6 @@ def _src(node: cst.CSTNode) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def keys_of(record: Record) -> List[str]:
-    return list(record.element.items)
-
-
 def reads_by_key(record: Record) -> Dict[str, Read]:
     """The first read of each key."""
     out: Dict[str, Read] = {}
