@@ -601,7 +601,11 @@ def mutated_names(node: cst.CSTNode) -> FrozenSet[str]:
                     names.add(base.value)
             elif isinstance(target, cst.Name) and isinstance(current, cst.AugAssign):
                 names.add(target.value)
-        todo.extend(children(current))
+        for child in children(current):
+            if isinstance(child, cst.IndentedBlock):
+                names.update(mutated_names(child))  # a nested body is walked once, then remembered
+            else:
+                todo.append(child)
     return frozenset(names)
 
 
