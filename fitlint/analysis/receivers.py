@@ -22,6 +22,7 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, List, Optional
 
 import libcst as cst
@@ -208,6 +209,7 @@ def fresh_self(ip, fn: cst.FunctionDef, cls: Any) -> Any:
     return obj
 
 
+@lru_cache(maxsize=4096)  # asked again for each method run on its own
 def _compiles(fn: cst.FunctionDef) -> bool:
     from . import objects
 
