@@ -37,6 +37,15 @@ MAX_DEPTH = 6  # nested inlined calls
 MAX_INLINES = 30  # inlined calls of one function per file
 
 
+def _plain_string(text: str) -> Optional[str]:
+    """The value of a string literal with no prefix and no backslash, read
+    without compiling it (what ``ast.literal_eval`` returns); else None."""
+    if text[:1] not in ("'", '"') or "\\" in text or "\r" in text or "\x00" in text:
+        return None
+    quotes = 3 if len(text) >= 6 and text[:3] in ("'''", '"""') else 1
+    return text[quotes:-quotes]
+
+
 class Env:
     """A scope: names to abstract values, and how often each was bound."""
 
@@ -601,6 +610,9 @@ class Interpreter:
         if isinstance(node, cst.Float):
             return Const(float(node.value.replace("_", "")), Origin(node))
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            plain = _plain_string(node.value) if isinstance(node, cst.SimpleString) else None
+            if plain is not None:
+                return Const(plain, Origin(node))
             try:
                 value = node.evaluated_value
             except Exception:
