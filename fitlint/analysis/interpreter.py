@@ -408,14 +408,21 @@ class Interpreter:
         live = [o for o in outcomes if not o[2]]
         if not live:
             return True
+        envs = [b for b, _, _ in live]
+        if len(envs) == 1:  # one way through: its names and counts, as they are
+            only = envs[0]
+            env.vars.update(only.vars)
+            env.counts.update({key: only.counts.get(key, 0) for key in only.vars})
+            envs = []
         keys = set()
-        for branch_env, _, _ in live:
+        for branch_env in envs:
             keys.update(branch_env.vars)
+        two = len(envs) == 2
         joined: Dict[tuple, Any] = {}  # names that held one object in every branch still share one
         for key in keys:
-            values = [b.vars.get(key, MISSING) for b, _, _ in live]
+            values = [b.vars.get(key, MISSING) for b in envs]
             first = values[0]
-            if all(v is first for v in values) and first is not MISSING:
+            if first is not MISSING and (values[1] is first if two else all(v is first for v in values)):
                 env.vars[key] = first
             else:
                 ids = tuple(id(v) for v in values)
@@ -427,7 +434,7 @@ class Interpreter:
                     if joined[ids] is not None:
                         mutation.derived(self, values[0], joined[ids])
                 env.vars[key] = joined[ids]
-            env.counts[key] = max(b.counts.get(key, 0) for b, _, _ in live)
+            env.counts[key] = max([b.counts.get(key, 0) for b in envs])
         snaps = [s for _, s, _ in live]
         for model in self.models:
             states = [s.get(model) for s in snaps]
