@@ -50,6 +50,11 @@ class Signature:
     def __init__(self, params: List[Param]) -> None:
         self.params = params
         self.by_name = {p.name: p for p in params}
+        # what bind() needs, worked out once (signatures are made once each, see parse)
+        self.positional = [p for p in params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
+        self.var_pos = next((p for p in params if p.kind == VAR_POSITIONAL), None)
+        self.var_kw = next((p for p in params if p.kind == VAR_KEYWORD), None)
+        self.required = [p.name for p in params if p.default is REQUIRED and p.kind not in (VAR_POSITIONAL, VAR_KEYWORD)]
 
     @property
     def names(self) -> List[str]:
@@ -150,10 +155,7 @@ def bind(sig: Signature, args: Any) -> Optional[Bound]:
     if getattr(args, "star", False):
         return None
     bound = Bound(sig, args)
-    params = sig.params
-    positional = [p for p in params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
-    var_pos = next((p for p in params if p.kind == VAR_POSITIONAL), None)
-    var_kw = next((p for p in params if p.kind == VAR_KEYWORD), None)
+    positional, var_pos, var_kw = sig.positional, sig.var_pos, sig.var_kw
     pos_nodes = list(getattr(args, "pos_nodes", []))
     pos_nodes += [None] * (len(args.pos) - len(pos_nodes))
     extra: List[Any] = []
@@ -170,7 +172,7 @@ def bind(sig: Signature, args: Any) -> Optional[Bound]:
     extra_kw: Dict[str, Any] = {}
     kw_nodes = getattr(args, "kw_nodes", {})
     for name, value in args.kw.items():
-        param = next((p for p in params if p.name == name), None)
+        param = sig.by_name.get(name)
         if param is not None and param.kind in (POSITIONAL_OR_KEYWORD, KEYWORD_ONLY):
             if name in bound.values:
                 return None  # multiple values for one argument
@@ -183,9 +185,8 @@ def bind(sig: Signature, args: Any) -> Optional[Bound]:
             return None  # unexpected keyword argument
     if var_kw is not None:
         bound.values[var_kw.name] = Dict_(extra_kw)
-    for param in params:
-        if param.default is REQUIRED and param.kind not in (VAR_POSITIONAL, VAR_KEYWORD) \
-                and param.name not in bound.values:
+    for name in sig.required:
+        if name not in bound.values:
             return None  # a required argument is missing
     return bound
 
