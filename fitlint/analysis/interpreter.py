@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, flags, loops, models, objects, project, receivers, sources, wrappers
+from . import array_ops, budget, callables, flags, loops, models, objects, project, receivers, sequences, sources, wrappers
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -841,6 +841,8 @@ class Interpreter:
             shape = as_shape(batch_shape)
         else:
             inner = as_shape(shape_arg)
+            if inner is None:
+                inner = sequences.rank_only_shape(shape_arg)
             shape = None if inner is None else (None,) + inner
         dtype = library.dtype_of(args.get("dtype"), default="float32")
         name = py(args.get("name"))
@@ -856,7 +858,7 @@ class Interpreter:
         return sym
 
     def call_layer(self, layer: Layer, args: Args, node: cst.Call) -> Any:
-        inputs = args.get("inputs", 0)
+        inputs = sequences.string_input(layer, args.get("inputs", 0), node)
         if isinstance(inputs, Sym):
             if inputs.shape is not None and not self.guarded:
                 self.facts.layer_uses.append(LayerUse(layer, [inputs.shape], [inputs.origin], inputs.layer,
@@ -946,6 +948,9 @@ class Interpreter:
         outputs = _syms(outs)
         if inputs is None or outputs is None:
             model.exact = False
+            if inputs is not None and outs is None:
+                # outputs not followed: the inputs are still the model's (see models.py)
+                model.inputs, model.input_dict = inputs, isinstance(ins, Dict_)
             return model
         model.inputs, model.outputs = inputs, outputs
         model.input_dict = isinstance(ins, Dict_)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, budget, callables, datasets, loops, sources, tensor_ops
+from . import applications, array_ops, budget, callables, datasets, iteration, loops, sequences, sources, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -21,7 +21,7 @@ from .values import (
 )
 
 BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs",
-            "zip", "dict"}
+            "zip", "dict", "iter", "next"}
 
 
 class LossFn:
@@ -865,6 +865,8 @@ def pad_sequences(ip, a, node):
     seqs = a.get("sequences")
     if isinstance(seqs, array_ops.ListOf):
         seqs = array_ops.as_sequences(seqs, node)
+    elif isinstance(seqs, Seq):
+        seqs = sequences.list_as_sequences(seqs, node)
     if not isinstance(seqs, Array) or not seqs.shape:
         return None
     if py(a.get("padding")) not in ("pre", "post") or py(a.get("truncating")) not in ("pre", "post"):
@@ -1223,6 +1225,7 @@ CALLS.update(tensor_ops.CALLS)
 CALLS.update(sources.CALLS)
 CALLS.update(array_ops.CALLS)
 CALLS.update(loops.CALLS)
+CALLS.update(iteration.CALLS)
 CALLS.update(applications.CALLS)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
