@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, flags, loops, models, objects, project, receivers, sequences, sources, wrappers
+from . import array_ops, branch_attrs, budget, callables, calls, flags, loops, models, objects, project, receivers, sequences, sources, wrappers
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -385,16 +385,22 @@ class Interpreter:
     def branches(self, env: Env, runs: List[Callable[[Env], bool]], loop: bool = False) -> bool:
         start = self.snapshot()
         outcomes = []
+        stored: List[Any] = []  # attributes each branch set (branch_attrs.py)
         self.depth += 1
         try:
             for run in runs:
                 self.restore(start)
                 branch_env = env.copy()
                 branch_env.depth = self.depth
-                left = run(branch_env)
+                branch_attrs.enter(self)
+                try:
+                    left = run(branch_env)
+                finally:
+                    stored.append(branch_attrs.leave(self))
                 outcomes.append((branch_env, self.snapshot(), left))
         finally:
             self.depth -= 1
+        branch_attrs.join(self, [(s, not o[2]) for s, o in zip(stored, outcomes)])
         live = [o for o in outcomes if not o[2]]
         if not live:
             return True
@@ -698,8 +704,11 @@ class Interpreter:
         unpacked: List[Any] = []  # what *x / **x pass
         for arg in node.args:
             if arg.star:
-                args.star = True
                 spread = self.ev(arg.value, env)
+                if calls.project_code(func) and calls.spread(args, arg, spread):
+                    unpacked.extend(spread.items if isinstance(spread, Seq) else spread.items.values())
+                    continue  # a tuple/list or dict the analysis knows whole: its items are the arguments
+                args.star = True
                 unpacked.extend(spread.items if isinstance(spread, Seq) else
                                 spread.items.values() if isinstance(spread, Dict_) else ())
                 continue
@@ -802,9 +811,7 @@ class Interpreter:
             name = p.name.value
             value = args.kw[name] if name in args.kw else self.ev(p.default, func.env) if p.default is not None else None
             env.assign(name, value)
-        for p in (params.star_arg, params.star_kwarg):
-            if isinstance(p, cst.Param):
-                env.assign(p.name.value, None)
+        calls.bind_rest(env, params, args)  # *args and **kwargs: what the call passes beyond the named
         self.inlined[node] = count + 1
         self.stack.append(node)
         self.frames.append([])
@@ -821,6 +828,8 @@ class Interpreter:
         if not left:
             returns.append(Const(None))
         first = returns[0] if returns else None
+        if len(returns) > 1 and all(isinstance(r, Model) for r in returns):
+            return receivers.join_models(returns)  # models of one contract: the first
         return first if all(r is first for r in returns) else None
 
     def escape(self, args: Args) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, budget, callables, datasets, iteration, loops, sequences, sources, tensor_ops
+from . import applications, array_ops, budget, callables, datasets, iteration, loops, sequences, sources, tensor_ops, typechecks
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -21,7 +21,7 @@ from .values import (
 )
 
 BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs",
-            "zip", "dict", "iter", "next"}
+            "zip", "dict", "iter", "next", "isinstance"}
 
 
 class LossFn:
@@ -1226,6 +1226,7 @@ CALLS.update(sources.CALLS)
 CALLS.update(array_ops.CALLS)
 CALLS.update(loops.CALLS)
 CALLS.update(iteration.CALLS)
+CALLS.update(typechecks.CALLS)
 CALLS.update(applications.CALLS)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type

@@ -26,7 +26,7 @@ from typing import Any, Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
-from . import library
+from . import branch_attrs, library
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
 from .walk import children
@@ -306,8 +306,8 @@ def _set_elsewhere(obj: Any, attr: str) -> bool:
     for an object of a class with a library base, the value may have been
     replaced there."""
     cls = obj.cls
-    if cls is None or not (cls.library_bases() or cls.unknown_base()):
-        return False
+    if cls is None or not (cls.library_bases() - {"builtins.object", "abc.ABC"} or cls.unknown_base()):
+        return False  # ``class T(object)`` is a plain class: no library calls its methods
     ran = getattr(obj, "ran", ())
     return any(attr in names and fn not in ran and fn.name.value not in _FRAMEWORK_RUN
                for c in cls.mro() for fn, names in c.assigned.items())
@@ -347,10 +347,13 @@ def store(ip, target: cst.Attribute, value: Any, env) -> bool:
     if found is not None and isinstance(found[1], cst.FunctionDef):
         base.attrs[attr] = None  # a property setter (or a method replaced): unknown
         return True
-    if ip.depth > base.depth or ip.loops:
-        # Set in a branch or a loop: it may or may not hold the new value.
+    if ip.loops:
+        # Set in a loop: it may or may not hold the new value.
         old = base.attrs.get(attr, MISSING)
         base.attrs[attr] = value if old is value else None
+    elif ip.depth > base.depth:
+        branch_attrs.note(ip, base, attr)  # the branch sees it; joined after it (branch_attrs.py)
+        base.attrs[attr] = value
     else:
         base.attrs[attr] = value
     return True

@@ -43,6 +43,10 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
     if isinstance(test, (cst.Integer, cst.SimpleString)) or (
             isinstance(test, cst.Name) and test.value in ("True", "False", "None")):
         value = ip.ev(test, env)
+    elif isinstance(test, cst.Call):
+        from .typechecks import decided
+        known = decided(ip, test, env)
+        return None if known is None else known != negate
     elif isinstance(test, cst.Name):
         value = env.get(test.value)
         if not isinstance(value, Const) or value.origin is None or not _literal(value.origin.node):
@@ -76,12 +80,28 @@ def _bound_more_than_once(env, name: str) -> bool:
 def join_models(values: List[Any]) -> Any:
     """The first model if every branch's model has the same contract, else None."""
     first = values[0]
+    if all(v is first for v in values):
+        return first
     if type(first) is not Model or any(type(v) is not Model for v in values):
         return None
+    if _same_inputs_only(values):
+        return first
     sig = _model_sig(first)
     if sig is None or any(_model_sig(v) != sig for v in values[1:]):
         return None
     return first
+
+
+def _same_inputs_only(values: List[Any]) -> bool:
+    """Functional models on the very same inputs whose outputs were not
+    followed on any path (``build_model(inputs)`` returning
+    ``Model(inputs, self.model(inputs))`` or ``Model(inputs, self(inputs))``):
+    all that is known of each is that input, the same on every path, and
+    none is compiled yet."""
+    first = values[0]
+    return all(v.kind == "functional" and not v.outputs and not v.exact and v.compiled is False and v.loss is None
+               and len(v.inputs) == len(first.inputs) and all(a is b for a, b in zip(v.inputs, first.inputs))
+               and v.input_dict == first.input_dict for v in values) and bool(first.inputs)
 
 
 def _value_sig(value: Any, depth: int = 0) -> Any:
