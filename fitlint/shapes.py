@@ -900,7 +900,9 @@ def _models(file: _File) -> List[dict]:
 
 
 def _richness(model: Model) -> tuple:
-    return (bool(model.inputs), model.exact, len(model.layers) + len(model.outputs), model.loss is not None)
+    known_dims = sum(1 for sym in model.inputs if sym.shape is not None for d in sym.shape if d is not None)
+    return (bool(model.inputs), model.exact, len(model.layers) + len(model.outputs), model.loss is not None,
+            known_dims)
 
 
 def _site(file: _File, node: cst.Call, scope: _Scope, receivers: List[Any], calls: List[DataCall]) -> dict:
@@ -1073,7 +1075,8 @@ def _merge_elsewhere(collected: Sequence[FileShapes]) -> set:
 
 def _model_score(m: dict) -> tuple:
     return (sum(i["shape"] is not None for i in m["inputs"]), sum(r["output_shape"] is not None for r in m["layers"]),
-            sum(o["shape"] is not None for o in m["outputs"]), m["loss"] is not None, len(m["layers"]))
+            sum(o["shape"] is not None for o in m["outputs"]), m["loss"] is not None, len(m["layers"]),
+            sum(d is not None for i in m["inputs"] if i["shape"] is not None for d in i["shape"]))
 
 
 def _best_models(models: List[dict]) -> List[dict]:
