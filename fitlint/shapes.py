@@ -971,12 +971,18 @@ def _sites(file: _File) -> List[dict]:
 def _elsewhere(file: _File) -> Dict[str, List[dict]]:
     """Visits of sites of other project modules, made while this file's
     analysis ran their code (a function or method called from here), by the
-    real path of their file. Only visits where the receiver was a model
-    (the others say nothing the module's own analysis does not)."""
+    real path of their file. Only visits where the receiver was a model, or
+    an object of a project class whose own method it is (a mixin's
+    ``self.predict`` on a class that defines it): the others say nothing the
+    module's own analysis does not."""
     receivers, calls = _by_node(file)
     out: Dict[str, List[dict]] = {}
     for node, found in receivers.items():
-        if node in file.positions or not any(isinstance(r.value, Model) for r in found):
+        if node in file.positions:
+            continue
+        if not any(isinstance(r.value, Model) for r in found) and not (
+                isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and _delegates(found, node.func.attr.value) is not None):
             continue
         other = file.other(node)
         if other is file or other.real is None:

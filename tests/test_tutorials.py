@@ -110,3 +110,18 @@ Trainer(model).model.predict(x)
 start(model).run(x)
 """
     assert [s for _, s in _status(src)] == ["checked", "checked"]
+
+
+def test_a_test_method_runs_after_setup():
+    src = HEAD + """
+import unittest
+class ModelTest(unittest.TestCase):
+    def setUp(self):
+        self.net = tf.keras.Sequential([tf.keras.Input((6,)), tf.keras.layers.Dense(3)])
+        self.data = np.zeros((4, 6), "float32")
+    def test_predict(self):
+        self.net.predict(self.data)
+    def test_other(self):
+        self.data = None
+"""
+    assert [s for _, s in _status(src)] == ["checked"]

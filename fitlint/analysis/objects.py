@@ -306,6 +306,8 @@ def _set_elsewhere(obj: Any, attr: str) -> bool:
     for an object of a class with a library base, the value may have been
     replaced there."""
     cls = obj.cls
+    if getattr(obj, "testcase", False):
+        return False  # a test's own instance: only its setUp ran before it (testcases.py)
     if cls is None or not (cls.library_bases() - {"builtins.object", "abc.ABC"} or cls.unknown_base()):
         return False  # ``class T(object)`` is a plain class: no library calls its methods
     ran = getattr(obj, "ran", ())

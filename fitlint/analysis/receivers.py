@@ -203,6 +203,9 @@ def fresh_self(ip, fn: cst.FunctionDef, cls: Any) -> Any:
     if runs.get(cls, 0) >= MAX_FRESH:
         return None
     runs[cls] = runs.get(cls, 0) + 1
+    from . import testcases
+    if testcases.is_test_method(cls, fn):
+        return testcases.fresh_test(ip, cls, fn)  # a new TestCase after its setUp
     obj = objects.Instance(cls, ip.depth)
     obj.fresh = True  # type: ignore[attr-defined]  # its class is a guess: a subclass (a mixin's user) may override
     if fn.name.value == "__init__":
