@@ -112,7 +112,7 @@ PATTERNS = {
     "tutorials": ["Model(inputs=net.inputs, outputs=outputs)", "[layer.output for layer in net.layers",
                   "tf.keras.ops.cumsum(", "next(iter(ds))", "xb, yb = next(iter(ds))", "next(ds.as_numpy_iterator())",
                   "tf.random.shuffle(", "Input(shape=(max_len - 1,))", "vectorize(seed)",
-                  "pad_sequences([tokens]"],
+                  "pad_sequences([tokens]", "if self.model is None:", "**options):"],
     "try/except": ["except ValueError as e:\n    print(e", "except Exception", "except:",
                    "except tf.errors.InvalidArgumentError", "except tf.errors.OpError",
                    "except (KeyError, ValueError)"],

@@ -125,3 +125,21 @@ class ModelTest(unittest.TestCase):
         self.data = None
 """
     assert [s for _, s in _status(src)] == ["checked"]
+
+
+def test_is_none_of_a_known_value_decides_the_branch():
+    src = HEAD + """
+import sys
+class Lazy:
+    def __init__(self, model=None):
+        self.model = model
+    def get(self):
+        if self.model is None:
+            self.model = tf.keras.Sequential([tf.keras.Input((9,)), tf.keras.layers.Dense(3)])
+        return self.model
+Lazy(model).get().predict(x)
+Lazy().get().predict(np.zeros((2, 9)))
+maybe = model if len(sys.argv) > 2 else None
+Lazy(maybe).get().predict(x)
+"""
+    assert [s for _, s in _status(src)] == ["checked", "checked", "unknown"]

@@ -43,7 +43,7 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
     if isinstance(test, (cst.Integer, cst.SimpleString)) or (
             isinstance(test, cst.Name) and test.value in ("True", "False", "None")):
         value = ip.ev(test, env)
-    elif isinstance(test, cst.Call):
+    elif isinstance(test, (cst.Call, cst.Comparison)):
         from .typechecks import decided
         known = decided(ip, test, env)
         return None if known is None else known != negate

@@ -130,8 +130,28 @@ def builtin_isinstance(ip, a, node: cst.Call) -> Optional[Const]:
     return Const(False) if all(x is False for x in answers) else None
 
 
+def _is_none(value: Any) -> Optional[bool]:
+    """Whether a value is ``None``: certain for a literal and for the
+    objects the analysis made (an array, a model, a layer...)."""
+    from .objects import Instance
+    from .values import Layer
+    if isinstance(value, Const):
+        return value.value is None
+    if isinstance(value, (Array, Dataset, Model, Seq, Dict_, Layer, Instance)):
+        return False
+    return None
+
+
 def decided(ip, test: cst.BaseExpression, env) -> Optional[bool]:
-    """The truth of ``isinstance(...)`` as a branch test, or None."""
+    """The truth of ``isinstance(...)``, or of ``x is None`` / ``x is not
+    None``, as a branch test, or None."""
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and \
+            isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot)) and \
+            isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None":
+        answer = _is_none(ip.ev(test.left, env))
+        if answer is None:
+            return None
+        return answer if isinstance(test.comparisons[0].operator, cst.Is) else not answer
     if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"):
         return None
     func = ip.ev(test.func, env)
