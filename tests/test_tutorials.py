@@ -27,6 +27,8 @@ model.compile(loss="sparse_categorical_crossentropy")
 
 
 def test_a_batch_taken_by_hand_is_the_element():
+    """next(iter(ds)), indexed or unpacked, and next(ds.as_numpy_iterator()) are one batch of the
+    dataset; next() with a default is unknown."""
     src = HEAD + """
 ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
 sample = next(iter(ds))
@@ -41,6 +43,8 @@ model.predict(next(iter(ds), None))
 
 
 def test_isinstance_decides_only_what_is_certain():
+    """isinstance picks the branch Python takes when the value is known (a tuple written out, an
+    array, an object of a plain class) and leaves both branches when it is not."""
     src = HEAD + """
 import sys
 class Plain(object):
@@ -68,6 +72,8 @@ model.predict(pick(other))
 
 
 def test_attribute_set_in_a_branch_is_read_back_there():
+    """A model stored on self in a branch is that model inside the branch; two models stored by
+    the two branches are unknown after them."""
     src = HEAD + """
 import sys
 class Holder:
@@ -96,6 +102,8 @@ wide.model.predict(x)
 
 
 def test_kwargs_are_the_extra_keywords():
+    """**kwargs is the (empty) dict of extra keywords, so a setattr loop over it changes nothing;
+    a tuple and a dict known whole are spread into a project call."""
     src = HEAD + """
 class Trainer(object):
     def __init__(self, model, **kwargs):
@@ -113,6 +121,7 @@ start(model).run(x)
 
 
 def test_a_test_method_runs_after_setup():
+    """A TestCase test method sees what setUp stored, not what another test method does."""
     src = HEAD + """
 import unittest
 class ModelTest(unittest.TestCase):
@@ -128,6 +137,8 @@ class ModelTest(unittest.TestCase):
 
 
 def test_is_none_of_a_known_value_decides_the_branch():
+    """`if self.model is None:` builds the model only when it is None for certain; a value that may
+    be either leaves it unknown."""
     src = HEAD + """
 import sys
 class Lazy:
