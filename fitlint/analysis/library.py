@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, budget, callables, datasets, loops, sources, tensor_ops
+from . import applications, array_ops, budget, builders, callables, datasets, loops, sources, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -21,7 +21,7 @@ from .values import (
 )
 
 BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs",
-            "zip", "dict"}
+            "zip", "dict", "enumerate"}
 
 
 class LossFn:
@@ -1160,6 +1160,7 @@ SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(array_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(loops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(applications.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(builders.SIGNATURE_TEXT)
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
 
@@ -1224,6 +1225,7 @@ CALLS.update(sources.CALLS)
 CALLS.update(array_ops.CALLS)
 CALLS.update(loops.CALLS)
 CALLS.update(applications.CALLS)
+CALLS.update(builders.CALLS)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
         CALLS["numpy." + _dt] = np_cast(_dt)

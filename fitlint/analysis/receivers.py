@@ -26,6 +26,7 @@ from typing import Any, List, Optional
 
 import libcst as cst
 
+from . import builders
 from .values import Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
 
 _CALLBACK_BASES = {"keras.callbacks.Callback", "keras.callbacks.ProgbarLogger", "keras.callbacks.History"}
@@ -53,7 +54,8 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
         if _bound_more_than_once(env, test.value):
             return None
     else:
-        return None
+        known = builders.known_test(ip, test, env)  # an index of an unrolled loop against a length
+        return None if known is None else known != negate
     if not isinstance(value, Const) or not isinstance(value.value, (bool, int, str, type(None))):
         return None
     return bool(value.value) != negate

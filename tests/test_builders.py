@@ -1,0 +1,63 @@
+"""Model builders driven by hyper-parameters (fitlint/analysis/builders.py):
+``enumerate`` of a known list unrolls, and a test of its index against a
+literal or a known length is decided on each pass; anything less certain
+leaves the test unknown."""
+import textwrap
+
+from fitlint.engine import lint_source
+from fitlint.rules import select
+from fitlint.shapes import shapes_source
+
+RULES = select()
+
+BUILDER = """
+import sys
+import numpy as np
+import tensorflow as tf
+
+WIDTHS = [8, 4]
+
+def build(last):
+    inputs = tf.keras.Input(shape=(6,))
+    x = inputs
+    for i, width in enumerate(WIDTHS{start}):
+        if {test}:
+            x = tf.keras.layers.Dense(3, activation="softmax")(x)
+        else:
+            x = tf.keras.layers.Dense(width, activation="relu")(x)
+    return tf.keras.Model(inputs, x)
+
+model = build(len(sys.argv))
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.random.rand(10, 6), np.repeat(np.arange(5), 2))
+"""
+
+
+def _run(start: str, test: str):
+    src = textwrap.dedent(BUILDER.format(start=start, test=test)).encode()
+    (call,) = shapes_source(src, "t.py").calls
+    return call, [f.code for f in lint_source(src, "t.py", RULES) if f.severity == "error"]
+
+
+def test_index_against_the_length_is_decided():
+    """The last pass takes the softmax layer of 3 units: labels up to 4 are found."""
+    call, errors = _run("", "i == len(WIDTHS) - 1")
+    assert call["status"] == "checked" and errors == ["FIT201"]
+    call, errors = _run(", start=1", "i >= len(WIDTHS)")
+    assert call["status"] == "checked" and errors == ["FIT201"]
+
+
+def test_a_test_that_is_never_true_keeps_the_other_branch():
+    """``i > 5`` is false on every pass: the output is the last Dense(4)."""
+    call, errors = _run("", "i > 5")
+    assert call["status"] == "checked" and errors == ["FIT201"]
+    assert call["labels"]["targets"][0]["output"] == [None, 4]
+
+
+def test_an_uncertain_operand_leaves_the_test_unknown():
+    """A parameter (from the command line here) is not certain: both
+    branches are followed, the output is not known, nothing is reported."""
+    call, errors = _run("", "i == last")
+    assert call["status"] != "checked" and errors == []
+    call, errors = _run("", "i * 2 == 2")
+    assert call["status"] != "checked" and errors == []
