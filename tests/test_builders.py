@@ -61,3 +61,39 @@ def test_an_uncertain_operand_leaves_the_test_unknown():
     assert call["status"] != "checked" and errors == []
     call, errors = _run("", "i * 2 == 2")
     assert call["status"] != "checked" and errors == []
+
+
+def test_str_format_of_known_values_is_known():
+    """``'{}{}_{}'.format(prefix, i, 'words')`` of literals is the string
+    Python makes; an unknown argument or a bad template stays unknown."""
+    from fitlint.analysis import strings
+    from fitlint.analysis.values import Const
+
+    class A:
+        def __init__(self, pos, kw=None):
+            self.pos, self.kw, self.star = pos, kw or {}, False
+
+    fmt = Const("{}{}_{}")
+    assert strings.method(fmt, "format", A([Const("NL_nbr_"), Const(0), Const("words")]), None).value == "NL_nbr_0_words"
+    assert strings.method(Const("{n:02d}"), "format", A([], {"n": Const(3)}), None).value == "03"
+    assert strings.method(fmt, "format", A([Const("a"), None, Const("b")]), None) is None
+    assert strings.method(fmt, "format", A([Const("a")]), None) is None  # IndexError in Python
+    assert strings.method(Const("{:99999}"), "format", A([Const(1)]), None) is None
+    assert strings.method(fmt, "upper", A([]), None) is None
+
+
+def test_backend_cast_in_a_lambda_keeps_the_shape():
+    """A Lambda layer casting with tf.keras.backend.cast keeps the shape: the
+    output after it is known and wrong labels are found."""
+    src = textwrap.dedent('''
+        import numpy as np
+        import tensorflow as tf
+        inputs = tf.keras.Input(shape=(5,), dtype="int64")
+        x = tf.keras.layers.Lambda(lambda t: tf.keras.backend.cast(t, tf.float32))(inputs)
+        model = tf.keras.Model(inputs, tf.keras.layers.Dense(3, activation="softmax")(x))
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(np.random.randint(0, 2, (8, 5)), np.repeat(np.arange(4), 2))
+    ''').encode()
+    (call,) = shapes_source(src, "t.py").calls
+    assert call["status"] == "checked"
+    assert [f.code for f in lint_source(src, "t.py", RULES) if f.severity == "error"] == ["FIT201"]

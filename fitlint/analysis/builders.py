@@ -5,6 +5,8 @@
   the loop is run once per item like a loop over the sequence itself.
   Declared once here (signature and rule), merged into :mod:`library`'s
   tables.
+- ``tf.keras.backend.cast`` is ``tf.cast`` (a ``Lambda`` layer that casts a
+  multi-hot input to float).
 - An ``if`` in such a loop that compares the index with a literal or the
   length of a known sequence (``if i < len(hparams.conv_filters) - 1:``) is
   decided on each pass: the index is certain there, and the length is that
@@ -25,6 +27,9 @@ from .values import Const, ModuleRef, Origin, Seq, py
 
 SIGNATURE_TEXT: Dict[str, str] = {
     "builtins.enumerate": "iterable, start=0",
+    # tf.keras.backend.cast (Keras 2's backend, kept under tf.keras): tf.cast,
+    # as in a Lambda layer casting a multi-hot input to float
+    "keras.backend.cast": "x, dtype",
 }
 _SIGNATURES = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 
@@ -110,6 +115,12 @@ def _pure(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name)
 
 
+def _backend_cast(ip: Any, a: Any, node: Any) -> Any:
+    from .library import tf_cast
+    return tf_cast(ip, a, node)
+
+
 CALLS: Dict[str, Callable] = {
     "builtins.enumerate": _enumerate,
+    "keras.backend.cast": _backend_cast,
 }

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, budget, builders, callables, datasets, loops, sources, tensor_ops
+from . import applications, array_ops, budget, builders, callables, datasets, loops, sources, strings, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -1341,6 +1341,8 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
         return encoder_method(method, bound, node) if bound is not None else None
     if isinstance(receiver, Layer) and method in ("adapt", "set_vocabulary", "load_assets"):
         setattr(receiver, "adapted", True)  # its vocabulary is now the data's
+    if isinstance(receiver, Const) and isinstance(receiver.value, str):
+        return strings.method(receiver, method, a, node)
     if isinstance(receiver, Rng):
         bound = _bind_method(f"numpy.random.{receiver.kind}", method, a)
         handler = _RNG_METHODS.get(method)
