@@ -4,6 +4,8 @@ literal or a known length is decided on each pass; anything less certain
 leaves the test unknown."""
 import textwrap
 
+import pytest
+
 from fitlint.engine import lint_source
 from fitlint.rules import select
 from fitlint.shapes import shapes_source
@@ -97,3 +99,29 @@ def test_backend_cast_in_a_lambda_keeps_the_shape():
     (call,) = shapes_source(src, "t.py").calls
     assert call["status"] == "checked"
     assert [f.code for f in lint_source(src, "t.py", RULES) if f.severity == "error"] == ["FIT201"]
+
+
+@pytest.mark.tf
+def test_resize_method_constants_are_tensorflows():
+    """tf.image.ResizeMethod's members are the declared strings."""
+    tf = pytest.importorskip("tensorflow")
+    from fitlint.analysis.tensor_ops import CONSTANTS
+    for path, value in CONSTANTS.items():
+        assert getattr(tf.image.ResizeMethod, path.rsplit(".", 1)[-1]) == value
+
+
+def test_resize_with_a_resize_method_member_is_followed():
+    """``method=tf.image.ResizeMethod.BICUBIC`` is the string "bicubic":
+    the resized images are known, so a checked call compares them."""
+    src = textwrap.dedent('''
+        import numpy as np
+        import tensorflow as tf
+        images = np.random.rand(6, 28, 28, 3)
+        small = np.array([tf.image.resize(img, (16, 16), method=tf.image.ResizeMethod.BICUBIC) for img in images])
+        model = tf.keras.Sequential([tf.keras.Input((32, 32, 3)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(2)])
+        model.compile(optimizer="adam", loss="mse")
+        model.predict(small)
+    ''').encode()
+    (call,) = shapes_source(src, "t.py").calls
+    assert call["status"] == "checked"
+    assert [f.code for f in lint_source(src, "t.py", RULES) if f.severity == "error"] == ["FIT102"]

@@ -37,7 +37,7 @@ FRAGMENTS = {
     "FIT102_decode_resize_buggy.py": "expected axis -1 of input shape to have value 3072, but received input with shape (None, 12288)",
     "FIT102_trainer_buggy.py": "expected axis -1 of input shape to have value 6, but received input with shape (8, 7)",
     "FIT102_built_buggy.py": "expected axis -1 of input shape to have value 8, but received input with shape (None, 9)",
-    "FIT102_feature_keys_buggy.py": "expected shape=(None, 10), found shape=(None, 12)",
+    "FIT102_resize_method_buggy.py": "expected axis -1 of input shape to have value 3072",
     "FIT103_buggy.py": "expected shape=(None, 16, 6), found shape=(8, 6)",
     "FIT104_buggy.py": 'Missing data for input "input_b"',
     "FIT104_list_buggy.py": "expects 2 named input(s)",

@@ -1226,6 +1226,7 @@ CALLS.update(array_ops.CALLS)
 CALLS.update(loops.CALLS)
 CALLS.update(applications.CALLS)
 CALLS.update(builders.CALLS)
+array_ops.CONSTANTS.update(tensor_ops.CONSTANTS)
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
         CALLS["numpy." + _dt] = np_cast(_dt)
