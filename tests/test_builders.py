@@ -125,3 +125,57 @@ def test_resize_with_a_resize_method_member_is_followed():
     (call,) = shapes_source(src, "t.py").calls
     assert call["status"] == "checked"
     assert [f.code for f in lint_source(src, "t.py", RULES) if f.severity == "error"] == ["FIT102"]
+
+
+ATTRS = """
+import attr
+import attrs
+import numpy as np
+import tensorflow as tf
+
+{cls}
+
+config = Config()
+model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(config.classes, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.random.rand(10, 4), np.repeat(np.arange(5), 2))
+"""
+
+
+def _attrs_status(cls: str):
+    src = textwrap.dedent(ATTRS.format(cls=textwrap.dedent(cls))).encode()
+    (call,) = shapes_source(src, "t.py").calls
+    return call["status"], [f.code for f in lint_source(src, "t.py", RULES) if f.severity == "error"]
+
+
+def test_attrs_fields_are_dataclass_fields():
+    """An attrs class's declared defaults are its instance's values: 3
+    classes for labels up to 4 is found, in each spelling."""
+    for cls in ("@attr.s\nclass Config(object):\n    classes = attr.ib(default=3)",
+                "@attr.s\nclass Config:\n    classes = attr.ib(3)",
+                "@attr.s(auto_attribs=True)\nclass Config:\n    classes: int = 3",
+                "@attrs.define\nclass Config:\n    classes: int = 3",
+                "@attr.define(frozen=True)\nclass Config:\n    other: int = attrs.field(default=1)\n"
+                "    classes: int = 3"):
+        assert _attrs_status(cls) == ("checked", ["FIT201"]), cls
+
+
+def test_attrs_classes_whose_init_is_not_certain_stay_unknown():
+    """kw_only, a converter, a private field, a base class, a post-init hook:
+    nothing is reported."""
+    for cls in ("@attr.s\nclass Config:\n    classes = attr.ib(default=3, kw_only=True)",
+                "@attr.s\nclass Config:\n    classes = attr.ib(default=3, converter=int)",
+                "@attr.s\nclass Config:\n    _classes = attr.ib(default=3)\n    classes = 3",
+                "class Base:\n    pass\n@attr.s\nclass Config(Base):\n    classes = attr.ib(default=3)",
+                "@attr.s\nclass Config:\n    classes = attr.ib(default=3)\n"
+                "    def __attrs_post_init__(self):\n        self.classes = 5",
+                "@attr.s(kw_only=True)\nclass Config:\n    classes = attr.ib(default=3)"):
+        status, errors = _attrs_status(cls)
+        assert errors == [], cls
+
+
+def test_an_annotated_name_that_is_no_field_is_a_class_attribute():
+    """Without auto_attribs, ``classes: int = 3`` is no field, so Config(5)
+    does not set it (it would raise); the class attribute is what is read."""
+    status, errors = _attrs_status("@attr.s\nclass Config:\n    other = attr.ib(default=1)\n    classes: int = 3")
+    assert errors == ["FIT201"]

@@ -51,6 +51,7 @@ FRAGMENTS = {
     "FIT201_buggy.py": "Received a label value of 9 which is outside the valid range of [0, 5)",
     "FIT201_loop_buggy.py": "Received a label value of 8 which is outside the valid range of [0, 6)",
     "FIT201_builder_buggy.py": "Received a label value of 9 which is outside the valid range of [0, 7)",
+    "FIT201_attrs_buggy.py": "Received a label value of 6 which is outside the valid range of [0, 4)",
     "FIT202_loop_buggy.py": "target.shape=(8,), output.shape=(8, 7)",
     "FIT204_loop_buggy.py": "target.shape=(8, 3), output.shape=(8, 4)",
     "FIT201_float_buggy.py": "Received a label value of 8 which is outside the valid range of [0, 5)",
