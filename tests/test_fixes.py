@@ -20,6 +20,8 @@ OWN = FIXTURES / "fixes"
 # Every fixture a fix is proven on, with the rule whose fix it proves.
 CASES = [
     (RULES / "FIT102_buggy.py", "FIT102"),
+    (FIXTURES / "realistic" / "tfrecord_feature_keys_buggy.py", "FIT102"),
+    (RULES / "FIT102_resize_method_buggy.py", "FIT102"),
     (RULES / "FIT103_buggy.py", "FIT103"),
     (RULES / "FIT201_softmax1_buggy.py", "FIT201"),
     (RULES / "FIT202_buggy.py", "FIT202"),

@@ -12,7 +12,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, batches, budget, callables, datasets, iteration, loops, recommenders, sequences, sources, tensor_ops, typechecks
+from . import applications, array_ops, batches, budget, builders, callables, datasets, iteration, loops
+from . import recommenders, sequences, sources, strings, tensor_ops, typechecks
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -21,7 +22,7 @@ from .values import (
 )
 
 BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs",
-            "zip", "dict", "iter", "next", "isinstance"}
+            "zip", "dict", "iter", "next", "isinstance", "enumerate"}
 
 
 class LossFn:
@@ -1162,6 +1163,7 @@ SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(array_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(loops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(applications.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(builders.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(recommenders.SIGNATURE_TEXT)
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
@@ -1229,6 +1231,8 @@ CALLS.update(loops.CALLS)
 CALLS.update(iteration.CALLS)
 CALLS.update(typechecks.CALLS)
 CALLS.update(applications.CALLS)
+CALLS.update(builders.CALLS)
+array_ops.CONSTANTS.update(tensor_ops.CONSTANTS)
 CALLS.update(recommenders.calls(CALLS))
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
@@ -1345,6 +1349,8 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
         return encoder_method(method, bound, node) if bound is not None else None
     if isinstance(receiver, Layer) and method in ("adapt", "set_vocabulary", "load_assets"):
         setattr(receiver, "adapted", True)  # its vocabulary is now the data's
+    if isinstance(receiver, Const) and isinstance(receiver.value, str):
+        return strings.method(receiver, method, a, node)
     if isinstance(receiver, Rng):
         bound = _bind_method(f"numpy.random.{receiver.kind}", method, a)
         handler = _RNG_METHODS.get(method)

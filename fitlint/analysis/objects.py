@@ -26,7 +26,7 @@ from typing import Any, Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
-from . import batches, branch_attrs, library
+from . import attrs_classes, batches, branch_attrs, library
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
 from .walk import children
@@ -247,9 +247,13 @@ def define_class(ip, node: cst.ClassDef, env) -> UserClass:
     cls.home = ip.homes[-1] if ip.homes else None
     names = {_decorator_name(d.decorator) for d in node.decorators}
     named_tuple = any(isinstance(b, ModuleRef) and canonical(b.path) == "typing.NamedTuple" for b in bases)
+    attrs_fields = attrs_classes.fields(ip, node, env) if node.decorators else None
     if "dataclass" in names or named_tuple:
         cls.dataclass = True
         cls.fields = fields
+    elif attrs_fields is not None:  # @attr.s: an __init__ of its fields, as a dataclass
+        cls.dataclass = True
+        cls.fields = attrs_fields
     elif node.decorators and names - _TRANSPARENT_DECORATORS:
         # Another decorator may replace the class: unknown.
         return None

@@ -21,6 +21,10 @@ Where a module is looked up, as Python would look it up:
 
 Library names fitlint models (``tensorflow``, ``keras``, ``numpy``...) are
 never looked up in the project.
+A name a project module exports that is declared library knowledge under
+the module's own dotted name (``neural_structured_learning.keras.
+AdversarialRegularization`` in nsl's own repository) is the declared
+library object, not the project's implementation of it (see declared.py).
 
 Summaries are cached per process by (real path, content hash). An import
 that closes a cycle (the imported module imports, directly or not, the
@@ -46,6 +50,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from . import declared
 from .flags import Namespace
 from .values import Array, Const, Dataset, Dict_, ModuleRef, Seq
 
@@ -560,8 +565,21 @@ def _materialized(ip, real: str) -> Dict[str, Any]:
 
     for name, value in summary.items():
         scope.vars[name] = convert(value)
+    declared.substitute(dotted_name(real), scope.vars)
     cache[real] = scope.vars
     return scope.vars
+
+
+@lru_cache(maxsize=4096)
+def dotted_name(real: str) -> str:
+    """The name Python imports the module file ``real`` by: its file name
+    under the packages (folders with ``__init__.py``) it is in."""
+    folder, base = os.path.split(real)
+    parts = [] if base == "__init__.py" else [os.path.splitext(base)[0]]
+    while os.path.isfile(os.path.join(folder, "__init__.py")) and folder != os.path.dirname(folder):
+        folder, name = os.path.split(folder)
+        parts.insert(0, name)
+    return ".".join(parts)
 
 
 def _copy_class(ip, value: Any, real: str, scope: Any, convert, memo: Dict[int, Any]) -> Any:

@@ -26,6 +26,7 @@ from typing import Any, List, Optional
 
 import libcst as cst
 
+from . import builders
 from .values import Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
 
 _CALLBACK_BASES = {"keras.callbacks.Callback", "keras.callbacks.ProgbarLogger", "keras.callbacks.History"}
@@ -46,6 +47,8 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
     elif isinstance(test, (cst.Call, cst.Comparison)):
         from .typechecks import decided
         known = decided(ip, test, env)
+        if known is None and isinstance(test, cst.Comparison):
+            known = builders.known_test(ip, test, env)  # an index of an unrolled loop against a length
         return None if known is None else known != negate
     elif isinstance(test, cst.Name):
         value = env.get(test.value)
@@ -57,7 +60,8 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
         if _bound_more_than_once(env, test.value):
             return None
     else:
-        return None
+        known = builders.known_test(ip, test, env)  # an index of an unrolled loop against a length
+        return None if known is None else known != negate
     if not isinstance(value, Const) or not isinstance(value.value, (bool, int, str, type(None))):
         return None
     return bool(value.value) != negate

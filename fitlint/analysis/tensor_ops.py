@@ -30,6 +30,14 @@ SIGNATURE_TEXT: Dict[str, str] = {
     "tensorflow.random.shuffle": "value, seed=None, name=None",
 }
 
+# tf.image.ResizeMethod's members are these strings (what resize's method takes).
+CONSTANTS: Dict[str, Any] = {
+    f"tensorflow.image.ResizeMethod.{name}": value for name, value in (
+        ("BILINEAR", "bilinear"), ("NEAREST_NEIGHBOR", "nearest"), ("BICUBIC", "bicubic"), ("AREA", "area"),
+        ("LANCZOS3", "lanczos3"), ("LANCZOS5", "lanczos5"), ("GAUSSIAN", "gaussian"),
+        ("MITCHELLCUBIC", "mitchellcubic"))
+}
+
 
 def _image(a: Any, name: str = "image") -> Optional[Array]:
     value = a.get(name)
