@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, flags, loops, models, objects, project, receivers, sources, wrappers
+from . import array_ops, budget, callables, flags, loops, models, objects, own_layers, project, receivers, sources, wrappers
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -946,6 +946,7 @@ class Interpreter:
         outputs = _syms(outs)
         if inputs is None or outputs is None:
             model.exact = False
+            own_layers.inputs_only(model, ins, inputs)
             return model
         model.inputs, model.outputs = inputs, outputs
         model.input_dict = isinstance(ins, Dict_)

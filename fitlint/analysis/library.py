@@ -1392,7 +1392,9 @@ def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
     if isinstance(base, Dataset):
         return datasets.attribute(base, attr, node)
     if isinstance(base, Model):
-        return applications.model_attribute(base, attr)
+        from .own_layers import model_attribute
+        found = applications.model_attribute(base, attr)
+        return found if found is not None else model_attribute(base, attr)
     if isinstance(base, ModuleRef):
         return array_ops.constant(f"{base.path}.{attr}") or ModuleRef(f"{base.path}.{attr}")
     if isinstance(base, sources.Source):

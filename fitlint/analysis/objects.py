@@ -566,7 +566,8 @@ def _call_instance(ip, obj: Any, args, node: cst.Call) -> Any:
             obj.declared = out
         if isinstance(obj, ModelInstance) and out is not None:
             _declare(obj, inputs, "call", node)
-        return out
+        from .own_layers import unknown_output
+        return out if out is not None else unknown_output(obj, inputs, node)
     if cls.is_model or cls.is_layer:
         return None
     found = cls.lookup("__call__")
