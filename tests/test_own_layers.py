@@ -70,3 +70,49 @@ def test_the_structure_of_an_unfollowed_output_is_not_assumed():
     (site,) = _sites(source).values()
     assert site["status"] == "partial"
     assert not _errors(source)
+
+
+NAMED = FIXTURES / "negative" / "named_inputs.py"
+
+
+def test_named_inputs_from_a_dict_comprehension_are_compared():
+    """A dict of Inputs made by a dict comprehension, a model on
+    list(inputs.values()): every call is checked, and a column of another
+    rank is reported at its call."""
+    text = NAMED.read_text(encoding="utf-8")
+    sites = _sites(text, str(NAMED))
+    assert [c["status"] for c in sites.values()] == ["checked"] * 3
+    assert not _errors(text)
+    lines = text.splitlines()
+    wrong = {
+        'np.random.rand(N, 1).astype("float32") for name': 'np.random.rand(N, 4, 5).astype("float32") for name',
+        '"dist": keras.ops.convert_to_tensor([1.5])': '"dist": keras.ops.convert_to_tensor([[[1.5, 2.0]]])',
+        'keras.ops.convert_to_tensor(np.ones((3, 1)))': 'keras.ops.convert_to_tensor(np.ones((3, 5, 7)))',
+    }
+    calls = {"for name": "fare.fit(", '"dist"': "fare.predict(", "np.ones((3, 1))": "by_name.predict("}
+    for old, new in wrong.items():
+        mutated = text.replace(old, new)
+        key = next(k for k in calls if k in old)
+        line = next(i for i, t in enumerate(mutated.splitlines(), 1) if t.startswith(calls[key]))
+        assert line in _errors(mutated), old
+
+
+def test_convert_to_tensor_of_keras_ops_is_tf_convert_to_tensor():
+    """keras.ops.convert_to_tensor gives the dtypes tf.convert_to_tensor
+    gives: Python floats float32, Python ints int32, NumPy arrays their own."""
+    from fitlint.analysis.interpreter import Interpreter
+    import libcst as cst
+    source = textwrap.dedent("""\
+        import numpy as np
+        import keras
+        a = keras.ops.convert_to_tensor([1.5, 2.0])
+        b = keras.ops.convert_to_tensor([[1, 2]])
+        c = keras.ops.convert_to_tensor(np.zeros((2, 3)))
+        d = keras.ops.convert_to_tensor([1.5], dtype="float16")
+        e = keras.ops.convert_to_tensor([1.5], sparse=True)
+        """)
+    ip = Interpreter(cst.parse_module(source), "t.py")
+    ip.run()
+    got = {k: (v.shape, v.dtype) if v is not None else None for k, v in ip.globals.vars.items() if len(k) == 1}
+    assert got == {"a": ((2,), "float32"), "b": ((1, 2), "int32"), "c": ((2, 3), "float64"),
+                   "d": ((1,), "float16"), "e": None}

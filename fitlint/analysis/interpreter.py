@@ -15,7 +15,7 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, flags, loops, models, objects, own_layers, project, receivers, sources, wrappers
+from . import array_ops, budget, callables, comprehensions, flags, loops, models, objects, own_layers, project, receivers, sources, wrappers
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -652,6 +652,10 @@ class Interpreter:
             return self.ev(node.expression, env)
         if isinstance(node, cst.ListComp):
             return self.list_comp(node, env)
+        if isinstance(node, cst.DictComp):
+            made = comprehensions.dict_comp(self, node, env)
+            if made is not None:
+                return made
         if isinstance(node, (cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda)):
             mutation.unevaluated(self, node, env)
             if isinstance(node, cst.Lambda):

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, budget, callables, datasets, loops, sources, tensor_ops
+from . import applications, array_ops, budget, callables, datasets, keras_ops, loops, sources, tensor_ops
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -1156,6 +1156,7 @@ for _dt in FLOAT_DTYPES + INT_DTYPES:
         SIGNATURE_TEXT["numpy." + _dt] = _NP_SCALAR
 SIGNATURE_TEXT.update(datasets.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(tensor_ops.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(keras_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(array_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(loops.SIGNATURE_TEXT)
@@ -1220,6 +1221,7 @@ for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
 CALLS.update(datasets.CALLS)
 CALLS.update(tensor_ops.CALLS)
+CALLS.update(keras_ops.CALLS)
 CALLS.update(sources.CALLS)
 CALLS.update(array_ops.CALLS)
 CALLS.update(loops.CALLS)
@@ -1326,6 +1328,9 @@ def _bind_method(cls: str, method: str, a) -> Any:
 
 
 def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
+    if isinstance(receiver, Dict_) and method in ("values", "keys", "items"):
+        from .comprehensions import dict_view
+        return dict_view(receiver, method, a)
     if isinstance(receiver, Array):
         return array_method(receiver, method, a, node)
     if isinstance(receiver, Dataset):
