@@ -22,6 +22,7 @@ CASES = [
     (RULES / "FIT102_buggy.py", "FIT102"),
     (RULES / "FIT103_buggy.py", "FIT103"),
     (RULES / "FIT201_softmax1_buggy.py", "FIT201"),
+    (RULES / "FIT201_own_layer_buggy.py", "FIT201"),
     (RULES / "FIT202_buggy.py", "FIT202"),
     (RULES / "FIT203_buggy.py", "FIT203"),
     (RULES / "FIT204_buggy.py", "FIT204"),

@@ -116,3 +116,101 @@ def test_convert_to_tensor_of_keras_ops_is_tf_convert_to_tensor():
     got = {k: (v.shape, v.dtype) if v is not None else None for k, v in ip.globals.vars.items() if len(k) == 1}
     assert got == {"a": ((2,), "float32"), "b": ((1, 2), "int32"), "c": ((2, 3), "float64"),
                    "d": ((1,), "float16"), "e": None}
+
+
+STACKS = FIXTURES / "negative" / "own_layer_stacks.py"
+
+
+def test_layers_built_of_sublayers_give_their_output_shape():
+    """A stack of residual-like blocks whose build() makes the sublayers and
+    whose call() runs them: the output shape follows return_sequences and
+    the filters, and the labels are compared with it."""
+    text = STACKS.read_text(encoding="utf-8")
+    outputs = [c["labels"]["targets"][0]["output"] for c in _sites(text, str(STACKS)).values()]
+    assert outputs == [[None, 2], [None, 12, 1], [None, 3]]
+    assert not _errors(text)
+    wrong = text.replace("np.random.rand(N, 3), epochs=1", "np.random.rand(N, 5), epochs=1")
+    line = next(i for i, t in enumerate(wrong.splitlines(), 1) if t.startswith("flat.fit("))
+    assert line in _errors(wrong)
+
+
+def _values(source):
+    from fitlint.analysis.interpreter import Interpreter
+    import libcst as cst
+    ip = Interpreter(cst.parse_module(textwrap.dedent(source)), "t.py")
+    ip.run()
+    return ip.globals.vars
+
+
+def _items(value):
+    return None if value is None else [getattr(v, "value", v) for v in value.items]
+
+
+def test_lists_held_by_an_object_see_appends_in_its_methods():
+    """``self.items.append(v)`` in a method changes the list the object
+    holds; a method that is not followed leaves its lists unknown."""
+    got = _values("""\
+        class Holder:
+            def __init__(self):
+                self.items = []
+            def add(self, v):
+                self.items.append(v)
+            def grow(self, n):
+                self.items.append(n)
+                self.grow(n - 1)  # a call of itself: not followed
+
+        h = Holder()
+        h.add(3)
+        for v in (4, 5):
+            h.add(v)
+        first = h.items
+        g = Holder()
+        g.grow(2)
+        second = g.items
+        """)
+    assert _items(got["first"]) == [3, 4, 5]
+    assert got["second"] is None
+
+
+def test_known_tests_on_attributes_comparisons_and_types():
+    """``if self.flag`` (only __init__ sets it), a comparison of known
+    numbers and ``isinstance`` of a known value choose their branch; a value
+    a method not followed may set, or a command-line default, does not."""
+    got = _values("""\
+        import argparse
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--width", default=4)
+        args = parser.parse_args()
+
+        class Box:
+            def __init__(self, width=3, flag=False):
+                self.width = width
+                self.flag = flag
+                self.later = False
+            def on_epoch_end(self):
+                self.later = True
+            def pick(self):
+                a = 1 if self.flag else 2
+                b = 1 if self.width != 3 else 2
+                c = 1 if isinstance(self.width, list) else 2
+                d = 1 if self.later else 2
+                e = 1 if args.width > 3 else 2
+                return [a, b, c, d, e]
+
+        picked = Box().pick()
+        loose = [1 if n > 2 else 2 for n in (1, 5)]
+        """)
+    assert _items(got["picked"]) == [2, 2, 2, None, None]
+    assert _items(got["loose"]) == [2, 1]
+
+
+def test_enumerate_and_layer_shape_methods():
+    got = _values("""\
+        from keras import layers
+        pairs = enumerate(["a", "b"], start=1)
+        conv = layers.Conv1D(4, 3, padding="causal")
+        conv.build((None, 20, 3))
+        shape = conv.compute_output_shape((None, 20, 3))
+        """)
+    assert [_items(p) for p in got["pairs"].items] == [[1, "a"], [2, "b"]]
+    assert _items(got["shape"]) == [None, 20, 4]

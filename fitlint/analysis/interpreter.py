@@ -645,9 +645,12 @@ class Interpreter:
             rights = [self.ev(target.comparator, env) for target in node.comparisons]
             return array_ops.compare(node, left, rights)
         if isinstance(node, cst.IfExp):
+            known = receivers.constant_test(self, node.test, env)
+            if known is not None:
+                return self.ev(node.body if known else node.orelse, env)
             self.ev(node.test, env)
             body, orelse = self.ev(node.body, env), self.ev(node.orelse, env)
-            return body if body is orelse else None
+            return body if body is orelse else own_layers.join_syms([body, orelse])
         if isinstance(node, cst.Await):
             return self.ev(node.expression, env)
         if isinstance(node, cst.ListComp):
@@ -779,6 +782,9 @@ class Interpreter:
         The value it returns (the same on every ``return``), or _FAILED."""
         node = func.node
         count = self.inlined.get(node, 0)
+        per_object = own_layers.inline_key(node, args)  # a method of an object of the file: counted per object
+        if per_object is not None:
+            count = self.__dict__.setdefault("object_inlines", {}).get(per_object, 0)
         if args.star or node in self.stack or len(self.stack) >= MAX_DEPTH or count >= MAX_INLINES:
             if not args.star and node not in self.stack:
                 self.facts.budget.append(args.node)
@@ -809,7 +815,9 @@ class Interpreter:
         for p in (params.star_arg, params.star_kwarg):
             if isinstance(p, cst.Param):
                 env.assign(p.name.value, None)
-        self.inlined[node] = count + 1
+        self.inlined[node] = self.inlined.get(node, 0) + 1
+        if per_object is not None:
+            self.__dict__["object_inlines"][per_object] = count + 1
         self.stack.append(node)
         self.frames.append([])
         self.homes.append(func.home or self.home())
@@ -1114,6 +1122,8 @@ def _join(values: List[Any], ip: Optional["Interpreter"] = None) -> Any:
     in a loop (``ip`` runs it) keep what their items share."""
     if values and all(isinstance(v, Model) for v in values):
         return receivers.join_models(values)
+    if values and all(isinstance(v, Sym) for v in values):
+        return own_layers.join_syms(values)
     if any(isinstance(v, array_ops.ListOf) for v in values):
         return array_ops.join(values, ip)
     if not values or not all(isinstance(v, Array) for v in values):

@@ -21,7 +21,7 @@ from .values import (
 )
 
 BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs",
-            "zip", "dict"}
+            "zip", "dict", "enumerate"}
 
 
 class LossFn:
@@ -1216,6 +1216,7 @@ CALLS: Dict[str, Callable] = {
     "builtins.tuple": lambda ip, a, node: _new_seq(a.get(None, 0), "tuple"),
     "builtins.zip": lambda ip, a, node: sources.builtin_zip(a, node),
     "builtins.dict": lambda ip, a, node: sources.builtin_dict(a, node),
+    "builtins.enumerate": lambda ip, a, node: _enumerate(a, node),
 }
 for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
@@ -1247,6 +1248,18 @@ def _range(a, node) -> Any:
     if values is None or len(values) > MAX_UNROLL:
         return None
     return Seq([Const(v) for v in values], "tuple", Origin(node))
+
+
+def _enumerate(a, node) -> Any:
+    """``enumerate(seq, start=0)`` of a known list or tuple: a list of
+    (index, item) pairs (what a ``for`` loop over it goes through)."""
+    items = a.get(None, 0)
+    start = _int(a.kw.get("start", a.pos[1] if len(a.pos) > 1 else Const(0)))
+    if a.star or not isinstance(items, Seq) or start is None or len(a.pos) + len(a.kw) > 2 or \
+            any(k != "start" for k in a.kw):
+        return None
+    return Seq([Seq([Const(start + i), v], "tuple", Origin(node)) for i, v in enumerate(items.items)], "list",
+               Origin(node))
 
 
 def _len(a) -> Any:
@@ -1342,6 +1355,9 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
     if isinstance(receiver, Encoder):
         bound = _bind_method("sklearn.preprocessing.LabelEncoder", method, a)
         return encoder_method(method, bound, node) if bound is not None else None
+    if isinstance(receiver, Layer) and method in ("build", "compute_output_shape"):
+        from .own_layers import layer_method
+        return layer_method(receiver, method, a, node)
     if isinstance(receiver, Layer) and method in ("adapt", "set_vocabulary", "load_assets"):
         setattr(receiver, "adapted", True)  # its vocabulary is now the data's
     if isinstance(receiver, Rng):

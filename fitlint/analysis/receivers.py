@@ -26,7 +26,7 @@ from typing import Any, List, Optional
 
 import libcst as cst
 
-from .values import Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
+from .values import MISSING, Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
 
 _CALLBACK_BASES = {"keras.callbacks.Callback", "keras.callbacks.ProgbarLogger", "keras.callbacks.History"}
 _CALLBACK_ARG = {"fit": 5, "evaluate": 6, "predict": 3}  # positional index of callbacks=
@@ -52,6 +52,19 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
             return None
         if _bound_more_than_once(env, test.value):
             return None
+    elif isinstance(test, cst.Attribute):
+        from .own_layers import attribute_constant
+        value = attribute_constant(ip, test, env)  # ``self.flag`` only __init__ sets (own_layers.py)
+        if value is None or not _literal(value.origin.node) or any(
+                value is v for v in ip.facts.flag_defaults.values()) or any(value is v for v in ip.absl_flags.values()):
+            return None
+    elif isinstance(test, (cst.Comparison, cst.Call)):
+        from . import library
+        from .own_layers import known_test
+        known = known_test(ip, test, env, lambda name: name in ("True", "False", "None") or
+                           not _bound_more_than_once(env, name) or
+                           (env.get(name) is MISSING and name in library.BUILTINS | {"isinstance"}))
+        return None if known is None else known != negate
     else:
         return None
     if not isinstance(value, Const) or not isinstance(value.value, (bool, int, str, type(None))):
