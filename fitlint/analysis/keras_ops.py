@@ -5,7 +5,7 @@ compared with the installed Keras by tests/test_signatures.py) and a rule
 for its result. Measured on Keras 3.15 with the TensorFlow backend:
 ``keras.ops.convert_to_tensor`` converts as ``tf.convert_to_tensor`` does
 (Python floats become float32, Python ints int32, NumPy arrays keep their
-dtype, strings become a string tensor).
+dtype, strings become a string tensor); ``keras.ops.cast`` is ``tf.cast``.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .values import Origin, Seq, py
 
 SIGNATURE_TEXT: Dict[str, str] = {
     "keras.ops.convert_to_tensor": "x, dtype=None, sparse=None, ragged=None",
+    "keras.ops.cast": "x, dtype",
 }
 
 
@@ -32,6 +33,13 @@ def convert_to_tensor(ip, a, node) -> Any:
     return arr.but(tensor=True, dtype=dtype or arr.dtype, origin=Origin(node))
 
 
+def cast(ip, a, node) -> Any:
+    """``keras.ops.cast(x, dtype)``: ``tf.cast`` (see library)."""
+    from .library import tf_cast
+    return tf_cast(ip, a, node)
+
+
 CALLS: Dict[str, Callable[..., Any]] = {
     "keras.ops.convert_to_tensor": convert_to_tensor,
+    "keras.ops.cast": cast,
 }
