@@ -205,6 +205,8 @@ def test_known_tests_on_attributes_comparisons_and_types():
 
 
 def test_enumerate_and_layer_shape_methods():
+    """enumerate of a literal list gives (index, item) pairs from start; a
+    library layer's compute_output_shape gives its output shape as a tuple."""
     got = _values("""\
         from keras import layers
         pairs = enumerate(["a", "b"], start=1)
