@@ -53,7 +53,6 @@ FRAGMENTS = {
     "FIT204_loop_buggy.py": "target.shape=(8, 3), output.shape=(8, 4)",
     "FIT201_float_buggy.py": "Received a label value of 8 which is outside the valid range of [0, 5)",
     "FIT201_softmax1_buggy.py": "Received a label value of 1 which is outside the valid range of [0, 1)",
-    "FIT201_own_layer_buggy.py": "Received a label value of 7 which is outside the valid range of [0, 3)",
     "FIT202_buggy.py": "target.shape=(8,), output.shape=(8, 5)",
     "FIT203_buggy.py": "target.shape=(8, 5), output.shape=(8, 5)",
     "FIT204_buggy.py": "target.shape=(8, 3), output.shape=(8, 5)",
