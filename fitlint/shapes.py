@@ -38,7 +38,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from . import notebook
 from .analysis import layers as L
 from .analysis import library
-from .analysis import objects, project
+from .analysis import batches, objects, project
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
@@ -627,7 +627,12 @@ def _score(file: _File, dc: DataCall, scope: _Scope, method: str) -> Tuple[int, 
         data_rows.append(row)
     inputs_ok = bool(dc.inputs) and all(r["compared"] for r in data_rows) and (
         not model.inputs or len(dc.inputs) == len(model.inputs))
-    if not inputs_ok:
+    record = batches.record_of(dc)
+    if record is not None:  # a step that reads the batch by key (analysis/batches.py)
+        data_rows, inputs_ok = _batch_rows(file, dc, record), record.compared
+        if not inputs_ok:
+            reasons.append(_batch_reason(file, dc, record))
+    elif not inputs_ok:
         reasons += _input_reasons(file, dc, scope, method)
     data = {"kind": "dataset" if dc.dataset is not None else _kind(dc.x if dc.dataset is None else dc.dataset),
             "inputs": data_rows}
@@ -650,6 +655,58 @@ def _score(file: _File, dc: DataCall, scope: _Scope, method: str) -> Tuple[int, 
             reasons += _label_reasons(file, dc, scope, method)
     compared = int(inputs_ok) + (0 if method in _PREDICT else int(labels_ok))
     return compared, data, labels, _unique(reasons)
+
+
+def _batch_rows(file: _File, dc: DataCall, record: Any) -> List[dict]:
+    """One row per batch key the model's own step reads: the element's
+    value (batch axis first), or none for a key it does not have."""
+    rows = []
+    label = dc.inputs[0].label if dc.inputs else "x"
+    if isinstance(record.element, Seq):  # a tuple batch: one row per item
+        first = record.reads[0] if record.reads else None
+        for k, value in enumerate(record.element.items):
+            row: Dict[str, Any] = {"name": f"batch[{k}]", "expected": None}
+            row.update(_array(library.add_batch_axis(value)))
+            built = getattr(value, "origin", None)
+            if built is not None:
+                row["built"] = file.where(built.node)["line"]
+            row["read_by"] = record.owner
+            if first is not None and first.local:
+                row.update(_read_at(file, first.node))
+            row["compared"] = record.compared
+            rows.append(row)
+        return rows
+    for key, read in batches.reads_by_key(record).items():
+        value = record.element.items.get(key)
+        row = {"name": f"{label}[{key!r}]", "expected": None}
+        row.update(_array(library.add_batch_axis(value)) if isinstance(value, Array) else _array(None))
+        built = getattr(value, "origin", None)
+        if built is not None:
+            row["built"] = file.where(built.node)["line"]
+        row["read_by"] = record.owner
+        if read.local:
+            row.update(_read_at(file, read.node))
+        row["compared"] = record.compared
+        rows.append(row)
+    return rows
+
+
+def _read_at(file: _File, node: Any) -> dict:
+    where = file.where(node)
+    out = {"read_at": where["line"]}
+    if "cell" in where:
+        out["read_cell"] = where["cell"]
+    return out
+
+
+def _batch_reason(file: _File, dc: DataCall, record: Any) -> dict:
+    if record.escaped is not None:
+        detail = f"{record.owner} hands the batch to code not followed: {record.escaped}"
+    elif not record.ran:
+        detail = f"{record.owner} was not followed to its end"
+    else:
+        detail = f"{record.owner} reads no key of the batch"
+    return file.reason("model-input-unknown", record.node, detail)
 
 
 def _unique(reasons: List[dict]) -> List[dict]:

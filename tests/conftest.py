@@ -123,19 +123,31 @@ def tf_runner():
 # property-based run, only with `-m fuzz` (the README's `pytest` runs the
 # rest). `pytest -m "not tf and not slow"` is the quick static suite.
 _TF_CALLS = re.compile(r"tf_runner|--confirm|\bconfirm\(|confirm_all|TFRunner|run_programs")
-_TF_MODULES = {"test_confirm.py", "test_groundtruth.py"}  # every test there runs TensorFlow
+# Every test there runs TensorFlow or compares with the real TF/Keras/NumPy APIs.
+_TF_MODULES = {"test_confirm.py", "test_groundtruth.py", "test_signatures.py"}
 # Starting processes (the CLI, pools, pre-commit) takes a second or so each.
-_SLOW_CALLS = re.compile(r"subprocess|\brun\(|_cli\(|sys\.executable|pre.commit|jobs=")
+# A language client starts a server process; _step runs the CI action as a process.
+_SLOW_CALLS = re.compile(r"subprocess|\brun\(|_cli\(|sys\.executable|pre.commit|jobs=|LanguageClient|ClientServerConfig|\b_step\(")
+
+
+_SOURCES: dict = {}
 
 
 def _source(item) -> str:
+    """The test function's source, read once per function (parametrized
+    tests share it)."""
     import inspect
 
     function = getattr(item, "function", None)
-    try:
-        return inspect.getsource(function) if function is not None else ""
-    except (OSError, TypeError):
+    if function is None:
         return ""
+    key = getattr(function, "__code__", function)
+    if key not in _SOURCES:
+        try:
+            _SOURCES[key] = inspect.getsource(function)
+        except (OSError, TypeError):
+            _SOURCES[key] = ""
+    return _SOURCES[key]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -151,3 +163,51 @@ def pytest_collection_modifyitems(config, items):
         if len(kept) != len(items):
             config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("fuzz") is not None])
             items[:] = kept
+
+
+@dataclass
+class Completed:
+    """What a `fitlint` command gave: like subprocess.CompletedProcess."""
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def fitlint_in_process(*args, cwd=None, stdin=None) -> Completed:
+    """Run a `fitlint` command line in this process (no interpreter start):
+    its exit code and what it wrote on stdout and stderr. The tests that
+    must see the installed command itself start a process instead."""
+    import contextlib
+    import io
+
+    from fitlint.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd, old_stdin = os.getcwd(), sys.stdin
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.stdin = io.StringIO(stdin or "")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.chdir(old_cwd)
+        sys.stdin = old_stdin
+    return Completed(code, out.getvalue(), err.getvalue())
+
+
+_ALL_FINDINGS: dict = {}
+
+
+def findings_with_all_rules(path: Path) -> tuple:
+    """Every finding of a fixture with all rules on, computed once per test
+    session (several tests look at the same fixtures' findings)."""
+    if path not in _ALL_FINDINGS:
+        from fitlint.engine import lint_source
+        from fitlint.rules import ALL_RULES
+
+        _ALL_FINDINGS[path] = tuple(lint_source(path.read_bytes(), str(path), list(ALL_RULES)))
+    return _ALL_FINDINGS[path]

@@ -164,6 +164,7 @@ def test_fix_edits_read_a_finding_fix():
     assert edits.fix_edits(object()) == [] and edits.fix_message(object()) is None
 
 
+@pytest.mark.slow
 def test_incremental_parse_equals_a_full_parse():
     """After random line edits of fixture scripts, the statement-wise
     re-parse regenerates exactly the new text, has the statements a full

@@ -76,6 +76,8 @@ def render(result):
     return json.dumps([f.to_dict() for f in result.findings]) + repr(result.errors)
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 def test_cold_and_warm_outputs_are_byte_identical(tmp_path):
     """In the concise and JSON formats, with
     --jobs 1 and 2, a warm run prints exactly what the cold run and a
@@ -217,6 +219,7 @@ def test_dependency_change_invalidates(tmp_path, monkeypatch):
     assert analysed() == 1
 
 
+@pytest.mark.slow
 def test_folder_markers_key_and_clean(tmp_path, key_file):
     """The cache folder has a CACHEDIR.TAG and a .gitignore of "*"; the key is
     created outside it with mode 0600; `fitlint clean` removes the folder (and
@@ -233,6 +236,8 @@ def test_folder_markers_key_and_clean(tmp_path, key_file):
     assert out.returncode == 0 and out.stdout == b""
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 def test_cache_folder_is_next_to_the_configuration(tmp_path):
     """Run from a subfolder of a project with a fitlint.toml, the cache goes to
     the project's folder (one location for the static and dry-run caches),
@@ -246,6 +251,8 @@ def test_cache_folder_is_next_to_the_configuration(tmp_path):
     assert not (tmp_path / ".fitlint_cache").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 def test_planted_entry_is_ignored(tmp_path, monkeypatch):
     """A static entry that claims "no findings" for a buggy file, committed to
     the repository (sealed with another key, or not sealed at all), is ignored:
@@ -284,6 +291,7 @@ def test_planted_entry_is_ignored(tmp_path, monkeypatch):
     assert cache.unseal(store.secret_key, other, (entry.parent / other).read_bytes()) is None
 
 
+@pytest.mark.slow
 def test_unusable_key_means_no_cache(tmp_path, monkeypatch):
     """When the key cannot be created (its folder is a file), the run still
     works and writes no cache."""
@@ -362,6 +370,8 @@ def test_output_format_names_match_the_renderers():
     assert sorted(OUTPUT_FORMATS) == sorted(FORMATS)
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 def test_project_module_edit_and_creation_invalidate(tmp_path):
     """A script's cached result is re-checked when a project module it imports
     changes (the error appears) and when a module it imports is created

@@ -2,14 +2,12 @@
 transformation gives, the functions run on it, and the tensors that
 preprocessing layers and image/string ops return."""
 import json
-import subprocess
-import sys
 import textwrap
 
 import libcst as cst
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, fitlint_in_process
 from fitlint.analysis.interpreter import Interpreter
 from fitlint.analysis.values import Array, Dataset, Dict_, Seq
 from fitlint.engine import lint_source
@@ -405,8 +403,7 @@ dropped = keras.Sequential([keras.Input((5,)), keras.layers.Lambda(first)])
 def _shapes_json(tmp_path, source):
     path = tmp_path / "prog.py"
     path.write_text(textwrap.dedent(source), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "fitlint", "shapes", "--output-format", "json", str(path)],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = fitlint_in_process("shapes", "--output-format", "json", str(path), cwd=ROOT)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 

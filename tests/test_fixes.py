@@ -104,6 +104,7 @@ def test_fix_keeps_windows_line_ends():
     assert result.fixed == 2
 
 
+@pytest.mark.slow
 def test_fixtures_with_a_fix_are_all_proven():
     """Every fixture (but the working programs of fixtures/negative) whose
     finding carries a fix is in CASES, so that no fix goes unproven by

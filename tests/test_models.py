@@ -3,14 +3,12 @@ a Sequential takes on when it is built by ``model.build``, its first call or
 its first data; subclassed models built by their first data; nested models
 and custom layers as first layers; training steps of their own."""
 import json
-import subprocess
-import sys
 import textwrap
 
 from fitlint.engine import lint_source
 from fitlint.rules import select
 
-from conftest import ROOT
+from conftest import ROOT, fitlint_in_process
 
 HEAD = """\
 import sys
@@ -32,8 +30,7 @@ def codes(src):
 def shapes(tmp_path, src):
     path = tmp_path / "t.py"
     path.write_text(HEAD + textwrap.dedent(src), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "fitlint", "shapes", "--output-format", "json", str(path)],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = fitlint_in_process("shapes", "--output-format", "json", str(path), cwd=ROOT)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 

@@ -11,7 +11,7 @@ import pytest
 from fitlint.engine import lint_source
 from fitlint.rules import ALL_RULES, BY_CODE, SPLIT, aliases, expand, select
 
-from conftest import FIXTURES
+from conftest import FIXTURES, findings_with_all_rules
 
 FILES = sorted(list(FIXTURES.rglob("*.py")) + list(FIXTURES.rglob("*.ipynb")))
 ALL = [r for r in ALL_RULES]
@@ -54,7 +54,7 @@ def test_split_source_reports_every_code():
 def test_findings_have_their_rules_severity(path):
     """Every finding of every fixture, with all rules on, has the severity of
     its rule (no rule emits two severities)."""
-    for f in lint_source(path.read_bytes(), str(path), ALL):
+    for f in findings_with_all_rules(path):
         assert f.severity == BY_CODE[f.code].severity, (f.code, f.line, f.message)
 
 

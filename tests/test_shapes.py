@@ -1,8 +1,6 @@
 """``fitlint shapes``: the static model summary and the map of fit call sites."""
 import json
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -10,7 +8,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, fitlint_in_process
 from fitlint import shapes
 from fitlint.analysis.interpreter import analyze
 from fitlint.rules import Context, select
@@ -18,15 +16,14 @@ from fitlint.rules import Context, select
 ALL = select(["ALL"])
 
 
-def run(*args, cwd=ROOT, stdin=None):
-    return subprocess.run([sys.executable, "-m", "fitlint", "shapes", *args], capture_output=True, text=True,
-                          cwd=cwd, input=stdin)
+def shapes_cli(*args, cwd=ROOT, stdin=None):
+    return fitlint_in_process("shapes", *args, cwd=cwd, stdin=stdin)
 
 
 def report(tmp_path, name, source):
     path = tmp_path / name
     path.write_text(textwrap.dedent(source), encoding="utf-8")
-    out = run("--output-format", "json", str(path))
+    out = shapes_cli("--output-format", "json", str(path))
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -69,7 +66,7 @@ def test_text_output_has_a_table_per_model_then_the_calls(tmp_path):
     shape, outputs and loss), then each call with its status, then a count."""
     path = tmp_path / "seq.py"
     path.write_text(SEQUENTIAL, encoding="utf-8")
-    out = run(str(path))
+    out = shapes_cli(str(path))
     assert out.returncode == 0
     lines = out.stdout.splitlines()
     assert lines[0] == f"Model model (sequential) built at {path}:4"
@@ -215,7 +212,7 @@ def test_generator_and_unparsed_and_files_without_tensorflow(tmp_path):
         """))
     (tmp_path / "broken.py").write_text("import tensorflow as tf\nmodel.fit(x, y\nmodel.predict(x)\n")
     (tmp_path / "sk.py").write_text("from sklearn.linear_model import LinearRegression\nLinearRegression().fit(a, b)\n")
-    out = run("--output-format", "json", str(tmp_path))
+    out = shapes_cli("--output-format", "json", str(tmp_path))
     assert out.returncode == 0
     data = json.loads(out.stdout)
     reasons = {(Path(c["path"]).name, c["line"]): [r["reason"] for r in c["reasons"]] for c in data["calls"]}
@@ -229,7 +226,7 @@ def test_module_of_the_project_brings_tensorflow(tmp_path):
     builds (a Sequential without layers: its input is unknown)."""
     (tmp_path / "models.py").write_text("from tensorflow import keras\ndef build():\n    return keras.Sequential()\n")
     (tmp_path / "train.py").write_text("from models import build\nm = build()\nm.fit(x, y)\n")
-    data = json.loads(run("--output-format", "json", str(tmp_path)).stdout)
+    data = json.loads(shapes_cli("--output-format", "json", str(tmp_path)).stdout)
     (call,) = data["calls"]
     assert Path(call["path"]).name == "train.py" and call["reasons"][0]["reason"] == "model-input-unknown"
 
@@ -248,7 +245,7 @@ def test_notebook_sites_have_cells(tmp_path):
     ]
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    data = json.loads(run("--output-format", "json", str(path)).stdout)
+    data = json.loads(shapes_cli("--output-format", "json", str(path)).stdout)
     fit, predict = data["calls"]
     assert (fit["cell"], fit["line"], fit["status"]) == (3, 3, "checked")
     assert (predict["cell"], predict["line"], predict["status"]) == (3, 4, "unknown")
@@ -256,23 +253,24 @@ def test_notebook_sites_have_cells(tmp_path):
     assert (data["models"][0]["cell"], data["models"][0]["line"]) == (3, 1)
 
 
+@pytest.mark.slow
 def test_deterministic_and_output_file(tmp_path):
     """Two runs over the fixtures (one with parallel jobs) give the same
     bytes; --output-file writes the same report."""
-    first = run("--output-format", "json", "fixtures")
-    second = run("--output-format", "json", "--jobs", "2", "fixtures")
+    first = shapes_cli("--output-format", "json", "fixtures")
+    second = shapes_cli("--output-format", "json", "--jobs", "2", "fixtures")
     assert first.returncode == 0 and first.stdout == second.stdout
     target = tmp_path / "out.json"
-    assert run("--output-format", "json", "--output-file", str(target), "fixtures").returncode == 0
+    assert shapes_cli("--output-format", "json", "--output-file", str(target), "fixtures").returncode == 0
     assert target.read_text() == first.stdout
 
 
 def test_exit_codes():
     """0 normally; 2 for a missing path, an unknown format or bad --jobs."""
-    assert run("fixtures/clean").returncode == 0
-    assert run("no/such/path.py").returncode == 2
-    assert run("--output-format", "xml", "fixtures/clean").returncode == 2
-    assert run("--jobs", "0", "fixtures/clean").returncode == 2
+    assert shapes_cli("fixtures/clean").returncode == 0
+    assert shapes_cli("no/such/path.py").returncode == 2
+    assert shapes_cli("--output-format", "xml", "fixtures/clean").returncode == 2
+    assert shapes_cli("--jobs", "0", "fixtures/clean").returncode == 2
 
 
 # ---------------------------------------------------------------- honesty
@@ -350,6 +348,7 @@ def _mutants(path):
 PROGRAMS = sorted(p for p in FIXTURES.rglob("*.py") if "FIT000" not in p.name)
 
 
+@pytest.mark.slow
 def test_checked_calls_are_really_compared():
     """For every call the shapes report marks checked in the fixture programs
     (single input, x and y given as arguments), replacing x by data of a

@@ -156,7 +156,11 @@ def call_on_element(ip, func: Any, ds: Dataset, node: Any) -> Any:
     """What ``func`` returns for one element of ``ds`` (``None``: unknown)."""
     if ds.element is None:
         return None
-    return callables.call_value(ip, func, _args(_seen(ds)), node)
+    ip.__dict__["autograph"] = ip.__dict__.get("autograph", 0) + 1  # tf.data traces it (recommenders.traced)
+    try:
+        return callables.call_value(ip, func, _args(_seen(ds)), node)
+    finally:
+        ip.__dict__["autograph"] -= 1
 
 
 def _new(ds: Dataset, element: Any, node: Any, **changes: Any) -> Dataset:

@@ -15,7 +15,10 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, budget, callables, comprehensions, flags, loops, models, objects, own_layers, project, receivers, sources, wrappers
+from . import (
+    array_ops, batches, budget, callables, comprehensions, flags, loops, models, objects, own_layers, project, receivers,
+    sources, wrappers,
+)
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -361,6 +364,7 @@ class Interpreter:
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             starred = any(isinstance(e, cst.StarredElement) for e in elements)
+            batches.unpacked(self, value, target, len(elements), starred)
             items = value.items if isinstance(value, Seq) and not starred and len(value.items) == len(elements) else None
             for i, element in enumerate(elements):
                 inner = element.value
@@ -717,6 +721,7 @@ class Interpreter:
             else:
                 args.pos.append(value)
                 args.pos_nodes.append(arg.value)
+        batches.seen_call(self, func, receiver, args, node, unpacked)  # a batch a model's own step reads
         hooked = wrappers.call(self, func, receiver, args, node)  # nsl.keras wrappers
         if hooked is not wrappers.NOT_HANDLED:
             return hooked
@@ -1039,6 +1044,7 @@ class Interpreter:
         if model.kind == "sequential" and not model.inputs and len(call.inputs) == 1 and not validation:
             models.first_data(self, model, call.inputs[0].value, node, dataset)  # builds it for later calls
         models.built_by_call(model, call)
+        batches.attach(model, call)
         call.targets = self.targets(model, call.inputs, y, y_node, "validation y" if validation else "y")
         self.facts.calls.append(call)
 

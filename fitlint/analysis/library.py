@@ -12,7 +12,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, budget, callables, datasets, keras_ops, loops, sources, tensor_ops
+from . import (
+    applications, array_ops, batches, budget, callables, datasets, keras_ops, loops, recommenders, sources, tensor_ops,
+)
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -1161,6 +1163,7 @@ SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(array_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(loops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(applications.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(recommenders.SIGNATURE_TEXT)
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
 
@@ -1227,6 +1230,7 @@ CALLS.update(sources.CALLS)
 CALLS.update(array_ops.CALLS)
 CALLS.update(loops.CALLS)
 CALLS.update(applications.CALLS)
+CALLS.update(recommenders.calls(CALLS))
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
         CALLS["numpy." + _dt] = np_cast(_dt)
@@ -1593,7 +1597,9 @@ def subscript(ip, base: Any, node: cst.Subscript, env) -> Any:
         if isinstance(sl, cst.Index):
             key = py(ip.ev(sl.value, env))
             if isinstance(base, Dict_):
+                batches.subscript(ip, base, key, node)
                 return base.items.get(key) if isinstance(key, str) else None
+            batches.subscript(ip, base, key, node)
             if isinstance(key, int) and not isinstance(key, bool) and -len(base.items) <= key < len(base.items):
                 return base.items[key]
             return None

@@ -26,7 +26,7 @@ from typing import Any, Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
-from . import library
+from . import batches, library
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
 from .walk import children
@@ -595,8 +595,10 @@ def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
     """The output of ``call`` (or ``compute_output_shape``) for symbolic inputs."""
     key = _trace_key(inputs)
     if key in obj.traces:
+        batches.replay(ip, obj, key, inputs)
         return obj.traces[key]
     obj.traces[key] = None  # a call of itself inside call: unknown
+    reading = batches.enter_trace(ip, inputs)
     if isinstance(inputs, Sym):
         obj.__dict__.setdefault("trace_inputs", {})[key] = inputs
     cls = obj.cls
@@ -621,6 +623,7 @@ def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
     if not _symbolic(out):
         out = None
     obj.traces[key] = out
+    batches.leave_trace(obj, key, reading)
     return out
 
 
@@ -750,6 +753,8 @@ def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call)
         obj.outputs = [] if custom_step(obj, method) else list(obj.declared or [])
         return
     obj.outputs, obj.output_names, obj.output_dict = [], None, False
+    if batches.run_step(ip, obj, method, args, node):
+        return  # the step reads the batch by key; its labels are its own
     owner = step_owner(obj, method)
     if owner is not None:
         found = obj.cls.lookup(owner)

@@ -101,6 +101,8 @@ _RATINGS_1M = {**_MOVIES, "bucketized_user_age": _F32, "timestamp": _I64, "user_
                "user_id": _TEXT, "user_occupation_label": _label(22), "user_occupation_text": _TEXT,
                "user_rating": _F32, "user_zip_code": _TEXT}
 _RATINGS_100K = {**_RATINGS_1M, "raw_user_age": _F32}
+# 25m, 20m and latest-small: the movie and rating features only.
+_RATINGS = {**_MOVIES, "timestamp": _I64, "user_id": _TEXT, "user_rating": _F32}
 
 
 class Entry:
@@ -136,7 +138,15 @@ CATALOGUE: Dict[str, Entry] = {
     "movielens/100k-movies": Entry(_MOVIES, None, {"train": 1682}),
     "movielens/1m-ratings": Entry(_RATINGS_1M, None, {"train": 1000209}),
     "movielens/1m-movies": Entry(_MOVIES, None, {"train": 3883}),
+    "movielens/25m-ratings": Entry(_RATINGS, None, {"train": 25000095}),
+    "movielens/25m-movies": Entry(_MOVIES, None, {"train": 62423}),
+    "movielens/20m-ratings": Entry(_RATINGS, None, {"train": 20000263}),
+    "movielens/20m-movies": Entry(_MOVIES, None, {"train": 27278}),
+    "movielens/latest-small-ratings": Entry(_RATINGS, None, {"train": 100836}),
+    "movielens/latest-small-movies": Entry(_MOVIES, None, {"train": 9742}),
 }
+# "movie_lens" is the deprecated name of the same builder (same configs and features).
+CATALOGUE.update({"movie_lens/" + k.split("/", 1)[1]: v for k, v in list(CATALOGUE.items()) if k.startswith("movielens/")})
 CATALOGUE["imdb_reviews/plain_text"] = CATALOGUE["imdb_reviews"]
 
 

@@ -49,6 +49,12 @@ def _call(c: dict) -> List[str]:
     out = [f"{_where(c)}:{c['column']}: {c['method']}  {c['status']}"]
     data = c.get("data") or {}
     for row in data.get("inputs", []):
+        if row.get("read_by"):  # a key the model's own step reads from the batch
+            cell = f"cell {row['read_cell']}:" if row.get("read_cell") else "line "
+            at = f" ({cell}{row['read_at']})" if row.get("read_at") else ""
+            out.append(f"    data {row['name']}: {_shape(row['shape'])} {row['dtype'] or ''}".rstrip()
+                       + f"  read by {row['read_by']}{at}")
+            continue
         out.append(f"    data {row['name']}: {_shape(row['shape'])} {row['dtype'] or ''}".rstrip()
                    + f"  model input {_shape(row['expected'])}")
     labels = c.get("labels") or {}

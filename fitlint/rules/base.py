@@ -99,6 +99,7 @@ class Rule:
 _CAUGHT_BY = {
     "ValueError": {"builtins.ValueError", "builtins.Exception", "builtins.BaseException"},
     "IndexError": {"builtins.IndexError", "builtins.LookupError", "builtins.Exception", "builtins.BaseException"},
+    "KeyError": {"builtins.KeyError", "builtins.LookupError", "builtins.Exception", "builtins.BaseException"},
     "InvalidArgumentError": {"InvalidArgumentError", "OpError", "builtins.Exception", "builtins.BaseException"},
     "Exception": {"builtins.Exception", "builtins.BaseException"},
 }

@@ -5,6 +5,7 @@ from typing import Iterable, List, Optional, Tuple
 
 import libcst as cst
 
+from ..analysis import batches
 from ..analysis import layers as L
 from ..analysis.facts import Binding, DataCall
 from ..analysis.models import rank_fixed
@@ -422,11 +423,16 @@ class MissingModelInput(Rule):
     """
     ## What it does
     Checks that data passed as a dict has a key for every named model `Input`,
-    and that a list or tuple has one array per model input.
+    and that a list or tuple has one array per model input. For a model
+    whose own `train_step`/`test_step` (or a `tensorflow_recommenders`
+    `compute_loss`) reads the batch of a dataset of dicts by key, checks
+    that every key it reads on every path is in the dataset's elements.
 
     ## Why is this bad?
     Keras raises `ValueError: Missing data for input "input_b"` (dict) or
-    `ValueError: ... expects 2 input(s)` (list) before training starts.
+    `ValueError: ... expects 2 input(s)` (list) before training starts; a
+    step reading a key the batch lacks raises `KeyError: 'user_id'` when
+    Keras traces it.
 
     ## Example
     ```python
@@ -447,9 +453,10 @@ class MissingModelInput(Rule):
     severity = "error"
     summary = "a named model input gets no data, or a list has too few arrays"
     triggers = DATA_CALLS
-    exception = "ValueError"
+    exception = "ValueError|KeyError"
 
     def check(self, ctx):
+        yield from self._batch_keys(ctx)
         for call in ctx.facts.calls:
             model = call.model
             if not model.inputs or call.dataset is not None:
@@ -477,6 +484,44 @@ class MissingModelInput(Rule):
                     related(*(input_here(ctx, s) for s in model.inputs[len(call.x.items):])),
                     hint=f"pass one array per model input, in order: [{', '.join(i.name or 'x' + str(k) for k, i in enumerate(model.inputs))}]", subject=call,
                     evidence=(str(len(model.inputs)), str(len(call.x.items))))
+
+
+    def _batch_keys(self, ctx):
+        """A model's own step (``train_step``, a tfrs ``compute_loss``) reads
+        a key the dataset's dict elements do not have: Keras traces the step
+        on the element and ``batch[key]`` raises ``KeyError``."""
+        for call in ctx.facts.calls:
+            record = batches.record_of(call)
+            if record is None:
+                continue
+            missing = record.missing()
+            if not missing:
+                continue
+            read = missing[0]
+            element = record.element.origin.node if record.element.origin is not None else None
+            if read.how == "unpack":
+                size = record.size
+                yield Finding(
+                    self.code,
+                    f"model.{call.what} gets batches of {size} item(s), but {record.owner} unpacks the batch into "
+                    f"{read.key} names: {'not enough' if size < read.key else 'too many'} values to unpack",
+                    call.node,
+                    related((read.node, f"{record.owner} unpacks it here: {ctx.src(read.node)}") if read.local else None,
+                            (element, f"dataset element built here: {ctx.src(element)}")
+                            if element is not None else None),
+                    hint=f"give the dataset elements of {read.key} items, or unpack {size} names",
+                    subject=call, evidence=(str(read.key), str(size)) if size < read.key else (str(read.key),))
+                continue
+            keys = list(record.element.items)
+            yield Finding(
+                self.code,
+                f"model.{call.what} gets batches without key {read.key!r}, which {record.owner} reads: "
+                f"the dataset's elements have {', '.join(repr(k) for k in keys) or 'no keys'}",
+                call.node,
+                related((read.node, f"{record.owner} reads it here: {ctx.src(read.node)}") if read.local else None,
+                        (element, f"dataset element built here: {ctx.src(element)}") if element is not None else None),
+                hint=f"add {read.key!r} to the dataset's elements, or read a key they have",
+                subject=call, evidence=(read.key,))
 
 
 class UnknownInputKey(Rule):
