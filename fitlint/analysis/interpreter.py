@@ -1031,7 +1031,8 @@ class Interpreter:
         if dataset is not None:
             element = dataset.element
             if isinstance(element, Seq) and len(element.items) >= 2:
-                x, y = element.items[0], element.items[1]
+                # predict takes the x of (x, y) elements and never looks at y
+                x, y = element.items[0], element.items[1] if _POSITIONS.get(method, (0, 1))[1] is not None else None
             else:
                 x, y = element, None
             y_node = x_node
