@@ -30,6 +30,7 @@ CASES = [
     (RULES / "FIT204_tfdata_map_buggy.py", "FIT204"),
     (RULES / "FIT210_buggy.py", "FIT210"),
     (FIXTURES / "realistic" / "subclassed_model_buggy.py", "FIT202"),
+    (FIXTURES / "realistic" / "own_layer_stack_buggy.py", "FIT201"),
     (FIXTURES / "examples" / "text_classifier.py", "FIT210"),
     (FIXTURES / "warnings" / "single_unit_softmax.py", "FIT209"),
     (OWN / "fixes_FIT102_input_shape.py", "FIT102"),

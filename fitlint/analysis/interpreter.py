@@ -15,7 +15,10 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, batches, branch_attrs, budget, callables, calls, flags, loops, models, objects, project, receivers, sequences, sources, wrappers
+from . import (
+    array_ops, batches, branch_attrs, budget, callables, calls, comprehensions, flags, loops, models, objects,
+    own_layers, project, receivers, sequences, sources, wrappers,
+)
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -652,13 +655,20 @@ class Interpreter:
             rights = [self.ev(target.comparator, env) for target in node.comparisons]
             return array_ops.compare(node, left, rights)
         if isinstance(node, cst.IfExp):
+            known = receivers.constant_test(self, node.test, env)
+            if known is not None:
+                return self.ev(node.body if known else node.orelse, env)
             self.ev(node.test, env)
             body, orelse = self.ev(node.body, env), self.ev(node.orelse, env)
-            return body if body is orelse else None
+            return body if body is orelse else own_layers.join_syms([body, orelse])
         if isinstance(node, cst.Await):
             return self.ev(node.expression, env)
         if isinstance(node, cst.ListComp):
             return self.list_comp(node, env)
+        if isinstance(node, cst.DictComp):
+            made = comprehensions.dict_comp(self, node, env)
+            if made is not None:
+                return made
         if isinstance(node, (cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda)):
             mutation.unevaluated(self, node, env)
             if isinstance(node, cst.Lambda):
@@ -786,6 +796,9 @@ class Interpreter:
         The value it returns (the same on every ``return``), or _FAILED."""
         node = func.node
         count = self.inlined.get(node, 0)
+        per_object = own_layers.inline_key(node, args)  # a method of an object of the file: counted per object
+        if per_object is not None:
+            count = self.__dict__.setdefault("object_inlines", {}).get(per_object, 0)
         if args.star or node in self.stack or len(self.stack) >= MAX_DEPTH or count >= MAX_INLINES:
             if not args.star and node not in self.stack:
                 self.facts.budget.append(args.node)
@@ -814,7 +827,9 @@ class Interpreter:
             value = args.kw[name] if name in args.kw else self.ev(p.default, func.env) if p.default is not None else None
             env.assign(name, value)
         calls.bind_rest(env, params, args)  # *args and **kwargs: what the call passes beyond the named
-        self.inlined[node] = count + 1
+        self.inlined[node] = self.inlined.get(node, 0) + 1
+        if per_object is not None:
+            self.__dict__["object_inlines"][per_object] = count + 1
         self.stack.append(node)
         self.frames.append([])
         self.homes.append(func.home or self.home())
@@ -962,6 +977,8 @@ class Interpreter:
             if inputs is not None and outs is None:
                 # outputs not followed: the inputs are still the model's (see models.py)
                 model.inputs, model.input_dict = inputs, isinstance(ins, Dict_)
+            else:
+                own_layers.inputs_only(model, ins, inputs)
             return model
         model.inputs, model.outputs = inputs, outputs
         model.input_dict = isinstance(ins, Dict_)
@@ -1029,7 +1046,8 @@ class Interpreter:
         if dataset is not None:
             element = dataset.element
             if isinstance(element, Seq) and len(element.items) >= 2:
-                x, y = element.items[0], element.items[1]
+                # predict takes the x of (x, y) elements and never looks at y
+                x, y = element.items[0], element.items[1] if _POSITIONS.get(method, (0, 1))[1] is not None else None
             else:
                 x, y = element, None
             y_node = x_node
@@ -1126,6 +1144,8 @@ def _join(values: List[Any], ip: Optional["Interpreter"] = None) -> Any:
     in a loop (``ip`` runs it) keep what their items share."""
     if values and all(isinstance(v, Model) for v in values):
         return receivers.join_models(values)
+    if values and all(isinstance(v, Sym) for v in values):
+        return own_layers.join_syms(values)
     if any(isinstance(v, array_ops.ListOf) for v in values):
         return array_ops.join(values, ip)
     if not values or not all(isinstance(v, Array) for v in values):

@@ -12,8 +12,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, batches, budget, builders, callables, datasets, iteration, loops
-from . import recommenders, sequences, sources, strings, tensor_ops, typechecks
+from . import (
+    applications, array_ops, batches, budget, builders, callables, datasets, iteration, keras_ops, loops,
+    recommenders, sequences, sources, strings, tensor_ops, typechecks,
+)
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -1159,6 +1161,7 @@ for _dt in FLOAT_DTYPES + INT_DTYPES:
         SIGNATURE_TEXT["numpy." + _dt] = _NP_SCALAR
 SIGNATURE_TEXT.update(datasets.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(tensor_ops.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(keras_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(array_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(loops.SIGNATURE_TEXT)
@@ -1220,11 +1223,13 @@ CALLS: Dict[str, Callable] = {
     "builtins.tuple": lambda ip, a, node: _new_seq(a.get(None, 0), "tuple"),
     "builtins.zip": lambda ip, a, node: sources.builtin_zip(a, node),
     "builtins.dict": lambda ip, a, node: sources.builtin_dict(a, node),
+    "builtins.enumerate": lambda ip, a, node: _enumerate(a, node),
 }
 for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
 CALLS.update(datasets.CALLS)
 CALLS.update(tensor_ops.CALLS)
+CALLS.update(keras_ops.CALLS)
 CALLS.update(sources.CALLS)
 CALLS.update(array_ops.CALLS)
 CALLS.update(loops.CALLS)
@@ -1255,6 +1260,18 @@ def _range(a, node) -> Any:
     if values is None or len(values) > MAX_UNROLL:
         return None
     return Seq([Const(v) for v in values], "tuple", Origin(node))
+
+
+def _enumerate(a, node) -> Any:
+    """``enumerate(seq, start=0)`` of a known list or tuple: a list of
+    (index, item) pairs (what a ``for`` loop over it goes through)."""
+    items = a.get(None, 0)
+    start = _int(a.kw.get("start", a.pos[1] if len(a.pos) > 1 else Const(0)))
+    if a.star or not isinstance(items, Seq) or start is None or len(a.pos) + len(a.kw) > 2 or \
+            any(k != "start" for k in a.kw):
+        return None
+    return Seq([Seq([Const(start + i), v], "tuple", Origin(node)) for i, v in enumerate(items.items)], "list",
+               Origin(node))
 
 
 def _len(a) -> Any:
@@ -1336,6 +1353,9 @@ def _bind_method(cls: str, method: str, a) -> Any:
 
 
 def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
+    if isinstance(receiver, Dict_) and method in ("values", "keys", "items"):
+        from .comprehensions import dict_view
+        return dict_view(receiver, method, a)
     if isinstance(receiver, Array):
         return array_method(receiver, method, a, node)
     if isinstance(receiver, Dataset):
@@ -1347,6 +1367,9 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
     if isinstance(receiver, Encoder):
         bound = _bind_method("sklearn.preprocessing.LabelEncoder", method, a)
         return encoder_method(method, bound, node) if bound is not None else None
+    if isinstance(receiver, Layer) and method in ("build", "compute_output_shape"):
+        from .own_layers import layer_method
+        return layer_method(receiver, method, a, node)
     if isinstance(receiver, Layer) and method in ("adapt", "set_vocabulary", "load_assets"):
         setattr(receiver, "adapted", True)  # its vocabulary is now the data's
     if isinstance(receiver, Const) and isinstance(receiver.value, str):
@@ -1404,7 +1427,9 @@ def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
     if isinstance(base, Dataset):
         return datasets.attribute(base, attr, node)
     if isinstance(base, Model):
-        return applications.model_attribute(base, attr)
+        from .own_layers import model_attribute
+        found = applications.model_attribute(base, attr)
+        return found if found is not None else model_attribute(base, attr)
     if isinstance(base, ModuleRef):
         return array_ops.constant(f"{base.path}.{attr}") or ModuleRef(f"{base.path}.{attr}")
     if isinstance(base, sources.Source):

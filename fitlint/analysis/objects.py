@@ -379,7 +379,12 @@ def call(ip, func: Any, receiver: Any, args, node: cst.Call, env) -> Any:
     if isinstance(func, UserClass):
         return instantiate(ip, func, args, node)
     if isinstance(func, BoundMethod):
-        return _run(ip, func.func, [func.first], node, args, env)
+        result = _run(ip, func.func, [func.first], node, args, env)
+        first = func.first
+        if func.func.node.name.value == "build" and isinstance(first, (Instance, ModelInstance)) and \
+                first.cls is not None and first.cls.is_layer and not ip.depth > first.depth:
+            setattr(first, "built", True)  # Keras marks a layer built by its build(): its first call does not build it again
+        return result
     if isinstance(receiver, OBJECTS) and type(func).__name__ == "UserFunction":
         return _run(ip, func, [], node, args, env)  # a staticmethod, or Cls.method(obj, ...)
     if func is None and isinstance(node.func, cst.Name) and node.func.value == "super" and len(args.pos) == 2:
@@ -495,6 +500,12 @@ def _run(ip, func, first: List[Any], node: cst.Call, args, env=None) -> Any:
         if isinstance(obj, (Instance, ModelInstance)):
             for name in (owner.assigned[func.node] if owner else ()):
                 obj.attrs[name] = None
+        # Not followed: it may have changed any list, dict or object it was
+        # given in place (``self.layers.append(...)``).
+        from . import mutation
+        havoc(list(first) + (bound.pos[len(first):] + list(bound.kw.values())))
+        mutation.havoc(ip, list(first) + (bound.pos[len(first):] + list(bound.kw.values())),
+                       env if env is not None else ip.globals)
         return None
     return result
 
@@ -575,7 +586,8 @@ def _call_instance(ip, obj: Any, args, node: cst.Call) -> Any:
             obj.declared = out
         if isinstance(obj, ModelInstance) and out is not None:
             _declare(obj, inputs, "call", node)
-        return out
+        from .own_layers import unknown_output
+        return out if out is not None else unknown_output(obj, inputs, node)
     if cls.is_model or cls.is_layer:
         return None
     found = cls.lookup("__call__")

@@ -27,7 +27,7 @@ from typing import Any, List, Optional
 import libcst as cst
 
 from . import builders
-from .values import Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
+from .values import MISSING, Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
 
 _CALLBACK_BASES = {"keras.callbacks.Callback", "keras.callbacks.ProgbarLogger", "keras.callbacks.History"}
 _CALLBACK_ARG = {"fit": 5, "evaluate": 6, "predict": 3}  # positional index of callbacks=
@@ -45,10 +45,20 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
             isinstance(test, cst.Name) and test.value in ("True", "False", "None")):
         value = ip.ev(test, env)
     elif isinstance(test, (cst.Call, cst.Comparison)):
+        # Each decides only what it knows for certain, so the first answer holds:
+        # isinstance/None tests of known values (typechecks.py), an index of an
+        # unrolled loop against a length (builders.py), a comparison of known
+        # constants or isinstance of a known Python type (own_layers.py).
+        from . import library
+        from .own_layers import known_test
         from .typechecks import decided
         known = decided(ip, test, env)
         if known is None and isinstance(test, cst.Comparison):
-            known = builders.known_test(ip, test, env)  # an index of an unrolled loop against a length
+            known = builders.known_test(ip, test, env)
+        if known is None:
+            known = known_test(ip, test, env, lambda name: name in ("True", "False", "None") or
+                               not _bound_more_than_once(env, name) or
+                               (env.get(name) is MISSING and name in library.BUILTINS | {"isinstance"}))
         return None if known is None else known != negate
     elif isinstance(test, cst.Name):
         value = env.get(test.value)
@@ -58,6 +68,12 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
                 value is v for v in ip.absl_flags.values()):
             return None
         if _bound_more_than_once(env, test.value):
+            return None
+    elif isinstance(test, cst.Attribute):
+        from .own_layers import attribute_constant
+        value = attribute_constant(ip, test, env)  # ``self.flag`` only __init__ sets (own_layers.py)
+        if value is None or not _literal(value.origin.node) or any(
+                value is v for v in ip.facts.flag_defaults.values()) or any(value is v for v in ip.absl_flags.values()):
             return None
     else:
         known = builders.known_test(ip, test, env)  # an index of an unrolled loop against a length
