@@ -957,7 +957,9 @@ def _models(file: _File) -> List[dict]:
 
 
 def _richness(model: Model) -> tuple:
-    return (bool(model.inputs), model.exact, len(model.layers) + len(model.outputs), model.loss is not None)
+    known_dims = sum(1 for sym in model.inputs if sym.shape is not None for d in sym.shape if d is not None)
+    return (bool(model.inputs), model.exact, len(model.layers) + len(model.outputs), model.loss is not None,
+            known_dims)
 
 
 def _site(file: _File, node: cst.Call, scope: _Scope, receivers: List[Any], calls: List[DataCall]) -> dict:
@@ -1026,12 +1028,18 @@ def _sites(file: _File) -> List[dict]:
 def _elsewhere(file: _File) -> Dict[str, List[dict]]:
     """Visits of sites of other project modules, made while this file's
     analysis ran their code (a function or method called from here), by the
-    real path of their file. Only visits where the receiver was a model
-    (the others say nothing the module's own analysis does not)."""
+    real path of their file. Only visits where the receiver was a model, or
+    an object of a project class whose own method it is (a mixin's
+    ``self.predict`` on a class that defines it): the others say nothing the
+    module's own analysis does not."""
     receivers, calls = _by_node(file)
     out: Dict[str, List[dict]] = {}
     for node, found in receivers.items():
-        if node in file.positions or not any(isinstance(r.value, Model) for r in found):
+        if node in file.positions:
+            continue
+        if not any(isinstance(r.value, Model) for r in found) and not (
+                isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and _delegates(found, node.func.attr.value) is not None):
             continue
         other = file.other(node)
         if other is file or other.real is None:
@@ -1130,7 +1138,8 @@ def _merge_elsewhere(collected: Sequence[FileShapes]) -> set:
 
 def _model_score(m: dict) -> tuple:
     return (sum(i["shape"] is not None for i in m["inputs"]), sum(r["output_shape"] is not None for r in m["layers"]),
-            sum(o["shape"] is not None for o in m["outputs"]), m["loss"] is not None, len(m["layers"]))
+            sum(o["shape"] is not None for o in m["outputs"]), m["loss"] is not None, len(m["layers"]),
+            sum(d is not None for i in m["inputs"] if i["shape"] is not None for d in i["shape"]))
 
 
 def _best_models(models: List[dict]) -> List[dict]:

@@ -20,6 +20,8 @@ OWN = FIXTURES / "fixes"
 # Every fixture a fix is proven on, with the rule whose fix it proves.
 CASES = [
     (RULES / "FIT102_buggy.py", "FIT102"),
+    (FIXTURES / "realistic" / "tfrecord_feature_keys_buggy.py", "FIT102"),
+    (RULES / "FIT102_resize_method_buggy.py", "FIT102"),
     (RULES / "FIT103_buggy.py", "FIT103"),
     (RULES / "FIT201_softmax1_buggy.py", "FIT201"),
     (RULES / "FIT202_buggy.py", "FIT202"),
@@ -28,6 +30,7 @@ CASES = [
     (RULES / "FIT204_tfdata_map_buggy.py", "FIT204"),
     (RULES / "FIT210_buggy.py", "FIT210"),
     (FIXTURES / "realistic" / "subclassed_model_buggy.py", "FIT202"),
+    (FIXTURES / "realistic" / "own_layer_stack_buggy.py", "FIT201"),
     (FIXTURES / "examples" / "text_classifier.py", "FIT210"),
     (FIXTURES / "warnings" / "single_unit_softmax.py", "FIT209"),
     (OWN / "fixes_FIT102_input_shape.py", "FIT102"),

@@ -368,3 +368,24 @@ def test_finding_inside_an_imported_function_is_reported_at_the_call(tmp_path):
     findings = _lint(tmp_path / "train.py")
     assert [(f.code, f.line, f.path) for f in findings] == [("FIT102", 5, str(tmp_path / "train.py"))]
     assert findings[0].related[0].path.endswith("models.py") and findings[0].related[0].line == 9
+
+
+def test_package_of_a_checkout_without_packaging_files(tmp_path):
+    """No project marker anywhere upward: ``examples/train.py`` doing
+    ``from app import build_model`` finds the package ``app/`` beside its
+    folder (installed in development mode); a plain module there is not
+    looked up, and with a marker the usual roots alone apply."""
+    from fitlint.analysis import project
+    project.forget()
+    root = tmp_path / "checkout"
+    _write(root, {
+        "app/__init__.py": "from .factory import build_model\n",
+        "app/factory.py": MODELS,
+        "helpers.py": MODELS,
+        "examples/train.py": TRAIN.format(import_line="from app import build_model", call="build_model(4)"),
+        "examples/plain.py": TRAIN.format(import_line="from helpers import build_model", call="build_model(4)"),
+    })
+    if any((p / m).exists() for p in tmp_path.parents for m in project.ROOT_MARKERS):
+        pytest.skip("a project marker above the temporary folder")
+    assert [f.code for f in _lint(root / "examples" / "train.py")] == ["FIT102"]
+    assert _lint(root / "examples" / "plain.py") == []

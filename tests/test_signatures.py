@@ -23,6 +23,8 @@ np = pytest.importorskip("numpy")
 _REAL = {
     "keras.Sequential": ("keras", "Sequential.__init__"),
     "keras.Model": ("keras.src.models.functional", "Functional.__init__"),
+    # Keras 3 keeps Keras 2's backend functions under tf.keras only.
+    "keras.backend.cast": ("keras._tf_keras.keras.backend", "cast"),
     # Keras 3 keeps ImageDataGenerator under tf.keras only (keras.src.legacy).
     "keras.preprocessing.image.ImageDataGenerator": ("keras.src.legacy.preprocessing.image", "ImageDataGenerator"),
     **{f"keras.preprocessing.image.ImageDataGenerator.{m}": ("keras.src.legacy.preprocessing.image",

@@ -332,3 +332,87 @@ def test_fixed_nsl_program_runs(path, tmp_path):
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("NSL-RESULT ")), None)
     assert line is not None, out.stderr[-2000:]
     assert json.loads(line[len("NSL-RESULT "):]) == {"status": "ok"}, line[:3000]
+
+
+# The library's own repository: ``neural_structured_learning`` is a package
+# of the checked project, whose wrapper class runs code fitlint does not
+# follow. The declared wrapper is what the import names, all the same.
+OWN_PACKAGE = {
+    "setup.py": "",
+    "neural_structured_learning/__init__.py": "from neural_structured_learning import keras\n",
+    "neural_structured_learning/keras/__init__.py":
+        "from neural_structured_learning.keras.adversarial_regularization import AdversarialRegularization\n"
+        "from neural_structured_learning.keras.graph_regularization import GraphRegularization\n",
+    "neural_structured_learning/keras/adversarial_regularization.py": """
+        import tensorflow as tf
+
+        class AdversarialRegularization(tf.keras.Model):
+            def __init__(self, base_model, label_keys=("label",)):
+                super().__init__()
+                self.base_model = base_model
+                self.label_keys = label_keys
+
+            def call(self, inputs, **kwargs):
+                return self.base_model(self.unpack(inputs))
+        """,
+    "neural_structured_learning/keras/graph_regularization.py": """
+        import tensorflow as tf
+
+        class GraphRegularization(tf.keras.Model):
+            def __init__(self, base_model, graph_reg_config=None):
+                super().__init__()
+                self.base_model = base_model
+
+            def call(self, inputs, **kwargs):
+                return self.base_model(self.split(inputs))
+        """,
+}
+
+
+@pytest.mark.parametrize("where, spelling", [
+    ("examples/train.py", "import neural_structured_learning as nsl\nWrap = nsl.keras.AdversarialRegularization"),
+    ("neural_structured_learning/keras/adversarial_regularization_test.py",
+     "from neural_structured_learning.keras import adversarial_regularization\n"
+     "Wrap = adversarial_regularization.AdversarialRegularization"),
+    ("neural_structured_learning/keras/other_test.py", "from . import adversarial_regularization as adv_lib\n"
+     "Wrap = adv_lib.AdversarialRegularization"),
+])
+def test_the_wrapper_in_its_own_repository_is_the_declared_one(tmp_path, where, spelling):
+    """In nsl's own repository the import reaches the project's class; the
+    declared wrapper wins: the call is checked, and wrong labels are found."""
+    for name, text in OWN_PACKAGE.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    src = HEAD.replace("import neural_structured_learning as nsl\n", "") + spelling + """
+adv = Wrap(base, label_keys=["label"])
+adv.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+adv.fit({"feature": np.random.rand(20, 6), "label": np.random.randint(0, 3, 20)}, batch_size=4)
+"""
+    script = tmp_path / where
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(src, encoding="utf-8")
+    (call,) = shapes_source(src.encode(), str(script)).calls
+    assert call["status"] == "checked", call
+    assert not lint_source(src.encode(), str(script), RULES)
+    bad = src.replace("randint(0, 3, 20)", "randint(0, 5, 20)").encode()
+    assert [f.code for f in lint_source(bad, str(script), RULES)] == ["FIT201"]
+
+
+def test_graph_wrapper_in_its_own_repository_leaves_the_neighbours_out(tmp_path):
+    """GraphRegularization of nsl's own package is the declared one too."""
+    for name, text in OWN_PACKAGE.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    src = HEAD + """
+graph = nsl.keras.GraphRegularization(base)
+graph.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+graph.fit({"feature": np.random.rand(20, 6), "NL_nbr_0_feature": np.random.rand(20, 6)}, np.random.randint(0, 3, 20))
+"""
+    script = tmp_path / "train.py"
+    script.write_text(src, encoding="utf-8")
+    (call,) = shapes_source(src.encode(), str(script)).calls
+    assert call["status"] == "checked", call
+    bad = src.replace('"feature": np.random.rand(20, 6)', '"feature": np.random.rand(20, 5)').encode()
+    assert [f.code for f in lint_source(bad, str(script), RULES)] == ["FIT102"]

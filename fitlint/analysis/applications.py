@@ -342,6 +342,11 @@ def model_attribute(model: Model, attr: str) -> Any:
     """``model.input``/``model.output`` (and ``inputs``/``outputs``) of a
     functional model with known inputs and outputs: its symbolic tensors,
     to build another model on (``Model(base.input, head)``)."""
+    if model.kind == "sequential" and attr == "inputs" and len(model.inputs) == 1 \
+            and model.inputs[0].declared_by is None:
+        # a Sequential with a declared input is a graph on it: another model may start there
+        # (``model.input`` raises in Keras 3.15: "has never been called")
+        return Seq(list(model.inputs), "list")
     if model.kind != "functional" or not model.exact or not model.inputs or not model.outputs:
         return None
     if attr == "input":

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from . import callables
+from . import callables, iteration
 from .signatures import Signature, bind, parse
 from .values import Array, Const, Dataset, Dict_, Origin, Seq, py
 
@@ -53,6 +53,7 @@ SIGNATURE_TEXT: Dict[str, str] = {
     _TF + "ragged_batch": "batch_size, drop_remainder=False, row_splits_dtype='int64', name=None",
     _TF + "get_single_element": "name=None",
     _TF + "cardinality": "",
+    _TF + "as_numpy_iterator": "",
 }
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 
@@ -349,6 +350,7 @@ _METHODS: Dict[str, Callable[..., Any]] = {
     "cache": _same_length, "prefetch": _same_length, "with_options": _same_length,
     "window": _window, "concatenate": _concatenate, "enumerate": _enumerate,
     "ragged_batch": _ragged_batch, "get_single_element": _single_element, "cardinality": _cardinality,
+    "as_numpy_iterator": lambda ip, ds, b, node: iteration.as_numpy_iterator(ds),
 }
 
 

@@ -15,7 +15,10 @@ import libcst as cst
 from . import layers as L
 from . import library
 from . import mutation
-from . import array_ops, batches, budget, callables, flags, loops, models, objects, project, receivers, sources, wrappers
+from . import (
+    array_ops, batches, branch_attrs, budget, callables, calls, comprehensions, flags, loops, models, objects,
+    own_layers, project, receivers, sequences, sources, wrappers,
+)
 from .facts import Binding, DataCall, Facts, InputFromShape, LayerUse, Receiver, Target
 from .names import canonical
 from .values import (
@@ -395,16 +398,22 @@ class Interpreter:
     def branches(self, env: Env, runs: List[Callable[[Env], bool]], loop: bool = False) -> bool:
         start = self.snapshot()
         outcomes = []
+        stored: List[Any] = []  # attributes each branch set (branch_attrs.py)
         self.depth += 1
         try:
             for run in runs:
                 self.restore(start)
                 branch_env = env.copy()
                 branch_env.depth = self.depth
-                left = run(branch_env)
+                branch_attrs.enter(self)
+                try:
+                    left = run(branch_env)
+                finally:
+                    stored.append(branch_attrs.leave(self))
                 outcomes.append((branch_env, self.snapshot(), left))
         finally:
             self.depth -= 1
+        branch_attrs.join(self, [(s, not o[2]) for s, o in zip(stored, outcomes)])
         live = [o for o in outcomes if not o[2]]
         if not live:
             return True
@@ -665,13 +674,20 @@ class Interpreter:
             rights = [self.ev(target.comparator, env) for target in node.comparisons]
             return array_ops.compare(node, left, rights)
         if isinstance(node, cst.IfExp):
+            known = receivers.constant_test(self, node.test, env)
+            if known is not None:
+                return self.ev(node.body if known else node.orelse, env)
             self.ev(node.test, env)
             body, orelse = self.ev(node.body, env), self.ev(node.orelse, env)
-            return body if body is orelse else None
+            return body if body is orelse else own_layers.join_syms([body, orelse])
         if isinstance(node, cst.Await):
             return self.ev(node.expression, env)
         if isinstance(node, cst.ListComp):
             return self.list_comp(node, env)
+        if isinstance(node, cst.DictComp):
+            made = comprehensions.dict_comp(self, node, env)
+            if made is not None:
+                return made
         if isinstance(node, (cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda)):
             mutation.unevaluated(self, node, env)
             if isinstance(node, cst.Lambda):
@@ -718,8 +734,11 @@ class Interpreter:
         unpacked: List[Any] = []  # what *x / **x pass
         for arg in node.args:
             if arg.star:
-                args.star = True
                 spread = self.ev(arg.value, env)
+                if calls.project_code(func) and calls.spread(args, arg, spread):
+                    unpacked.extend(spread.items if isinstance(spread, Seq) else spread.items.values())
+                    continue  # a tuple/list or dict the analysis knows whole: its items are the arguments
+                args.star = True
                 unpacked.extend(spread.items if isinstance(spread, Seq) else
                                 spread.items.values() if isinstance(spread, Dict_) else ())
                 continue
@@ -796,6 +815,9 @@ class Interpreter:
         The value it returns (the same on every ``return``), or _FAILED."""
         node = func.node
         count = self.inlined.get(node, 0)
+        per_object = own_layers.inline_key(node, args)  # a method of an object of the file: counted per object
+        if per_object is not None:
+            count = self.__dict__.setdefault("object_inlines", {}).get(per_object, 0)
         if args.star or node in self.stack or len(self.stack) >= MAX_DEPTH or count >= MAX_INLINES:
             if not args.star and node not in self.stack:
                 self.facts.budget.append(args.node)
@@ -823,10 +845,10 @@ class Interpreter:
             name = p.name.value
             value = args.kw[name] if name in args.kw else self.ev(p.default, func.env) if p.default is not None else None
             env.assign(name, value)
-        for p in (params.star_arg, params.star_kwarg):
-            if isinstance(p, cst.Param):
-                env.assign(p.name.value, None)
-        self.inlined[node] = count + 1
+        calls.bind_rest(env, params, args)  # *args and **kwargs: what the call passes beyond the named
+        self.inlined[node] = self.inlined.get(node, 0) + 1
+        if per_object is not None:
+            self.__dict__["object_inlines"][per_object] = count + 1
         self.stack.append(node)
         self.frames.append([])
         self.homes.append(func.home or self.home())
@@ -842,6 +864,8 @@ class Interpreter:
         if not left:
             returns.append(Const(None))
         first = returns[0] if returns else None
+        if len(returns) > 1 and all(isinstance(r, Model) for r in returns):
+            return receivers.join_models(returns)  # models of one contract: the first
         return first if all(r is first for r in returns) else None
 
     def escape(self, args: Args) -> None:
@@ -862,6 +886,8 @@ class Interpreter:
             shape = as_shape(batch_shape)
         else:
             inner = as_shape(shape_arg)
+            if inner is None:
+                inner = sequences.rank_only_shape(shape_arg)
             shape = None if inner is None else (None,) + inner
         dtype = library.dtype_of(args.get("dtype"), default="float32")
         name = py(args.get("name"))
@@ -877,7 +903,7 @@ class Interpreter:
         return sym
 
     def call_layer(self, layer: Layer, args: Args, node: cst.Call) -> Any:
-        inputs = args.get("inputs", 0)
+        inputs = sequences.string_input(layer, args.get("inputs", 0), node)
         if isinstance(inputs, Sym):
             if inputs.shape is not None and not self.guarded:
                 self.facts.layer_uses.append(LayerUse(layer, [inputs.shape], [inputs.origin], inputs.layer,
@@ -967,6 +993,11 @@ class Interpreter:
         outputs = _syms(outs)
         if inputs is None or outputs is None:
             model.exact = False
+            if inputs is not None and outs is None:
+                # outputs not followed: the inputs are still the model's (see models.py)
+                model.inputs, model.input_dict = inputs, isinstance(ins, Dict_)
+            else:
+                own_layers.inputs_only(model, ins, inputs)
             return model
         model.inputs, model.outputs = inputs, outputs
         model.input_dict = isinstance(ins, Dict_)
@@ -1034,7 +1065,8 @@ class Interpreter:
         if dataset is not None:
             element = dataset.element
             if isinstance(element, Seq) and len(element.items) >= 2:
-                x, y = element.items[0], element.items[1]
+                # predict takes the x of (x, y) elements and never looks at y
+                x, y = element.items[0], element.items[1] if _POSITIONS.get(method, (0, 1))[1] is not None else None
             else:
                 x, y = element, None
             y_node = x_node
@@ -1131,6 +1163,8 @@ def _join(values: List[Any], ip: Optional["Interpreter"] = None) -> Any:
     in a loop (``ip`` runs it) keep what their items share."""
     if values and all(isinstance(v, Model) for v in values):
         return receivers.join_models(values)
+    if values and all(isinstance(v, Sym) for v in values):
+        return own_layers.join_syms(values)
     if any(isinstance(v, array_ops.ListOf) for v in values):
         return array_ops.join(values, ip)
     if not values or not all(isinstance(v, Array) for v in values):

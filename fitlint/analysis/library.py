@@ -12,7 +12,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from . import layers as L
-from . import applications, array_ops, batches, budget, callables, datasets, loops, recommenders, sources, tensor_ops
+from . import (
+    applications, array_ops, batches, budget, builders, callables, datasets, iteration, keras_ops, loops,
+    recommenders, sequences, sources, strings, tensor_ops, typechecks,
+)
 from .signatures import Signature, bind, parse, plain_kwargs
 from .facts import BINARY, CATEGORICAL, REGRESSION, SPARSE, OneHot, Op, SliceCounts
 from .values import (
@@ -21,7 +24,7 @@ from .values import (
 )
 
 BUILTINS = {"len", "int", "float", "bool", "str", "list", "tuple", "print", "range", "object", "max", "min", "abs",
-            "zip", "dict"}
+            "zip", "dict", "iter", "next", "isinstance", "enumerate"}
 
 
 class LossFn:
@@ -865,6 +868,8 @@ def pad_sequences(ip, a, node):
     seqs = a.get("sequences")
     if isinstance(seqs, array_ops.ListOf):
         seqs = array_ops.as_sequences(seqs, node)
+    elif isinstance(seqs, Seq):
+        seqs = sequences.list_as_sequences(seqs, node)
     if not isinstance(seqs, Array) or not seqs.shape:
         return None
     if py(a.get("padding")) not in ("pre", "post") or py(a.get("truncating")) not in ("pre", "post"):
@@ -1156,10 +1161,12 @@ for _dt in FLOAT_DTYPES + INT_DTYPES:
         SIGNATURE_TEXT["numpy." + _dt] = _NP_SCALAR
 SIGNATURE_TEXT.update(datasets.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(tensor_ops.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(keras_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(sources.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(array_ops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(loops.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(applications.SIGNATURE_TEXT)
+SIGNATURE_TEXT.update(builders.SIGNATURE_TEXT)
 SIGNATURE_TEXT.update(recommenders.SIGNATURE_TEXT)
 SIGNATURES: Dict[str, Signature] = {name: parse(text) for name, text in SIGNATURE_TEXT.items()}
 LAYER_SIGNATURES: Dict[str, Signature] = {kind: parse(text) for kind, text in L.SIGNATURES.items()}
@@ -1216,15 +1223,21 @@ CALLS: Dict[str, Callable] = {
     "builtins.tuple": lambda ip, a, node: _new_seq(a.get(None, 0), "tuple"),
     "builtins.zip": lambda ip, a, node: sources.builtin_zip(a, node),
     "builtins.dict": lambda ip, a, node: sources.builtin_dict(a, node),
+    "builtins.enumerate": lambda ip, a, node: _enumerate(a, node),
 }
 for _name in DATASETS:
     CALLS[f"keras.datasets.{_name}.load_data"] = load_data(_name)
 CALLS.update(datasets.CALLS)
 CALLS.update(tensor_ops.CALLS)
+CALLS.update(keras_ops.CALLS)
 CALLS.update(sources.CALLS)
 CALLS.update(array_ops.CALLS)
 CALLS.update(loops.CALLS)
+CALLS.update(iteration.CALLS)
+CALLS.update(typechecks.CALLS)
 CALLS.update(applications.CALLS)
+CALLS.update(builders.CALLS)
+array_ops.CONSTANTS.update(tensor_ops.CONSTANTS)
 CALLS.update(recommenders.calls(CALLS))
 for _dt in FLOAT_DTYPES + INT_DTYPES:
     if _dt != "bfloat16":  # not a NumPy type
@@ -1247,6 +1260,18 @@ def _range(a, node) -> Any:
     if values is None or len(values) > MAX_UNROLL:
         return None
     return Seq([Const(v) for v in values], "tuple", Origin(node))
+
+
+def _enumerate(a, node) -> Any:
+    """``enumerate(seq, start=0)`` of a known list or tuple: a list of
+    (index, item) pairs (what a ``for`` loop over it goes through)."""
+    items = a.get(None, 0)
+    start = _int(a.kw.get("start", a.pos[1] if len(a.pos) > 1 else Const(0)))
+    if a.star or not isinstance(items, Seq) or start is None or len(a.pos) + len(a.kw) > 2 or \
+            any(k != "start" for k in a.kw):
+        return None
+    return Seq([Seq([Const(start + i), v], "tuple", Origin(node)) for i, v in enumerate(items.items)], "list",
+               Origin(node))
 
 
 def _len(a) -> Any:
@@ -1328,6 +1353,9 @@ def _bind_method(cls: str, method: str, a) -> Any:
 
 
 def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
+    if isinstance(receiver, Dict_) and method in ("values", "keys", "items"):
+        from .comprehensions import dict_view
+        return dict_view(receiver, method, a)
     if isinstance(receiver, Array):
         return array_method(receiver, method, a, node)
     if isinstance(receiver, Dataset):
@@ -1339,8 +1367,13 @@ def call_method(ip, receiver: Any, method: str, a, node: cst.Call) -> Any:
     if isinstance(receiver, Encoder):
         bound = _bind_method("sklearn.preprocessing.LabelEncoder", method, a)
         return encoder_method(method, bound, node) if bound is not None else None
+    if isinstance(receiver, Layer) and method in ("build", "compute_output_shape"):
+        from .own_layers import layer_method
+        return layer_method(receiver, method, a, node)
     if isinstance(receiver, Layer) and method in ("adapt", "set_vocabulary", "load_assets"):
         setattr(receiver, "adapted", True)  # its vocabulary is now the data's
+    if isinstance(receiver, Const) and isinstance(receiver.value, str):
+        return strings.method(receiver, method, a, node)
     if isinstance(receiver, Rng):
         bound = _bind_method(f"numpy.random.{receiver.kind}", method, a)
         handler = _RNG_METHODS.get(method)
@@ -1394,7 +1427,9 @@ def attribute(ip, base: Any, attr: str, node: cst.Attribute) -> Any:
     if isinstance(base, Dataset):
         return datasets.attribute(base, attr, node)
     if isinstance(base, Model):
-        return applications.model_attribute(base, attr)
+        from .own_layers import model_attribute
+        found = applications.model_attribute(base, attr)
+        return found if found is not None else model_attribute(base, attr)
     if isinstance(base, ModuleRef):
         return array_ops.constant(f"{base.path}.{attr}") or ModuleRef(f"{base.path}.{attr}")
     if isinstance(base, sources.Source):

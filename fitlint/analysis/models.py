@@ -41,6 +41,7 @@ from typing import Any, List, Optional
 import libcst as cst
 
 from . import layers as L
+from . import own_layers
 from .values import NON_NUMERIC_DTYPES, Array, Layer, Model, Origin, Sym, as_shape
 
 # First layers that take text: the ranks they accept are looser.
@@ -260,6 +261,7 @@ def _sym_reshape(args, node: cst.Call) -> Optional[Sym]:
 SYM_FUNCTIONS = {
     "tensorflow.reshape": ("tensor, shape, name=None", _sym_reshape),
 }
+SYM_FUNCTIONS.update(own_layers.SYM_FUNCTIONS)
 
 
 def sym_function(name: str, args, node: cst.Call) -> Any:

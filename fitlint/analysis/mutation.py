@@ -129,7 +129,8 @@ def replace(ip, old: Any, new: Any, env) -> None:
             new = new.but(origin=Origin(ip.statement))
         derived(ip, old, new)
     memos: Dict[bool, Dict[int, Any]] = {True: {}, False: {}}
-    for e in live_envs(ip, env):
+    envs = live_envs(ip, env)
+    for e in envs:
         certain = e.depth >= ip.depth
         target = new if certain else None
         for name, value in list(e.vars.items()):
@@ -137,6 +138,38 @@ def replace(ip, old: Any, new: Any, env) -> None:
             if changed is not value:
                 e.vars[name] = changed
                 e.counts[name] = e.counts.get(name, 0) + 1
+    # Attributes of objects of the file's classes too (``self.blocks.append``):
+    # an object made outside the branch being run only may see the change.
+    for obj in _instances(envs):
+        certain = obj.depth >= ip.depth
+        for name, value in list(obj.attrs.items()):
+            changed = substitute(value, old, new if certain else None, memos[certain])
+            if changed is not value:
+                obj.attrs[name] = changed
+
+
+def _instances(envs: list) -> list:
+    """The objects of the file's classes the scopes reach (through lists,
+    dicts and other objects' attributes)."""
+    from .objects import Instance, ModelInstance
+    out: list = []
+    seen: set = set()
+    todo = [(v, 0) for e in envs for v in e.vars.values()]
+    while todo:
+        value, depth = todo.pop()
+        if depth > 4 or id(value) in seen:
+            continue
+        if isinstance(value, (Instance, ModelInstance)):
+            seen.add(id(value))
+            out.append(value)
+            todo.extend((v, depth + 1) for v in value.attrs.values())
+        elif isinstance(value, Seq):
+            seen.add(id(value))
+            todo.extend((v, depth + 1) for v in value.items)
+        elif isinstance(value, Dict_):
+            seen.add(id(value))
+            todo.extend((v, depth + 1) for v in value.items.values())
+    return out
 
 
 def root(ip, arr: Any) -> Any:

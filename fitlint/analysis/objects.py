@@ -26,7 +26,7 @@ from typing import Any, Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
-from . import batches, library
+from . import attrs_classes, batches, branch_attrs, library
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
 from .walk import children
@@ -247,9 +247,13 @@ def define_class(ip, node: cst.ClassDef, env) -> UserClass:
     cls.home = ip.homes[-1] if ip.homes else None
     names = {_decorator_name(d.decorator) for d in node.decorators}
     named_tuple = any(isinstance(b, ModuleRef) and canonical(b.path) == "typing.NamedTuple" for b in bases)
+    attrs_fields = attrs_classes.fields(ip, node, env) if node.decorators else None
     if "dataclass" in names or named_tuple:
         cls.dataclass = True
         cls.fields = fields
+    elif attrs_fields is not None:  # @attr.s: an __init__ of its fields, as a dataclass
+        cls.dataclass = True
+        cls.fields = attrs_fields
     elif node.decorators and names - _TRANSPARENT_DECORATORS:
         # Another decorator may replace the class: unknown.
         return None
@@ -306,8 +310,10 @@ def _set_elsewhere(obj: Any, attr: str) -> bool:
     for an object of a class with a library base, the value may have been
     replaced there."""
     cls = obj.cls
-    if cls is None or not (cls.library_bases() or cls.unknown_base()):
-        return False
+    if getattr(obj, "testcase", False):
+        return False  # a test's own instance: only its setUp ran before it (testcases.py)
+    if cls is None or not (cls.library_bases() - {"builtins.object", "abc.ABC"} or cls.unknown_base()):
+        return False  # ``class T(object)`` is a plain class: no library calls its methods
     ran = getattr(obj, "ran", ())
     return any(attr in names and fn not in ran and fn.name.value not in _FRAMEWORK_RUN
                for c in cls.mro() for fn, names in c.assigned.items())
@@ -347,10 +353,13 @@ def store(ip, target: cst.Attribute, value: Any, env) -> bool:
     if found is not None and isinstance(found[1], cst.FunctionDef):
         base.attrs[attr] = None  # a property setter (or a method replaced): unknown
         return True
-    if ip.depth > base.depth or ip.loops:
-        # Set in a branch or a loop: it may or may not hold the new value.
+    if ip.loops:
+        # Set in a loop: it may or may not hold the new value.
         old = base.attrs.get(attr, MISSING)
         base.attrs[attr] = value if old is value else None
+    elif ip.depth > base.depth:
+        branch_attrs.note(ip, base, attr)  # the branch sees it; joined after it (branch_attrs.py)
+        base.attrs[attr] = value
     else:
         base.attrs[attr] = value
     return True
@@ -370,7 +379,12 @@ def call(ip, func: Any, receiver: Any, args, node: cst.Call, env) -> Any:
     if isinstance(func, UserClass):
         return instantiate(ip, func, args, node)
     if isinstance(func, BoundMethod):
-        return _run(ip, func.func, [func.first], node, args, env)
+        result = _run(ip, func.func, [func.first], node, args, env)
+        first = func.first
+        if func.func.node.name.value == "build" and isinstance(first, (Instance, ModelInstance)) and \
+                first.cls is not None and first.cls.is_layer and not ip.depth > first.depth:
+            setattr(first, "built", True)  # Keras marks a layer built by its build(): its first call does not build it again
+        return result
     if isinstance(receiver, OBJECTS) and type(func).__name__ == "UserFunction":
         return _run(ip, func, [], node, args, env)  # a staticmethod, or Cls.method(obj, ...)
     if func is None and isinstance(node.func, cst.Name) and node.func.value == "super" and len(args.pos) == 2:
@@ -486,6 +500,12 @@ def _run(ip, func, first: List[Any], node: cst.Call, args, env=None) -> Any:
         if isinstance(obj, (Instance, ModelInstance)):
             for name in (owner.assigned[func.node] if owner else ()):
                 obj.attrs[name] = None
+        # Not followed: it may have changed any list, dict or object it was
+        # given in place (``self.layers.append(...)``).
+        from . import mutation
+        havoc(list(first) + (bound.pos[len(first):] + list(bound.kw.values())))
+        mutation.havoc(ip, list(first) + (bound.pos[len(first):] + list(bound.kw.values())),
+                       env if env is not None else ip.globals)
         return None
     return result
 
@@ -566,7 +586,8 @@ def _call_instance(ip, obj: Any, args, node: cst.Call) -> Any:
             obj.declared = out
         if isinstance(obj, ModelInstance) and out is not None:
             _declare(obj, inputs, "call", node)
-        return out
+        from .own_layers import unknown_output
+        return out if out is not None else unknown_output(obj, inputs, node)
     if cls.is_model or cls.is_layer:
         return None
     found = cls.lookup("__call__")

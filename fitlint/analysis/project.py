@@ -15,10 +15,16 @@ Where a module is looked up, as Python would look it up:
   that does ``import utils``; for a module of a package, the folder above the
   top package), then the project root (the nearest folder
   upward with ``pyproject.toml``, ``setup.py``, ``setup.cfg`` or ``.git``,
-  else the file's folder), then ``<root>/src``.
+  else the file's folder), then ``<root>/src``; in a checkout with no
+  project marker at all, last, a package (``pkg/__init__.py``) in one of the
+  three folders above (see :func:`package_fallbacks`).
 
 Library names fitlint models (``tensorflow``, ``keras``, ``numpy``...) are
 never looked up in the project.
+A name a project module exports that is declared library knowledge under
+the module's own dotted name (``neural_structured_learning.keras.
+AdversarialRegularization`` in nsl's own repository) is the declared
+library object, not the project's implementation of it (see declared.py).
 
 Summaries are cached per process by (real path, content hash). An import
 that closes a cycle (the imported module imports, directly or not, the
@@ -44,6 +50,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from . import declared
 from .flags import Namespace
 from .values import Array, Const, Dataset, Dict_, ModuleRef, Seq
 
@@ -243,7 +250,36 @@ def resolve(importer: str, module: Optional[str], level: int) -> Optional[Tuple[
         found = _module_file_list(root, parts)
         if found is not None:
             return found
+    for folder in package_fallbacks(importer):
+        if os.path.isfile(os.path.join(folder, parts[0], "__init__.py")):
+            return _module_file_list(folder, parts)
     return None
+
+
+FALLBACK_LEVELS = 3
+
+
+@lru_cache(maxsize=4096)
+def package_fallbacks(importer: str) -> Tuple[str, ...]:
+    """A checkout without packaging files (no project marker upward): the
+    folders above the importing file's search roots, nearest first, where a
+    package (a folder with ``__init__.py``) of the name imported is looked
+    up last, as if the project's package were installed in development mode
+    (``examples/run.py`` doing ``import pkg`` beside ``pkg/``). Plain modules
+    are not looked up there."""
+    here = os.path.dirname(os.path.realpath(importer))
+    if any(os.path.exists(os.path.join(r, m)) for r in _search_roots(importer) for m in ROOT_MARKERS) \
+            or project_root(here) != here:
+        return ()
+    out: List[str] = []
+    current = _search_roots(importer)[0] if _search_roots(importer) else here
+    for _ in range(FALLBACK_LEVELS):
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        out.append(parent)
+        current = parent
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ parsing
@@ -529,8 +565,21 @@ def _materialized(ip, real: str) -> Dict[str, Any]:
 
     for name, value in summary.items():
         scope.vars[name] = convert(value)
+    declared.substitute(dotted_name(real), scope.vars)
     cache[real] = scope.vars
     return scope.vars
+
+
+@lru_cache(maxsize=4096)
+def dotted_name(real: str) -> str:
+    """The name Python imports the module file ``real`` by: its file name
+    under the packages (folders with ``__init__.py``) it is in."""
+    folder, base = os.path.split(real)
+    parts = [] if base == "__init__.py" else [os.path.splitext(base)[0]]
+    while os.path.isfile(os.path.join(folder, "__init__.py")) and folder != os.path.dirname(folder):
+        folder, name = os.path.split(folder)
+        parts.insert(0, name)
+    return ".".join(parts)
 
 
 def _copy_class(ip, value: Any, real: str, scope: Any, convert, memo: Dict[int, Any]) -> Any:
@@ -703,6 +752,8 @@ def _direct_scan(real: str, data: bytes) -> Tuple[Set[str], Set[str]]:
             for root in search_roots(real):
                 absent.add(os.path.join(root, top + ".py"))
                 absent.add(os.path.join(root, top, "__init__.py"))
+            for folder in package_fallbacks(real):
+                absent.add(os.path.join(folder, top, "__init__.py"))
     found |= _scan(real, data)
     return found, absent
 
@@ -777,6 +828,7 @@ def forget(paths: Optional[List[str]] = None) -> None:
     _TEXT.clear()
     project_root.cache_clear()
     _search_roots.cache_clear()
+    package_fallbacks.cache_clear()
     _module_file.cache_clear()
     if paths is None:
         _PARSED.clear()

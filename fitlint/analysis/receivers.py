@@ -27,7 +27,8 @@ from typing import Any, List, Optional
 
 import libcst as cst
 
-from .values import Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
+from . import builders
+from .values import MISSING, Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
 
 _CALLBACK_BASES = {"keras.callbacks.Callback", "keras.callbacks.ProgbarLogger", "keras.callbacks.History"}
 _CALLBACK_ARG = {"fit": 5, "evaluate": 6, "predict": 3}  # positional index of callbacks=
@@ -44,6 +45,22 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
     if isinstance(test, (cst.Integer, cst.SimpleString)) or (
             isinstance(test, cst.Name) and test.value in ("True", "False", "None")):
         value = ip.ev(test, env)
+    elif isinstance(test, (cst.Call, cst.Comparison)):
+        # Each decides only what it knows for certain, so the first answer holds:
+        # isinstance/None tests of known values (typechecks.py), an index of an
+        # unrolled loop against a length (builders.py), a comparison of known
+        # constants or isinstance of a known Python type (own_layers.py).
+        from . import library
+        from .own_layers import known_test
+        from .typechecks import decided
+        known = decided(ip, test, env)
+        if known is None and isinstance(test, cst.Comparison):
+            known = builders.known_test(ip, test, env)
+        if known is None:
+            known = known_test(ip, test, env, lambda name: name in ("True", "False", "None") or
+                               not _bound_more_than_once(env, name) or
+                               (env.get(name) is MISSING and name in library.BUILTINS | {"isinstance"}))
+        return None if known is None else known != negate
     elif isinstance(test, cst.Name):
         value = env.get(test.value)
         if not isinstance(value, Const) or value.origin is None or not _literal(value.origin.node):
@@ -53,8 +70,15 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
             return None
         if _bound_more_than_once(env, test.value):
             return None
+    elif isinstance(test, cst.Attribute):
+        from .own_layers import attribute_constant
+        value = attribute_constant(ip, test, env)  # ``self.flag`` only __init__ sets (own_layers.py)
+        if value is None or not _literal(value.origin.node) or any(
+                value is v for v in ip.facts.flag_defaults.values()) or any(value is v for v in ip.absl_flags.values()):
+            return None
     else:
-        return None
+        known = builders.known_test(ip, test, env)  # an index of an unrolled loop against a length
+        return None if known is None else known != negate
     if not isinstance(value, Const) or not isinstance(value.value, (bool, int, str, type(None))):
         return None
     return bool(value.value) != negate
@@ -77,12 +101,28 @@ def _bound_more_than_once(env, name: str) -> bool:
 def join_models(values: List[Any]) -> Any:
     """The first model if every branch's model has the same contract, else None."""
     first = values[0]
+    if all(v is first for v in values):
+        return first
     if type(first) is not Model or any(type(v) is not Model for v in values):
         return None
+    if _same_inputs_only(values):
+        return first
     sig = _model_sig(first)
     if sig is None or any(_model_sig(v) != sig for v in values[1:]):
         return None
     return first
+
+
+def _same_inputs_only(values: List[Any]) -> bool:
+    """Functional models on the very same inputs whose outputs were not
+    followed on any path (``build_model(inputs)`` returning
+    ``Model(inputs, self.model(inputs))`` or ``Model(inputs, self(inputs))``):
+    all that is known of each is that input, the same on every path, and
+    none is compiled yet."""
+    first = values[0]
+    return all(v.kind == "functional" and not v.outputs and not v.exact and v.compiled is False and v.loss is None
+               and len(v.inputs) == len(first.inputs) and all(a is b for a, b in zip(v.inputs, first.inputs))
+               and v.input_dict == first.input_dict for v in values) and bool(first.inputs)
 
 
 def _value_sig(value: Any, depth: int = 0) -> Any:
@@ -184,6 +224,9 @@ def fresh_self(ip, fn: cst.FunctionDef, cls: Any) -> Any:
     if runs.get(cls, 0) >= MAX_FRESH:
         return None
     runs[cls] = runs.get(cls, 0) + 1
+    from . import testcases
+    if testcases.is_test_method(cls, fn):
+        return testcases.fresh_test(ip, cls, fn)  # a new TestCase after its setUp
     obj = objects.Instance(cls, ip.depth)
     obj.fresh = True  # type: ignore[attr-defined]  # its class is a guess: a subclass (a mixin's user) may override
     if fn.name.value == "__init__":

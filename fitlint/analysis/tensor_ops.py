@@ -27,6 +27,15 @@ SIGNATURE_TEXT: Dict[str, str] = {
     "tensorflow.strings.strip": "input, name=None",
     "tensorflow.strings.regex_replace": "input, pattern, rewrite, replace_global=True, name=None",
     "tensorflow.strings.length": "input, unit='BYTE', name=None",
+    "tensorflow.random.shuffle": "value, seed=None, name=None",
+}
+
+# tf.image.ResizeMethod's members are these strings (what resize's method takes).
+CONSTANTS: Dict[str, Any] = {
+    f"tensorflow.image.ResizeMethod.{name}": value for name, value in (
+        ("BILINEAR", "bilinear"), ("NEAREST_NEIGHBOR", "nearest"), ("BICUBIC", "bicubic"), ("AREA", "area"),
+        ("LANCZOS3", "lanczos3"), ("LANCZOS5", "lanczos5"), ("GAUSSIAN", "gaussian"),
+        ("MITCHELLCUBIC", "mitchellcubic"))
 }
 
 
@@ -88,6 +97,14 @@ def _same(dtype: Optional[str] = None, keep_range: bool = False, rank: int = 0):
     return handler
 
 
+def shuffle(ip, a, node):
+    """``tf.random.shuffle(value)``: the same values, rows in another order."""
+    value = a.get("value")
+    if not isinstance(value, Array) or not value.shape:
+        return None
+    return value.but(origin=Origin(node), tensor=True)
+
+
 def _strings(dtype: str = "str"):
     def handler(ip, a, node):
         value = a.get("input")
@@ -113,4 +130,5 @@ CALLS: Dict[str, Callable] = {
     "tensorflow.strings.lower": _strings(), "tensorflow.strings.upper": _strings(),
     "tensorflow.strings.strip": _strings(), "tensorflow.strings.regex_replace": _strings(),
     "tensorflow.strings.length": _strings("int32"),
+    "tensorflow.random.shuffle": shuffle,
 }
