@@ -274,12 +274,15 @@ def test_exit_codes():
 
 
 # ---------------------------------------------------------------- honesty
-def _call_at(module, line, column):
+def _call_at(module, line, column, method):
+    """The ``.method(...)`` call the site is (in ``Lazy(m).get(7).predict(x)``
+    the calls of ``Lazy`` and ``get`` start at the same place)."""
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     for node, pos in positions.items():
-        if isinstance(node, cst.Call) and (pos.start.line, pos.start.column + 1) == (line, column):
+        if isinstance(node, cst.Call) and (pos.start.line, pos.start.column + 1) == (line, column) and \
+                isinstance(node.func, cst.Attribute) and node.func.attr.value == method:
             return node
-    raise AssertionError(f"no call at {line}:{column}")
+    raise AssertionError(f"no call of {method} at {line}:{column}")
 
 
 def _argument(call, keyword, index):
@@ -322,7 +325,7 @@ def _mutants(path):
     for call in shapes.shapes_source(text.encode(), str(path)).calls:
         if call["status"] != "checked" or call["data"]["kind"] == "dataset" or len(call["data"]["inputs"]) != 1:
             continue
-        node = _call_at(module, call["line"], call["column"])
+        node = _call_at(module, call["line"], call["column"], call["method"])
         samples = call["data"]["inputs"][0]["shape"][0] or 8
         x_arg = _argument(node, "x", 0)
         if x_arg is None:

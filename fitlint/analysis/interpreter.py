@@ -886,12 +886,14 @@ class Interpreter:
             shape = as_shape(batch_shape)
         else:
             inner = as_shape(shape_arg)
+            rank_only = inner is None
             if inner is None:
                 inner = sequences.rank_only_shape(shape_arg)
             shape = None if inner is None else (None,) + inner
         dtype = library.dtype_of(args.get("dtype"), default="float32")
         name = py(args.get("name"))
         sym = Sym(shape, dtype, Origin(node), name=name if isinstance(name, str) else None, is_input=True)
+        sym.sizes_unknown = batch_shape is None and rank_only and shape is not None
         origin = getattr(shape_arg if batch_shape is None else batch_shape, "origin", None)
         written = args.node_of("shape", 0) if batch_shape is None else args.node_of("batch_shape")
         if origin is not None and origin.node is not written:

@@ -184,6 +184,7 @@ class Sym:
     shape_set_at: Optional[cst.CSTNode] = None  # Input(shape=IMG_SHAPE): where IMG_SHAPE was written
     traced: bool = True  # False when the layer call had arguments beyond its inputs
     declared_by: Optional[str] = None  # an input a model took on when built by use (see models.py)
+    sizes_unknown: bool = False  # Input(shape=(n - 1,)) with n unknown: its None sizes are not Keras' None
 
 
 @dataclass(eq=False)

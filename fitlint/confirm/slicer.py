@@ -273,6 +273,8 @@ def layer_expr(layer: Layer, program: _Program) -> str:
 def _input(sym: Sym, program: _Program) -> str:
     if sym.shape is None:
         raise Inconclusive("a model input of unknown shape")
+    if sym.sizes_unknown:
+        raise Inconclusive("a model input whose sizes are not all known")
     parts = [f"shape={tuple(sym.shape[1:])!r}"] if sym.shape[0] is None else [f"batch_shape={tuple(sym.shape)!r}"]
     if sym.dtype and sym.dtype != "float32":
         parts.append(f"dtype={'string' if sym.dtype == 'str' else sym.dtype!r}" if sym.dtype != "str"
