@@ -131,6 +131,27 @@ _SLOW_CALLS = re.compile(r"subprocess|\brun\(|_cli\(|sys\.executable|pre.commit|
 
 
 _SOURCES: dict = {}
+_DEFINITIONS: dict = {}
+
+
+def _definitions(filename: str) -> dict:
+    """{first line: source} of every function of a file, decorators included
+    (as inspect.getsource gives them), from one parse of the file."""
+    import ast
+
+    if filename not in _DEFINITIONS:
+        found = {}
+        try:
+            text = Path(filename).read_text(encoding="utf-8")
+            lines = text.splitlines(keepends=True)
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                    found[first] = "".join(lines[first - 1:node.end_lineno])
+        except (OSError, SyntaxError, ValueError):
+            pass
+        _DEFINITIONS[filename] = found
+    return _DEFINITIONS[filename]
 
 
 def _source(item) -> str:
@@ -141,20 +162,55 @@ def _source(item) -> str:
     function = getattr(item, "function", None)
     if function is None:
         return ""
+    function = inspect.unwrap(function)
     key = getattr(function, "__code__", function)
     if key not in _SOURCES:
-        try:
-            _SOURCES[key] = inspect.getsource(function)
-        except (OSError, TypeError):
-            _SOURCES[key] = ""
+        code = getattr(function, "__code__", None)
+        found = _definitions(code.co_filename).get(code.co_firstlineno) if code is not None else None
+        if found is None:
+            try:
+                found = inspect.getsource(function)
+            except (OSError, TypeError):
+                found = ""
+        _SOURCES[key] = found
     return _SOURCES[key]
+
+
+# Modules whose every test has one marker: a run that deselects it does not
+# even import them (their imports are heavy: NumPy, hypothesis, pytest-lsp).
+_WHOLE_MODULES = {**{name: "tf" for name in _TF_MODULES}, "test_cli.py": "slow", "test_fuzz.py": "slow",
+                  "test_light.py": "slow", "test_readme.py": "slow", "test_server.py": "slow"}
+
+
+def _deselects(config, marker: str) -> bool:
+    """The ``-m`` expression of this run rejects every test marked ``marker``
+    (judged as for a test with that one marker; False when unsure)."""
+    markexpr = config.getoption("markexpr", "") or ""
+    if not markexpr:
+        return False
+    try:
+        from _pytest.mark.expression import Expression
+
+        return not Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == marker)
+    except Exception:  # another pytest: collect as usual
+        return False
+
+
+def pytest_ignore_collect(collection_path, config):
+    marker = _WHOLE_MODULES.get(collection_path.name)
+    if marker is not None and collection_path.parent == Path(__file__).parent and _deselects(config, marker):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        whole = _WHOLE_MODULES.get(item.path.name)
+        if whole is not None:
+            item.add_marker(whole)
+            continue
         source = _source(item)
-        if "tf_runner" in getattr(item, "fixturenames", ()) or _TF_CALLS.search(source) or \
-                item.path.name in _TF_MODULES:
+        if "tf_runner" in getattr(item, "fixturenames", ()) or _TF_CALLS.search(source):
             item.add_marker(pytest.mark.tf)
         elif _SLOW_CALLS.search(source) or "@given" in source or "IPython" in source:
             item.add_marker(pytest.mark.slow)

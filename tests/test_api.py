@@ -212,7 +212,7 @@ def test_incremental_parse_equals_a_full_parse():
 def test_api_and_server_are_light():
     """Importing the server and checking and explaining a script through the
     api loads no TensorFlow, Keras or NumPy (the server is static only)."""
-    code = ("import sys, fitlint.server; from fitlint import api; text = open(sys.argv[1]).read(); "
+    code = ("import sys, fitlint.server.server; from fitlint import api; text = open(sys.argv[1]).read(); "
             "assert api.check_source(text, 't.py'); assert api.explain(text, 't.py', 5, 1); "
             "print([m for m in ('tensorflow', 'keras', 'numpy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code, str(BUGGY)], capture_output=True, text=True, check=True,

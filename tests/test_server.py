@@ -13,6 +13,9 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
+# pytest-lsp's hooks (pyproject.toml keeps the plugin off elsewhere: its import is slow).
+pytest_plugins = ["pytest_lsp"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SERVER = [sys.executable, "-m", "fitlint", "server", "--check-delay", "0.05"]
