@@ -284,7 +284,7 @@ def package_fallbacks(importer: str) -> Tuple[str, ...]:
 
 # ------------------------------------------------------------------ parsing
 class _Parsed:
-    __slots__ = ("module", "display", "deps", "positions", "scan")
+    __slots__ = ("module", "display", "deps", "positions", "scan", "nodes")
 
     def __init__(self, module: Optional[cst.Module], display: str) -> None:
         self.module = module
@@ -292,6 +292,7 @@ class _Parsed:
         self.deps: Optional[Set[str]] = None
         self.positions = None
         self.scan = None
+        self.nodes: Optional[Set[int]] = None  # ids of the module's nodes (see holder)
 
 
 _PARSED: Dict[Tuple[str, str], _Parsed] = {}
@@ -704,11 +705,20 @@ def holder(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tup
     (its ``module`` and ``positions``)."""
     from libcst.metadata import MetadataWrapper, PositionProvider
 
+    from .walk import identities
+
     for real, key in sorted(_CURRENT.items()):
         entry = _PARSED.get(key)
         if entry is None or entry.module is None or entry.module is skip:
             continue
+        # Every module parsed in the process is looked at (a long run parses
+        # many): a set of node ids is much cheaper to make than positions,
+        # which only the holder needs.
         if entry.positions is None:
+            if entry.nodes is None:
+                entry.nodes = identities(entry.module)
+            if id(node) not in entry.nodes:
+                continue
             entry.positions = MetadataWrapper(entry.module, unsafe_skip_copy=True).resolve(PositionProvider)
         if node in entry.positions:
             return real, entry
