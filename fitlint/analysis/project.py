@@ -297,6 +297,7 @@ class _Parsed:
 
 _PARSED: Dict[Tuple[str, str], _Parsed] = {}
 _CURRENT: Dict[str, Tuple[str, str]] = {}  # real path -> its key in _PARSED this run
+_RECENT: Dict[str, None] = {}  # the real paths of _CURRENT, the last parsed or asked for last
 _SUMMARIES: Dict[Tuple[str, str], Optional[Dict[str, Any]]] = {}
 _REACH: Dict[str, Set[str]] = {}
 
@@ -314,6 +315,12 @@ def remember(path: str, data: bytes, module: cst.Module) -> None:
     if key not in _PARSED:
         _PARSED[key] = _Parsed(module, path)
     _CURRENT[real] = key
+    _used(real)
+
+
+def _used(real: str) -> None:
+    _RECENT.pop(real, None)
+    _RECENT[real] = None
 
 
 def cached_module(path: str, data: bytes) -> Optional[cst.Module]:
@@ -328,7 +335,9 @@ def cached_module(path: str, data: bytes) -> Optional[cst.Module]:
 def parsed(real: str, display: Optional[str] = None) -> _Parsed:
     key = _CURRENT.get(real)
     if key is not None and key in _PARSED:
+        _used(real)
         return _PARSED[key]
+    _used(real)
     try:
         with open(real, "rb") as handle:
             data = handle.read()
@@ -707,13 +716,15 @@ def holder(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tup
 
     from .walk import identities
 
-    for real, key in sorted(_CURRENT.items()):
+    # A node is in one module at most. The modules this analysis used are
+    # looked at first (the latest used first): a long run parses many others.
+    # For each, a set of node ids is much cheaper to make than positions,
+    # which only the holder needs.
+    for real in [r for r in reversed(_RECENT) if r in _CURRENT] + sorted(set(_CURRENT) - set(_RECENT)):
+        key = _CURRENT[real]
         entry = _PARSED.get(key)
         if entry is None or entry.module is None or entry.module is skip:
             continue
-        # Every module parsed in the process is looked at (a long run parses
-        # many): a set of node ids is much cheaper to make than positions,
-        # which only the holder needs.
         if entry.positions is None:
             if entry.nodes is None:
                 entry.nodes = identities(entry.module)
@@ -843,6 +854,7 @@ def forget(paths: Optional[List[str]] = None) -> None:
     if paths is None:
         _PARSED.clear()
         _CURRENT.clear()
+        _RECENT.clear()
         _SUMMARIES.clear()
         return
     reals = {os.path.realpath(p) for p in paths}
@@ -852,3 +864,4 @@ def forget(paths: Optional[List[str]] = None) -> None:
         del _SUMMARIES[key]
     for real in reals:
         _CURRENT.pop(real, None)
+        _RECENT.pop(real, None)
