@@ -255,15 +255,28 @@ def fitlint_in_process(*args, cwd=None, stdin=None) -> Completed:
     return Completed(code, out.getvalue(), err.getvalue())
 
 
-_ALL_FINDINGS: dict = {}
+_LINTS: dict = {}
+
+
+def lint_fixture(path: Path, rules, text=None) -> list:
+    """fitlint's findings on a fixture file, or on ``text`` put in its place,
+    with ``rules``: worked out once per test session for each path, text and
+    rule set (the fixtures and the modules next to them do not change during
+    a run, and several tests look at the same fixture's findings)."""
+    from fitlint.engine import lint_source
+
+    path = Path(path)
+    assert FIXTURES in path.parents, f"{path} is not a fixture: its neighbours may change"
+    data = path.read_bytes() if text is None else text.encode("utf-8") if isinstance(text, str) else text
+    key = (str(path), data, tuple(rule.code for rule in rules))
+    if key not in _LINTS:
+        _LINTS[key] = tuple(lint_source(data, str(path), list(rules)))
+    return list(_LINTS[key])
 
 
 def findings_with_all_rules(path: Path) -> tuple:
     """Every finding of a fixture with all rules on, computed once per test
     session (several tests look at the same fixtures' findings)."""
-    if path not in _ALL_FINDINGS:
-        from fitlint.engine import lint_source
-        from fitlint.rules import ALL_RULES
+    from fitlint.rules import ALL_RULES
 
-        _ALL_FINDINGS[path] = tuple(lint_source(path.read_bytes(), str(path), list(ALL_RULES)))
-    return _ALL_FINDINGS[path]
+    return tuple(lint_fixture(path, ALL_RULES))

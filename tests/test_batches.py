@@ -3,7 +3,7 @@ keys read are the input contract of fit/evaluate; a key read on every path
 that the dataset's dict elements lack is FIT104 (KeyError under TF)."""
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, lint_fixture
 from fitlint import shapes
 from fitlint.engine import lint_source
 from fitlint.rules import select
@@ -237,7 +237,7 @@ def test_the_fixture_pair():
     """The realistic pair: the buggy fixture's finding names the key TF names."""
     buggy = FIXTURES / "realistic" / "batch_key_buggy.py"
     fixed = FIXTURES / "realistic" / "batch_key_fixed.py"
-    (finding,) = [f for f in lint_source(buggy.read_bytes(), str(buggy), ALL) if f.severity == "error"]
+    (finding,) = [f for f in lint_fixture(buggy, ALL) if f.severity == "error"]
     assert finding.code == "FIT104" and "'user_id'" in finding.message
     (call,) = shapes.shapes_source(fixed.read_bytes(), str(fixed)).calls
     assert call["status"] == "partial"

@@ -9,10 +9,9 @@ import sys
 
 import pytest
 
-from fitlint.engine import lint_source
 from fitlint.rules import select
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, lint_fixture
 
 NEGATIVE = FIXTURES / "negative"
 FILES = sorted(list(NEGATIVE.glob("*.py")) + list(NEGATIVE.glob("*.ipynb")))
@@ -186,7 +185,7 @@ def test_notebook_mode_reports_a_failing_cell(tmp_path, tf_runner):
 def test_no_static_error(path):
     """With every rule selected, fitlint reports no finding of severity error
     (FIT000 included) on this working file."""
-    findings = lint_source(path.read_bytes(), str(path), select(["ALL"]))
+    findings = lint_fixture(path, select(["ALL"]))
     errors = [f.__dict__ for f in findings if f.severity == "error"]
     assert not errors, _describe(errors)
 
