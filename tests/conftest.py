@@ -280,3 +280,167 @@ def findings_with_all_rules(path: Path) -> tuple:
     from fitlint.rules import ALL_RULES
 
     return tuple(lint_fixture(path, ALL_RULES))
+
+
+# ------------------------------------------------- two processes, quick runs
+# The quick static suite is a thousand short tests, all in this process:
+# on a machine with two cores, a forked copy of the session runs whole test
+# modules taken from a shared queue while this process runs the others, and
+# its reports are shown here as if run here. Only for runs without tf and
+# slow tests (those start TensorFlow and other processes of their own), not
+# with -x, --pdb, -s or --collect-only; FITLINT_TEST_PROCESSES=1 turns it off.
+# Warnings raised in the forked process are not shown.
+def _split(session) -> bool:
+    config = session.config
+    option = config.option
+    if not hasattr(os, "fork") or os.environ.get("FITLINT_TEST_PROCESSES", "2") == "1" or \
+            (os.cpu_count() or 1) < 2 or len(session.items) < 200:
+        return False
+    if option.collectonly or getattr(option, "maxfail", 0) or getattr(option, "usepdb", False) or \
+            getattr(option, "capture", "fd") == "no" or getattr(option, "numprocesses", None) or \
+            getattr(option, "stepwise", False) or getattr(option, "exitfirst", False):
+        return False
+    return not any(item.get_closest_marker("tf") or item.get_closest_marker("slow") for item in session.items)
+
+
+# Modules that look at the same fixtures' findings (lint_fixture): run in one
+# process, they work them out once.
+_TOGETHER = ("test_fixtures.py", "test_severity.py", "test_negative.py", "test_fixes.py", "test_project.py",
+             "test_batches.py")
+
+
+def _modules(items) -> list:
+    """The items in runs of one module each (the _TOGETHER modules in one
+    run, first), in order."""
+    together = [item for item in items if item.path.name in _TOGETHER]
+    runs: list = [together] if together else []
+    for item in items:
+        if item.path.name in _TOGETHER:
+            continue
+        if len(runs) > bool(together) and runs[-1][0].path == item.path:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _run_taken(session, runs, queue_fd, run_item) -> list:
+    """Run the modules this process takes from the queue (4-byte indexes);
+    the indexes taken, in order."""
+    import struct
+
+    def take():
+        data = os.read(queue_fd, 4)
+        return struct.unpack("<i", data)[0] if len(data) == 4 else None
+
+    taken = []
+    current = take()
+    while current is not None:
+        taken.append(current)
+        items = runs[current]
+        following = None
+        for i, item in enumerate(items):
+            if i == len(items) - 1:
+                following = take()
+                nextitem = runs[following][0] if following is not None else None
+            else:
+                nextitem = items[i + 1]
+            run_item(item, nextitem)
+            if session.shouldfail or session.shouldstop:
+                return taken
+        current = following
+    return taken
+
+
+def _replay_warning(config, text, category, filename, lineno, when, nodeid) -> None:
+    import builtins
+    import warnings
+
+    kind = getattr(builtins, category, None)
+    kind = kind if isinstance(kind, type) and issubclass(kind, Warning) else UserWarning
+    message = warnings.WarningMessage(kind(text), kind, filename, lineno)
+    config.hook.pytest_warning_recorded.call_historic(
+        kwargs=dict(warning_message=message, when=when, nodeid=nodeid, location=None))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    if session.testsfailed and not session.config.option.continueoncollectionerrors:
+        return None  # pytest's own loop reports the collection errors
+    if not _split(session):
+        return None
+    import struct
+    import tempfile
+
+    config = session.config
+    runs = _modules(session.items)
+    order = range(len(runs))
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b"".join(struct.pack("<i", i) for i in order))
+    os.close(write_fd)
+    results = tempfile.NamedTemporaryFile("w+", suffix=".jsonl", prefix="fitlint-tests-", delete=False)
+    pid = os.fork()
+    if pid == 0:  # the forked process: run, write each report, leave without pytest's exit steps
+        code = 0
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            capture = config.pluginmanager.getplugin("capturemanager")
+            if capture is not None:
+                capture.stop_global_capturing()
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            if capture is not None:
+                capture.start_global_capturing()
+
+            class Writer:
+                def pytest_runtest_logreport(self, report):
+                    data = config.hook.pytest_report_to_serializable(config=config, report=report)
+                    results.write(json.dumps(data) + "\n")
+                    results.flush()
+
+                def pytest_warning_recorded(self, warning_message, when, nodeid, location):
+                    message = warning_message
+                    results.write(json.dumps({"warning": [str(message.message), message.category.__name__,
+                                                          message.filename, message.lineno, when, nodeid]}) + "\n")
+                    results.flush()
+
+            config.pluginmanager.register(Writer(), "fitlint-forked-reports")
+            _run_taken(session, runs, read_fd,
+                       lambda item, nextitem: item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem))
+        except BaseException:
+            code = 1
+        finally:
+            results.close()
+            os._exit(code)
+    taken = set(_run_taken(session, runs, read_fd,
+                           lambda item, nextitem: item.config.hook.pytest_runtest_protocol(item=item,
+                                                                                          nextitem=nextitem)))
+    os.close(read_fd)
+    os.waitpid(pid, 0)
+    # The other process' reports, as if its tests ran here.
+    done = set()
+    results.seek(0)
+    for line in results:
+        try:
+            data = json.loads(line)
+        except ValueError:  # a line cut short: that test runs again below
+            break
+        if "warning" in data:
+            _replay_warning(config, *data["warning"])
+            continue
+        report = config.hook.pytest_report_from_serializable(config=config, data=data)
+        if report.when == "setup":
+            config.hook.pytest_runtest_logstart(nodeid=report.nodeid, location=report.location)
+        config.hook.pytest_runtest_logreport(report=report)
+        if report.when == "teardown":
+            config.hook.pytest_runtest_logfinish(nodeid=report.nodeid, location=report.location)
+            done.add(report.nodeid)
+    results.close()
+    os.unlink(results.name)
+    # Whatever the other process did not finish (it died) runs here.
+    left = [item for i, run in enumerate(runs) if i not in taken for item in run if item.nodeid not in done]
+    for i, item in enumerate(left):
+        if session.shouldfail or session.shouldstop:
+            break
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=left[i + 1] if i + 1 < len(left) else None)
+    return True
