@@ -4,14 +4,12 @@ errors. Each one runs under TensorFlow (notebooks through IPython itself), so
 an ``error`` finding on any of them -- static, or kept by ``--confirm`` -- is
 a false alarm."""
 import json
-import subprocess
-import sys
 
 import pytest
 
 from fitlint.rules import select
 
-from conftest import FIXTURES, ROOT, lint_fixture
+from conftest import FIXTURES, check_in_parts, lint_fixture
 
 NEGATIVE = FIXTURES / "negative"
 FILES = sorted(list(NEGATIVE.glob("*.py")) + list(NEGATIVE.glob("*.ipynb")))
@@ -192,13 +190,15 @@ def test_no_static_error(path):
 
 @pytest.fixture(scope="module")
 def confirmed_findings():
-    """One `fitlint check --confirm=all` run over the whole corpus, shared by
-    the cases below: its findings grouped by file name."""
-    out = subprocess.run([sys.executable, "-m", "fitlint", "check", "--confirm=all", "--output-format", "json",
-                          "--no-cache", str(NEGATIVE)], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode in (0, 1), out.stderr
+    """`fitlint check --confirm=all` over the whole corpus (its files in two
+    runs at once, each with its dry-run worker), shared by the cases below:
+    the findings grouped by file name."""
+    assert {p for p in NEGATIVE.rglob("*") if p.suffix in (".py", ".ipynb")} == set(FILES)  # the whole corpus
+    findings, runs = check_in_parts(["--confirm=all", "--output-format", "json", "--no-cache"], FILES)
+    for out in runs:
+        assert out.returncode in (0, 1), out.stderr
     by_file = {}
-    for finding in json.loads(out.stdout):
+    for finding in findings:
         by_file.setdefault(finding["path"].replace("\\", "/").rsplit("/", 1)[-1], []).append(finding)
     assert set(by_file) <= {p.name for p in FILES}
     return by_file
