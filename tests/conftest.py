@@ -157,8 +157,12 @@ def _definitions(filename: str) -> dict:
         try:
             text = Path(filename).read_text(encoding="utf-8")
             lines = text.splitlines(keepends=True)
-            for node in ast.walk(ast.parse(text)):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo = list(ast.parse(text).body)  # the functions of the module and of its classes
+            while todo:
+                node = todo.pop()
+                if isinstance(node, ast.ClassDef):
+                    todo.extend(node.body)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     first = min([node.lineno] + [d.lineno for d in node.decorator_list])
                     found[first] = "".join(lines[first - 1:node.end_lineno])
         except (OSError, SyntaxError, ValueError):
@@ -287,6 +291,35 @@ def check_in_parts(args, paths, parts: int = 2, cwd=ROOT) -> Tuple[list, list]:
     return findings, done
 
 
+def in_processes(function, items, processes: int = 2) -> list:
+    """``[function(item) for item in items]``, worked out by ``processes``
+    forked copies of this process at once (one core each), in order; here,
+    one by one, where processes cannot be forked."""
+    import multiprocessing
+
+    if not hasattr(os, "fork") or processes < 2 or len(items) < 2:
+        return [function(item) for item in items]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return pool.map(function, items, chunksize=1)
+
+
+def run_at_once(commands, cwd=ROOT, timeout=600) -> list:
+    """Each command (an argument list) run as a process, all of them at
+    once: their subprocess.CompletedProcess, in order."""
+    running = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+               for command in commands]
+    done = []
+    for proc in running:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for other in running:
+                other.kill()
+            raise
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return done
+
+
 _LINTS: dict = {}
 
 
@@ -393,6 +426,15 @@ def _replay_warning(config, text, category, filename, lineno, when, nodeid) -> N
     message = warnings.WarningMessage(kind(text), kind, filename, lineno)
     config.hook.pytest_warning_recorded.call_historic(
         kwargs=dict(warning_message=message, when=when, nodeid=nodeid, location=None))
+
+
+def pytest_collection_finish(session):
+    # What collection built (modules, test items) lives to the end: the
+    # collector need not look at it again (nor a forked process copy it).
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True)

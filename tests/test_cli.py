@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, run_at_once
 
 # The installed console script next to this interpreter (what users run).
 _SCRIPT = Path(sys.executable).parent / "fitlint"
@@ -147,10 +147,9 @@ def test_unreadable_input_does_not_traceback(tmp_path):
 def test_deterministic_output():
     """The JSON report over fixtures/ (many files, many findings) is
     byte-identical with one process, with two, and between two runs."""
-    args = ("check", "--output-format", "json", "--no-cache")
-    one = run(*args, "--jobs", "1", str(FIXTURES))
-    two = run(*args, "--jobs", "2", str(FIXTURES))
-    again = run(*args, "--jobs", "2", str(FIXTURES))
+    command = ([FITLINT] if FITLINT else [sys.executable, "-m", "fitlint"]) + [
+        "check", "--output-format", "json", "--no-cache"]
+    one, two, again = run_at_once([command + ["--jobs", jobs, str(FIXTURES)] for jobs in ("1", "2", "2")])
     findings = json.loads(one.stdout)
     assert len(findings) >= 40 and len({f["path"] for f in findings}) >= 20
     assert one.stdout == two.stdout == again.stdout

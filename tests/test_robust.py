@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, run_at_once
 from fitlint import engine
 from fitlint.analysis import budget
 from fitlint.rules import ALL_RULES
@@ -182,10 +182,11 @@ def test_output_identical_for_any_jobs(tmp_path):
     """The reports (JSON and SARIF) over fixtures/ plus every pathological
     input are byte-identical with --jobs 1, --jobs 2 and the default."""
     _write_pathological(tmp_path)
-    for fmt in ("json", "sarif"):
-        args = ("check", "--output-format", fmt, "--no-cache", str(FIXTURES), str(tmp_path))
-        one, two, default = _cli(*args, "--jobs", "1"), _cli(*args, "--jobs", "2"), _cli(*args)
-        assert one.returncode == 1 and one.stdout
+    runs = run_at_once([[sys.executable, "-m", "fitlint", "check", "--output-format", fmt, "--no-cache",
+                         str(FIXTURES), str(tmp_path), *jobs]
+                        for fmt in ("json", "sarif") for jobs in (("--jobs", "1"), ("--jobs", "2"), ())])
+    for fmt, (one, two, default) in zip(("json", "sarif"), (runs[:3], runs[3:])):
+        assert one.returncode == 1 and one.stdout, fmt
         assert one.stdout == two.stdout == default.stdout
         assert "Traceback" not in one.stderr + two.stderr + default.stderr
 

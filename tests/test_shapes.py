@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from conftest import FIXTURES, ROOT, fitlint_in_process
+from conftest import FIXTURES, ROOT, fitlint_in_process, in_processes
 from fitlint import shapes
 from fitlint.analysis.interpreter import analyze
 from fitlint.rules import Context, select
@@ -359,17 +359,24 @@ def test_checked_calls_are_really_compared():
     sparse loss, integer labels for a categorical one, a wrong width for a
     binary or regression one), makes the rules report a finding on that call."""
     tried = fresh = 0
-    for path in PROGRAMS:
-        text = path.read_text(encoding="utf-8")
-        if "import numpy as np" not in text:
-            continue
-        before = {line for _, line in _findings(text, str(path))}
-        for call, contract, mutated in _mutants(path):
-            tried += 1
-            fresh += call["line"] not in before
-            after = {line for _, line in _findings(mutated, str(path))}
-            assert call["line"] in after, f"{path.name}:{call['line']} {contract} mutated, no finding"
+    programs = [p for p in PROGRAMS if "import numpy as np" in p.read_text(encoding="utf-8")]
+    for done, missed in in_processes(_mutated_calls, programs):
+        assert not missed, missed
+        tried += len(done)
+        fresh += sum(done)
     assert tried >= 100 and fresh >= 60  # many calls take part, many of them without a finding before
+
+
+def _mutated_calls(path):
+    """For each mutant of ``path`` (see _mutants): whether its call had no
+    finding before; and the mutants whose call has no finding after."""
+    before = {line for _, line in _findings(path.read_text(encoding="utf-8"), str(path))}
+    done, missed = [], []
+    for call, contract, mutated in _mutants(path):
+        done.append(call["line"] not in before)
+        if call["line"] not in {line for _, line in _findings(mutated, str(path))}:
+            missed.append(f"{path.name}:{call['line']} {contract} mutated, no finding")
+    return done, missed
 
 
 DATASET_PROGRAM = """\
