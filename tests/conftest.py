@@ -447,6 +447,9 @@ def pytest_runtestloop(session):
     import tempfile
 
     config = session.config
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None:
+        factory.getbasetemp()  # one folder for both processes' tmp_path (made before they part)
     runs = _modules(session.items)
     order = range(len(runs))
     read_fd, write_fd = os.pipe()
