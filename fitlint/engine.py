@@ -232,7 +232,23 @@ def no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What the file left in cycles is young: collect it now, then
+            # set aside what survives (parses and summaries kept for
+            # imports), so that later collections do not walk it again.
+            # A long run (an editor's server) looks at all of it now and
+            # then, so that nothing set aside stays forever.
+            _FILES_SINCE_FULL[0] += 1
+            if _FILES_SINCE_FULL[0] >= 256:
+                _FILES_SINCE_FULL[0] = 0
+                gc.unfreeze()
+                gc.collect()
+            else:
+                gc.collect(1)
+            gc.freeze()
             gc.enable()
+
+
+_FILES_SINCE_FULL = [0]
 
 
 def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str]) -> List[Reported]:

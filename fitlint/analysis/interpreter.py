@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from . import layers as L
+from . import walk
 from . import library
 from . import mutation
 from . import (
@@ -120,26 +121,17 @@ class Args:
 _RAISES = {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises", "assertRaisesWithPredicateMatch"}
 
 
-class _RaiseFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Raise(self, node: cst.Raise) -> bool:
-        self.found = True
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-
 def _raises(body: cst.CSTNode) -> bool:
     """Whether a ``raise`` statement is in ``body`` (outside nested definitions)."""
-    finder = _RaiseFinder()
-    body.visit(finder)
-    return finder.found
+    todo = [body]
+    while todo:
+        current = todo.pop()
+        kind = type(current)
+        if kind is cst.Raise:
+            return True
+        if kind is not cst.FunctionDef and kind is not cst.ClassDef:
+            todo.extend(walk.children(current))
+    return False
 
 
 _NEEDS_COMPILE = {"fit", "evaluate", "train_on_batch", "test_on_batch"}

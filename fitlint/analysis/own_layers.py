@@ -22,6 +22,7 @@ from typing import Any, List, Optional
 import libcst as cst
 
 from .values import MISSING, Dict_, Layer, Origin, Seq, Sym
+from .walk import children
 
 
 def unknown_output(obj: Any, inputs: Any, node: cst.Call) -> Optional[Sym]:
@@ -229,7 +230,7 @@ def _names(node: cst.CSTNode) -> List[str]:
         elif isinstance(current, (cst.Lambda, cst.BaseComp)):
             return ["<not plain>"]
         else:
-            todo.extend(current.children)
+            todo.extend(children(current))
     return out
 
 
