@@ -9,8 +9,6 @@ import os
 import re
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,7 +17,6 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import libcst as cst
 
 from . import cache as result_cache, notebook, suppress
-from .confirm import slicer
 from .analysis.facts import Facts
 from .analysis import project
 from .analysis.interpreter import analyze
@@ -361,6 +358,7 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
                             end_line, max(end_col, 1), related, f.hint, evidence=tuple(f.evidence),
                             fix=f.fix)
         if programs and reported.severity == "error" and f.subject is not None:
+            from .confirm import slicer  # only for a dry run: its imports are not paid otherwise
             try:
                 reported.program = slicer.program_for(f.subject, rule.dry_run_uncompiled)
             except slicer.Inconclusive as exc:
@@ -458,6 +456,9 @@ def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str],
     worker dies, the files of the tasks that failed are run again one per
     task in a single worker, so that the file that kills it is known: it gets
     FIT001, the others their findings."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only with --jobs: not paid otherwise
+    from concurrent.futures.process import BrokenProcessPool
+
     results: Dict[str, FileResult] = {}
     chunk = max(1, min(16, len(files) // (jobs * 8) or 1))
     retry: List[str] = []
