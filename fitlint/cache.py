@@ -31,9 +31,7 @@ import hashlib
 import hmac
 import json
 import os
-import shutil
 import sys
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -71,6 +69,7 @@ def _secret(path: str) -> Optional[bytes]:
         pass
     try:  # create it: written to a private temporary file, then linked in place (never half-written)
         os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+        import tempfile  # only when writing: its imports are not paid on a warm run
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".key-")
         try:  # mkstemp makes it readable and writable by this user only (0600)
             os.write(fd, os.urandom(32).hex().encode() + b"\n")
@@ -121,6 +120,7 @@ def prepare(cache_dir: str) -> None:
 def write_entry(path: str, blob: bytes) -> None:
     """Atomically (a reader sees the old entry, the new one, or none)."""
     folder = os.path.dirname(path)
+    import tempfile  # only when writing: its imports are not paid on a warm run
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -323,6 +323,7 @@ def clean(folder: str) -> bool:
     """Remove the cache folder; True when there was one."""
     if not os.path.isdir(folder):
         return False
+    import shutil
     shutil.rmtree(folder)
     return True
 

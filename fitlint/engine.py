@@ -9,8 +9,6 @@ import os
 import re
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,7 +17,6 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import libcst as cst
 
 from . import cache as result_cache, notebook, suppress
-from .confirm import slicer
 from .analysis.facts import Facts
 from .analysis import project
 from .analysis.interpreter import analyze
@@ -232,7 +229,23 @@ def no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What the file left in cycles is young: collect it now, then
+            # set aside what survives (parses and summaries kept for
+            # imports), so that later collections do not walk it again.
+            # A long run (an editor's server) looks at all of it now and
+            # then, so that nothing set aside stays forever.
+            _FILES_SINCE_FULL[0] += 1
+            if _FILES_SINCE_FULL[0] >= 256:
+                _FILES_SINCE_FULL[0] = 0
+                gc.unfreeze()
+                gc.collect()
+            else:
+                gc.collect(1)
+            gc.freeze()
             gc.enable()
+
+
+_FILES_SINCE_FULL = [0]
 
 
 def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str]) -> List[Reported]:
@@ -345,6 +358,7 @@ def _report(ctx: Context, module: Optional[cst.Module], rules: Sequence[Type[Rul
                             end_line, max(end_col, 1), related, f.hint, evidence=tuple(f.evidence),
                             fix=f.fix)
         if programs and reported.severity == "error" and f.subject is not None:
+            from .confirm import slicer  # only for a dry run: its imports are not paid otherwise
             try:
                 reported.program = slicer.program_for(f.subject, rule.dry_run_uncompiled)
             except slicer.Inconclusive as exc:
@@ -442,6 +456,9 @@ def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str],
     worker dies, the files of the tasks that failed are run again one per
     task in a single worker, so that the file that kills it is known: it gets
     FIT001, the others their findings."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only with --jobs: not paid otherwise
+    from concurrent.futures.process import BrokenProcessPool
+
     results: Dict[str, FileResult] = {}
     chunk = max(1, min(16, len(files) // (jobs * 8) or 1))
     retry: List[str] = []

@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from . import layers as L
+from . import walk
 from . import library
 from . import mutation
 from . import (
@@ -120,26 +121,17 @@ class Args:
 _RAISES = {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises", "assertRaisesWithPredicateMatch"}
 
 
-class _RaiseFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Raise(self, node: cst.Raise) -> bool:
-        self.found = True
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-
 def _raises(body: cst.CSTNode) -> bool:
     """Whether a ``raise`` statement is in ``body`` (outside nested definitions)."""
-    finder = _RaiseFinder()
-    body.visit(finder)
-    return finder.found
+    todo = [body]
+    while todo:
+        current = todo.pop()
+        kind = type(current)
+        if kind is cst.Raise:
+            return True
+        if kind is not cst.FunctionDef and kind is not cst.ClassDef:
+            todo.extend(walk.children(current))
+    return False
 
 
 _NEEDS_COMPILE = {"fit", "evaluate", "train_on_batch", "test_on_batch"}
@@ -261,25 +253,26 @@ class Interpreter:
     def stmt(self, node: cst.CSTNode, env: Env) -> bool:
         if self.spend(node):
             return False
-        if isinstance(node, cst.SimpleStatementLine):
+        kind = type(node)
+        if kind is cst.SimpleStatementLine:
             for small in node.body:
                 if self.small(small, env):
                     return True
             return False
-        if isinstance(node, cst.If):
+        if kind is cst.If:
             return self.if_(node, env)
-        if isinstance(node, (cst.For, cst.While)):
+        if kind is cst.For or kind is cst.While:
             return self.loop(node, env)
-        if isinstance(node, (cst.Try, cst.TryStar)):
+        if kind is cst.Try or kind is cst.TryStar:
             return self.try_(node, env)
-        if isinstance(node, cst.With):
+        if kind is cst.With:
             return self.with_(node, env)
-        if isinstance(node, cst.FunctionDef):
+        if kind is cst.FunctionDef:
             followed = not node.decorators or loops.transparent(self, node, env)
             env.assign(node.name.value, UserFunction(node, env) if followed else None)
             self.queue(node, env)
             return False
-        if isinstance(node, cst.ClassDef):
+        if kind is cst.ClassDef:
             cls = objects.define_class(self, node, env)
             env.assign(node.name.value, cls)
             self.class_body(node, env, cls)
@@ -303,30 +296,31 @@ class Interpreter:
 
     def small(self, node: cst.BaseSmallStatement, env: Env) -> bool:
         self.statement = node  # where an in-place change is made (see mutation.replace)
-        if isinstance(node, cst.Assign):
+        kind = type(node)
+        if kind is cst.Assign:
             value = self.ev(node.value, env)
             for target in node.targets:
                 self.bind(target.target, value, env)
-        elif isinstance(node, cst.Expr):
+        elif kind is cst.Expr:
             self.ev(node.value, env)
-        elif isinstance(node, cst.AnnAssign):
+        elif kind is cst.AnnAssign:
             if node.value is not None:
                 self.bind(node.target, self.ev(node.value, env), env)
-        elif isinstance(node, cst.AugAssign):
+        elif kind is cst.AugAssign:
             mutation.aug_assign(self, node, env)
-        elif isinstance(node, cst.Return):
+        elif kind is cst.Return:
             value = self.ev(node.value, env) if node.value is not None else Const(None)
             if self.frames:
                 self.frames[-1].append(value)
             return True
-        elif isinstance(node, (cst.Raise, cst.Continue, cst.Break)):
+        elif kind is cst.Raise or kind is cst.Continue or kind is cst.Break:
             return True
-        elif isinstance(node, (cst.Import, cst.ImportFrom)) and project.bind_import(self, node, env):
+        elif (kind is cst.Import or kind is cst.ImportFrom) and project.bind_import(self, node, env):
             return False
-        elif isinstance(node, cst.Import):
+        elif kind is cst.Import:
             for alias in node.names:
                 self.import_library(alias, env)
-        elif isinstance(node, cst.ImportFrom):
+        elif kind is cst.ImportFrom:
             base = _dotted(node.module) if node.module is not None else None
             if isinstance(node.names, cst.ImportStar) and base and not node.relative:
                 self.star_imports.append(base)
@@ -341,7 +335,7 @@ class Interpreter:
                 target = alias.asname.name if alias.asname else alias.name
                 if isinstance(target, cst.Name) and name:
                     env.assign(target.value, ModuleRef(f"{base}.{name}"))
-        elif isinstance(node, cst.Del):
+        elif kind is cst.Del:
             mutation.delete(self, node.target, env)
         return False
 
@@ -599,7 +593,8 @@ class Interpreter:
     def ev(self, node: cst.BaseExpression, env: Env) -> Any:
         if self.spend(node):
             return None
-        if isinstance(node, cst.Name):
+        kind = type(node)  # LibCST's node classes are final: compared by identity, not isinstance (slow on them)
+        if kind is cst.Name:
             name = node.value
             if name in ("True", "False", "None"):
                 return Const({"True": True, "False": False, "None": None}[name], Origin(node))
@@ -609,11 +604,11 @@ class Interpreter:
             if isinstance(value, project.Lazy):
                 return value.resolve(self)
             return value
-        if isinstance(node, cst.Call):
+        if kind is cst.Call:
             return self.call(node, env)
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Attribute:
             return self.attribute(self.ev(node.value, env), node.attr.value, node)
-        if isinstance(node, cst.Integer):
+        if kind is cst.Integer:
             text = node.value.replace("_", "")
             if len(text) > 24:  # beyond the integer range (and maybe beyond int()'s digit limit)
                 budget.give_up(self, node, "an integer literal beyond +-10**18")
@@ -623,10 +618,10 @@ class Interpreter:
             except ValueError:
                 value = int(text.lstrip("0") or "0")
             return Const(value, Origin(node)) if budget.small_int(self, value, node) else None
-        if isinstance(node, cst.Float):
+        if kind is cst.Float:
             return Const(float(node.value.replace("_", "")), Origin(node))
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            plain = _plain_string(node.value) if isinstance(node, cst.SimpleString) else None
+        if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+            plain = _plain_string(node.value) if kind is cst.SimpleString else None
             if plain is not None:
                 return Const(plain, Origin(node))
             try:
@@ -634,14 +629,14 @@ class Interpreter:
             except Exception:
                 return None
             return Const(value, Origin(node)) if isinstance(value, str) else None
-        if isinstance(node, (cst.Tuple, cst.List)):
+        if kind is cst.Tuple or kind is cst.List:
             items = []
             for element in node.elements:
                 if isinstance(element, cst.StarredElement):
                     return None
                 items.append(self.ev(element.value, env))
-            return Seq(items, "tuple" if isinstance(node, cst.Tuple) else "list", Origin(node))
-        if isinstance(node, cst.Dict):
+            return Seq(items, "tuple" if kind is cst.Tuple else "list", Origin(node))
+        if kind is cst.Dict:
             items = {}
             for element in node.elements:
                 if not isinstance(element, cst.DictElement):
@@ -652,45 +647,45 @@ class Interpreter:
                     return None
                 items[key] = value
             return Dict_(items, Origin(node))
-        if isinstance(node, cst.BinaryOperation):
+        if kind is cst.BinaryOperation:
             left, right = self.ev(node.left, env), self.ev(node.right, env)
             if isinstance(left, Sym) or isinstance(right, Sym):
                 return objects.sym_binop(node.operator, left, right, node)
             return library.binop(self, node.operator, left, right, node)
-        if isinstance(node, cst.UnaryOperation):
+        if kind is cst.UnaryOperation:
             return library.unary(node.operator, self.ev(node.expression, env), node)
-        if isinstance(node, cst.Subscript):
+        if kind is cst.Subscript:
             return library.subscript(self, self.ev(node.value, env), node, env)
-        if isinstance(node, cst.NamedExpr):
+        if kind is cst.NamedExpr:
             value = self.ev(node.value, env)
             self.bind(node.target, value, env)
             return value
-        if isinstance(node, cst.BooleanOperation):
+        if kind is cst.BooleanOperation:
             self.ev(node.left, env)
             self.ev(node.right, env)
             return None
-        if isinstance(node, cst.Comparison):
+        if kind is cst.Comparison:
             left = self.ev(node.left, env)
             rights = [self.ev(target.comparator, env) for target in node.comparisons]
             return array_ops.compare(node, left, rights)
-        if isinstance(node, cst.IfExp):
+        if kind is cst.IfExp:
             known = receivers.constant_test(self, node.test, env)
             if known is not None:
                 return self.ev(node.body if known else node.orelse, env)
             self.ev(node.test, env)
             body, orelse = self.ev(node.body, env), self.ev(node.orelse, env)
             return body if body is orelse else own_layers.join_syms([body, orelse])
-        if isinstance(node, cst.Await):
+        if kind is cst.Await:
             return self.ev(node.expression, env)
-        if isinstance(node, cst.ListComp):
+        if kind is cst.ListComp:
             return self.list_comp(node, env)
-        if isinstance(node, cst.DictComp):
+        if kind is cst.DictComp:
             made = comprehensions.dict_comp(self, node, env)
             if made is not None:
                 return made
-        if isinstance(node, (cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda)):
+        if kind is cst.GeneratorExp or kind is cst.SetComp or kind is cst.DictComp or kind is cst.Lambda:
             mutation.unevaluated(self, node, env)
-            if isinstance(node, cst.Lambda):
+            if kind is cst.Lambda:
                 return callables.lambda_value(self, node, env)
         return None
 

@@ -588,19 +588,25 @@ def unevaluated(ip, node: cst.CSTNode, env) -> None:
     """An expression whose parts are not evaluated one by one (a
     comprehension over an unknown iterable, a lambda): every name it
     calls a changing method on becomes unknown."""
-    todo = [node]
-    names = set()
-    while todo:
-        current = todo.pop()
-        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute) \
-                and isinstance(current.func.value, cst.Name) and current.func.attr.value in _MUTATOR_NAMES:
-            names.add(current.func.value.value)
-        todo.extend(children(current))
-    for name in sorted(names):
+    for name in _mutator_calls(node):
         value = env.get(name)
         changed = unknown_values(value) if isinstance(value, (Array, Seq, Dict_)) else value
         if changed is not value:
             replace(ip, value, None if isinstance(value, Seq) and value.kind == "tuple" else changed, env)
+
+
+@lru_cache(maxsize=4096)  # an expression is looked at each time it is run
+def _mutator_calls(node: cst.CSTNode) -> Tuple[str, ...]:
+    """The names ``node`` calls a changing method on, sorted."""
+    todo = [node]
+    names = set()
+    while todo:
+        current = todo.pop()
+        if type(current) is cst.Call and type(current.func) is cst.Attribute \
+                and type(current.func.value) is cst.Name and current.func.attr.value in _MUTATOR_NAMES:
+            names.add(current.func.value.value)
+        todo.extend(children(current))
+    return tuple(sorted(names))
 
 
 @lru_cache(maxsize=4096)  # a function body is looked at each time it is followed
@@ -612,15 +618,16 @@ def mutated_names(node: cst.CSTNode) -> FrozenSet[str]:
     todo = [node]
     while todo:
         current = todo.pop()
-        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute) \
-                and isinstance(current.func.value, cst.Name) and current.func.attr.value in _MUTATOR_NAMES:
+        kind = type(current)
+        if kind is cst.Call and type(current.func) is cst.Attribute \
+                and type(current.func.value) is cst.Name and current.func.attr.value in _MUTATOR_NAMES:
             names.add(current.func.value.value)
         targets: List[cst.CSTNode] = []
-        if isinstance(current, cst.Assign):
+        if kind is cst.Assign:
             targets = [t.target for t in current.targets]
-        elif isinstance(current, (cst.AugAssign, cst.AnnAssign)):
+        elif kind is cst.AugAssign or kind is cst.AnnAssign:
             targets = [current.target]
-        elif isinstance(current, cst.Del):
+        elif kind is cst.Del:
             targets = [current.target]
         while targets:
             target = targets.pop()
@@ -635,7 +642,7 @@ def mutated_names(node: cst.CSTNode) -> FrozenSet[str]:
             elif isinstance(target, cst.Name) and isinstance(current, cst.AugAssign):
                 names.add(target.value)
         for child in children(current):
-            if isinstance(child, cst.IndentedBlock):
+            if type(child) is cst.IndentedBlock:
                 names.update(mutated_names(child))  # a nested body is walked once, then remembered
             else:
                 todo.append(child)

@@ -26,7 +26,7 @@ from typing import Any, Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
-from . import attrs_classes, batches, branch_attrs, library
+from . import attrs_classes, batches, branch_attrs, library, walk
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
 from .walk import children
@@ -813,16 +813,11 @@ def _unpacks_batch(fn: cst.FunctionDef) -> bool:
                 break
     if first is None:
         return False
-    found: List[bool] = []
-
-    class _Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Name) and node.func.value == "self" and node.args and \
-                    isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == first:
-                found.append(True)
-
-    fn.body.visit(_Calls())
-    return bool(found)
+    for node in walk.nodes(fn.body):
+        if type(node) is cst.Call and isinstance(node.func, cst.Name) and node.func.value == "self" and \
+                node.args and isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == first:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1024)
@@ -833,17 +828,15 @@ def forwards_kwargs(fn: cst.FunctionDef) -> bool:
     if not isinstance(star, cst.Param):
         return False
     name = star.name.value
-    found: List[bool] = []
-
-    class _Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "__init__" and \
-                    isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) and \
-                    func.value.func.value == "super" and \
-                    any(a.star == "**" and isinstance(a.value, cst.Name) and a.value.value == name for a in node.args):
-                found.append(True)
-
-    fn.body.visit(_Calls())
-    return bool(found)
+    for node in walk.nodes(fn.body):
+        if type(node) is not cst.Call:
+            continue
+        func = node.func  # type: ignore[attr-defined]
+        if isinstance(func, cst.Attribute) and func.attr.value == "__init__" and \
+                isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) and \
+                func.value.func.value == "super" and \
+                any(a.star == "**" and isinstance(a.value, cst.Name) and a.value.value == name
+                    for a in node.args):  # type: ignore[attr-defined]
+            return True
+    return False
 

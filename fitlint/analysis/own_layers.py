@@ -17,11 +17,13 @@ no shape is known on that side.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from functools import lru_cache
+from typing import Any, List, Optional, Tuple
 
 import libcst as cst
 
 from .values import MISSING, Dict_, Layer, Origin, Seq, Sym
+from .walk import children
 
 
 def unknown_output(obj: Any, inputs: Any, node: cst.Call) -> Optional[Sym]:
@@ -175,10 +177,14 @@ def known_test(ip, test: cst.BaseExpression, env, plain) -> Optional[bool]:
     from .values import Const, Dict_ as D, ModuleRef
     if ip.loops:
         return None
+    comparison = isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+    if not comparison and not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and
+                               test.func.value == "isinstance"):
+        return None
     for sub in _names(test):
         if not plain(sub):
             return None
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+    if comparison:
         op = _COMPARE.get(type(test.comparisons[0].operator))
         left, right = ip.ev(test.left, env), ip.ev(test.comparisons[0].comparator, env)
         if op is None or not all(_plain_const(ip, v) for v in (left, right)):
@@ -216,7 +222,8 @@ def _plain_const(ip, value: Any) -> bool:
         not any(value is v for v in ip.absl_flags.values())
 
 
-def _names(node: cst.CSTNode) -> List[str]:
+@lru_cache(maxsize=4096)  # a test is looked at each time it is run
+def _names(node: cst.CSTNode) -> Tuple[str, ...]:
     """The plain names an expression reads (not attribute names)."""
     out: List[str] = []
     todo = [node]
@@ -227,10 +234,10 @@ def _names(node: cst.CSTNode) -> List[str]:
         elif isinstance(current, cst.Attribute):
             todo.append(current.value)
         elif isinstance(current, (cst.Lambda, cst.BaseComp)):
-            return ["<not plain>"]
+            return ("<not plain>",)
         else:
-            todo.extend(current.children)
-    return out
+            todo.extend(children(current))
+    return tuple(out)
 
 
 def inline_key(node: cst.FunctionDef, args) -> Any:

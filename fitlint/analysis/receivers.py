@@ -29,6 +29,7 @@ import libcst as cst
 
 from . import builders
 from .values import MISSING, Const, Dict_, Layer, Model, ModuleRef, Seq, Sym, py
+from .walk import children
 
 _CALLBACK_BASES = {"keras.callbacks.Callback", "keras.callbacks.ProgbarLogger", "keras.callbacks.History"}
 _CALLBACK_ARG = {"fit": 5, "evaluate": 6, "predict": 3}  # positional index of callbacks=
@@ -264,7 +265,7 @@ def _compiles(fn: cst.FunctionDef) -> bool:
                     current.func.attr.value == "compile":
                 return True
             if isinstance(current, (cst.Call, cst.Expr, cst.Assign, cst.Attribute)):
-                todo.extend(current.children)
+                todo.extend(children(current))
     return False
 
 

@@ -29,16 +29,28 @@ def _fields(kind: type) -> Tuple[str, ...]:
     return names
 
 
+# For each type met in a node's fields: True for a node kept, False for
+# trivia and other values (``isinstance`` on LibCST's abstract classes is
+# slow, and this is asked for every field of every node walked).
+_KEPT: Dict[type, bool] = {}
+
+
+def _kept(kind: type) -> bool:
+    kept = _KEPT[kind] = issubclass(kind, cst.CSTNode) and kind not in _TRIVIA
+    return kept
+
+
 def children(node: cst.CSTNode) -> List[cst.CSTNode]:
     """The node's children that are not trivia (see the module docstring)."""
     out: List[cst.CSTNode] = []
+    kept = _KEPT
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if type(value) not in _TRIVIA:
-                out.append(value)
-        elif isinstance(value, (list, tuple)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode) and type(v) not in _TRIVIA)
+        kind = type(value)
+        if kind is list or kind is tuple:
+            out.extend(v for v in value if kept.get(type(v)) or (type(v) not in kept and _kept(type(v))))
+        elif kept.get(kind) or (kind not in kept and _kept(kind)):
+            out.append(value)
     return out
 
 

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import sys
 import time
-from importlib import metadata, util
+from importlib import util
 from typing import Dict, List, Optional, Sequence
 
 from .. import cache as result_cache
@@ -31,6 +31,7 @@ def tensorflow_version() -> str:
     """The installed TensorFlow's version, without importing it."""
     if util.find_spec("tensorflow") is None:
         raise MissingTensorFlow("--confirm needs TensorFlow: pip install \"fitlint[confirm]\"")
+    from importlib import metadata  # slow to import: only for a dry run
     for dist in ("tensorflow", "tensorflow-cpu", "tf-nightly", "tensorflow-intel", "tensorflow-macos"):
         try:
             return metadata.version(dist)
