@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict
 
-from .values import Origin, Seq, py
+from .values import py
 
 SIGNATURE_TEXT: Dict[str, str] = {
     "keras.ops.convert_to_tensor": "x, dtype=None, sparse=None, ragged=None",
@@ -21,16 +21,11 @@ SIGNATURE_TEXT: Dict[str, str] = {
 
 def convert_to_tensor(ip, a, node) -> Any:
     """A tensor of the value's shape (see tf.convert_to_tensor in library)."""
-    from .library import dtype_of, literal_array, to_array
+    from .library import converted
     for flag in ("sparse", "ragged"):
         if not a.is_none(flag) and py(a.get(flag)) is not False:
             return None
-    dtype = dtype_of(a.get("dtype"))
-    value = a.get("x")
-    arr = literal_array(value, node, dtype, tensor=True) if isinstance(value, Seq) else to_array(value, node)
-    if arr is None:
-        return None
-    return arr.but(tensor=True, dtype=dtype or arr.dtype, origin=Origin(node))
+    return converted(a.get("x"), a.get("dtype"), node)
 
 
 def cast(ip, a, node) -> Any:

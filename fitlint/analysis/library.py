@@ -732,8 +732,13 @@ def tf_range(ip, a, node):
 
 
 def tf_convert(ip, a, node):
-    dtype = dtype_of(a.get("dtype"))
-    value = a.get("value")
+    return converted(a.get("value"), a.get("dtype"), node)
+
+
+def converted(value: Any, dtype_arg: Any, node) -> Optional[Array]:
+    """``value`` as ``tf.convert_to_tensor(value, dtype)`` makes it a tensor
+    (also ``keras.ops.convert_to_tensor``, see keras_ops.py), or None."""
+    dtype = dtype_of(dtype_arg)
     arr = literal_array(value, node, dtype, tensor=True) if isinstance(value, Seq) else to_array(value, node)
     if arr is None:
         return None

@@ -134,6 +134,8 @@ def replace(ip, old: Any, new: Any, env) -> None:
         certain = e.depth >= ip.depth
         target = new if certain else None
         for name, value in list(e.vars.items()):
+            if value is not old and not isinstance(value, (Seq, Dict_)):
+                continue  # cannot hold it
             changed = substitute(value, old, target, memos[certain])
             if changed is not value:
                 e.vars[name] = changed
@@ -143,6 +145,8 @@ def replace(ip, old: Any, new: Any, env) -> None:
     for obj in _instances(envs):
         certain = obj.depth >= ip.depth
         for name, value in list(obj.attrs.items()):
+            if value is not old and not isinstance(value, (Seq, Dict_)):
+                continue  # cannot hold it
             changed = substitute(value, old, new if certain else None, memos[certain])
             if changed is not value:
                 obj.attrs[name] = changed
@@ -152,23 +156,23 @@ def _instances(envs: list) -> list:
     """The objects of the file's classes the scopes reach (through lists,
     dicts and other objects' attributes)."""
     from .objects import Instance, ModelInstance
+    holders = (Instance, ModelInstance, Seq, Dict_)  # only these lead to objects
     out: list = []
     seen: set = set()
-    todo = [(v, 0) for e in envs for v in e.vars.values()]
+    todo = [(v, 0) for e in envs for v in e.vars.values() if isinstance(v, holders)]
     while todo:
         value, depth = todo.pop()
         if depth > 4 or id(value) in seen:
             continue
-        if isinstance(value, (Instance, ModelInstance)):
-            seen.add(id(value))
-            out.append(value)
-            todo.extend((v, depth + 1) for v in value.attrs.values())
-        elif isinstance(value, Seq):
-            seen.add(id(value))
-            todo.extend((v, depth + 1) for v in value.items)
+        seen.add(id(value))
+        if isinstance(value, Seq):
+            inner = value.items
         elif isinstance(value, Dict_):
-            seen.add(id(value))
-            todo.extend((v, depth + 1) for v in value.items.values())
+            inner = value.items.values()
+        else:
+            out.append(value)
+            inner = value.attrs.values()
+        todo.extend((v, depth + 1) for v in inner if isinstance(v, holders))
     return out
 
 

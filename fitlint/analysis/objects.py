@@ -65,6 +65,12 @@ class UserClass:
                 self.assigned[stmt] = _self_stores(stmt)
 
     def mro(self) -> List["UserClass"]:
+        """The class and its bases of the project, in lookup order (not to
+        be changed: it is remembered for as long as ``bases`` is the same
+        list; a copy made for another analysis gets a new one)."""
+        cached = self.__dict__.get("_mro")
+        if cached is not None and cached[0] is self.bases:
+            return cached[1]
         out: List[UserClass] = []
         todo = [self]
         while todo:
@@ -73,10 +79,16 @@ class UserClass:
                 continue
             out.append(cls)
             todo.extend(b for b in cls.bases if isinstance(b, UserClass))
+        self.__dict__["_mro"] = (self.bases, out)
         return out
 
     def library_bases(self) -> set:
-        return {canonical(b.path) for c in self.mro() for b in c.bases if isinstance(b, ModuleRef)}
+        cached = self.__dict__.get("_library_bases")
+        if cached is not None and cached[0] is self.bases:
+            return cached[1]
+        out = {canonical(b.path) for c in self.mro() for b in c.bases if isinstance(b, ModuleRef)}
+        self.__dict__["_library_bases"] = (self.bases, out)
+        return out
 
     def unknown_base(self) -> bool:
         return any(b is None or not isinstance(b, (UserClass, ModuleRef)) for c in self.mro() for b in c.bases)

@@ -55,6 +55,12 @@ from .flags import Namespace
 from .values import Array, Const, Dataset, Dict_, ModuleRef, Seq
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+# Each import asks where the importing file really is, many times per file:
+# the answer is remembered (a bounded memo: a long editor session may see
+# links change, and only then would an answer be stale).
+_realpath = lru_cache(maxsize=8192)(os.path.realpath)
+
 MAX_CHAIN = 12  # modules summarised one inside another
 _LIBRARY_TOPS = {
     "tensorflow", "keras", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "tensorflow_datasets",
@@ -102,7 +108,7 @@ def may_use_project_model(data: bytes, path: Optional[str] = None) -> bool:
     if _DATA_CALL.search(data) or path is None:
         return True
     seen: Set[str] = set()
-    stack = sorted(_direct(os.path.realpath(path), data)[0])
+    stack = sorted(_direct(_realpath(path), data)[0])
     while stack and len(seen) < 200:
         module = stack.pop()
         if module in seen:
@@ -205,7 +211,7 @@ def search_roots(importer: str) -> List[str]:
 
 @lru_cache(maxsize=4096)
 def _search_roots(importer: str) -> Tuple[str, ...]:
-    here = os.path.dirname(os.path.realpath(importer))
+    here = os.path.dirname(_realpath(importer))
     root = project_root(here)
     while os.path.isfile(os.path.join(here, "__init__.py")) and here != os.path.dirname(here):
         # a module of a package: Python 3 has no implicit relative imports;
@@ -225,9 +231,9 @@ def _module_file(folder: str, parts_key) -> Optional[Tuple[str, bool]]:
     base = os.path.join(folder, *parts)
     init = os.path.join(base, "__init__.py")
     if os.path.isfile(init):
-        return os.path.realpath(init), True
+        return _realpath(init), True
     if os.path.isfile(base + ".py"):
-        return os.path.realpath(base + ".py"), False
+        return _realpath(base + ".py"), False
     return None
 
 
@@ -240,7 +246,7 @@ def resolve(importer: str, module: Optional[str], level: int) -> Optional[Tuple[
     before ``module``), as (real path, is a package), or None."""
     parts = module.split(".") if module else []
     if level > 0:
-        folder = os.path.dirname(os.path.realpath(importer))
+        folder = os.path.dirname(_realpath(importer))
         for _ in range(level - 1):
             folder = os.path.dirname(folder)
         return _module_file_list(folder, parts)
@@ -267,7 +273,7 @@ def package_fallbacks(importer: str) -> Tuple[str, ...]:
     up last, as if the project's package were installed in development mode
     (``examples/run.py`` doing ``import pkg`` beside ``pkg/``). Plain modules
     are not looked up there."""
-    here = os.path.dirname(os.path.realpath(importer))
+    here = os.path.dirname(_realpath(importer))
     if any(os.path.exists(os.path.join(r, m)) for r in _search_roots(importer) for m in ROOT_MARKERS) \
             or project_root(here) != here:
         return ()
@@ -310,7 +316,7 @@ def remember(path: str, data: bytes, module: cst.Module) -> None:
     """A file the engine parsed: imports of it reuse that parse."""
     if not os.path.isfile(path):
         return
-    real = os.path.realpath(path)
+    real = _realpath(path)
     key = _key(real, data)
     if key not in _PARSED:
         _PARSED[key] = _Parsed(module, path)
@@ -328,7 +334,7 @@ def cached_module(path: str, data: bytes) -> Optional[cst.Module]:
     import of it), if its content is still ``data``."""
     if path.endswith(".ipynb") or not _PARSED:
         return None
-    entry = _PARSED.get(_key(os.path.realpath(path), data))
+    entry = _PARSED.get(_key(_realpath(path), data))
     return entry.module if entry is not None else None
 
 
@@ -530,7 +536,7 @@ def exports_for(ip, real: str, importer: Optional[str] = None) -> Dict[str, Any]
     """The exports of module ``real`` as ``importer`` (by default the file
     the code being run is in) sees them in the analysis ``ip`` runs."""
     importer = importer or ip.home()
-    if importer is not None and reaches(real, os.path.realpath(importer)):
+    if importer is not None and reaches(real, _realpath(importer)):
         return {}  # an import cycle: unknown, whichever file is checked first
     return _materialized(ip, real)
 
@@ -656,7 +662,7 @@ def bind_import(ip, node: cst.CSTNode, env) -> bool:
     if found is None:
         if level and module is None and isinstance(node.names, (list, tuple)):
             # ``from . import x`` in a folder without __init__.py: x next to the file
-            folder = os.path.dirname(os.path.realpath(importer))
+            folder = os.path.dirname(_realpath(importer))
             for _ in range(level - 1):
                 folder = os.path.dirname(folder)
             for alias in node.names:
@@ -821,7 +827,7 @@ def dependencies(path: str, source: bytes) -> List[str]:
     for and not found. Sorted, for the result cache."""
     if not os.path.exists(path):
         return []
-    real = os.path.realpath(path)
+    real = _realpath(path)
     found, absent = _direct(real, source)
     seen: Set[str] = set()
     todo = sorted(found)
@@ -857,7 +863,7 @@ def forget(paths: Optional[List[str]] = None) -> None:
         _RECENT.clear()
         _SUMMARIES.clear()
         return
-    reals = {os.path.realpath(p) for p in paths}
+    reals = {_realpath(p) for p in paths}
     for key in [k for k in _PARSED if k[0] in reals]:
         del _PARSED[key]
     for key in [k for k in _SUMMARIES if k[0] in reals]:
