@@ -223,6 +223,7 @@ def no_cycle_collection() -> Iterator[None]:
     tree kept for imports (project.py), so collections grow with the run
     while finding almost nothing. What is left in cycles is collected after
     the file, so memory stays bounded by one file's analysis."""
+    global _FILES_SINCE_FULL
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -234,9 +235,9 @@ def no_cycle_collection() -> Iterator[None]:
             # imports), so that later collections do not walk it again.
             # A long run (an editor's server) looks at all of it now and
             # then, so that nothing set aside stays forever.
-            _FILES_SINCE_FULL[0] += 1
-            if _FILES_SINCE_FULL[0] >= 256:
-                _FILES_SINCE_FULL[0] = 0
+            _FILES_SINCE_FULL += 1
+            if _FILES_SINCE_FULL >= 256:
+                _FILES_SINCE_FULL = 0
                 gc.unfreeze()
                 gc.collect()
             else:
@@ -245,7 +246,7 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-_FILES_SINCE_FULL = [0]
+_FILES_SINCE_FULL = 0  # files since the last full collection (see no_cycle_collection)
 
 
 def _lint_script(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Optional[str]) -> List[Reported]:

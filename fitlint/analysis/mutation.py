@@ -606,11 +606,19 @@ def _mutator_calls(node: cst.CSTNode) -> Tuple[str, ...]:
     names = set()
     while todo:
         current = todo.pop()
-        if type(current) is cst.Call and type(current.func) is cst.Attribute \
-                and type(current.func.value) is cst.Name and current.func.attr.value in _MUTATOR_NAMES:
-            names.add(current.func.value.value)
+        receiver = _mutated_receiver(current)
+        if receiver is not None:
+            names.add(receiver)
         todo.extend(children(current))
     return tuple(sorted(names))
+
+
+def _mutated_receiver(node: cst.CSTNode) -> Optional[str]:
+    """``name`` for ``name.append(...)`` and the other changing methods."""
+    if type(node) is cst.Call and type(node.func) is cst.Attribute and type(node.func.value) is cst.Name \
+            and node.func.attr.value in _MUTATOR_NAMES:
+        return node.func.value.value
+    return None
 
 
 @lru_cache(maxsize=4096)  # a function body is looked at each time it is followed
@@ -623,9 +631,9 @@ def mutated_names(node: cst.CSTNode) -> FrozenSet[str]:
     while todo:
         current = todo.pop()
         kind = type(current)
-        if kind is cst.Call and type(current.func) is cst.Attribute \
-                and type(current.func.value) is cst.Name and current.func.attr.value in _MUTATOR_NAMES:
-            names.add(current.func.value.value)
+        receiver = _mutated_receiver(current)
+        if receiver is not None:
+            names.add(receiver)
         targets: List[cst.CSTNode] = []
         if kind is cst.Assign:
             targets = [t.target for t in current.targets]

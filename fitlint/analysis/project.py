@@ -339,11 +339,10 @@ def cached_module(path: str, data: bytes) -> Optional[cst.Module]:
 
 
 def parsed(real: str, display: Optional[str] = None) -> _Parsed:
+    _used(real)
     key = _CURRENT.get(real)
     if key is not None and key in _PARSED:
-        _used(real)
         return _PARSED[key]
-    _used(real)
     try:
         with open(real, "rb") as handle:
             data = handle.read()
