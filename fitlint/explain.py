@@ -178,10 +178,11 @@ class _Facts:
     @property
     def file(self) -> Any:
         if self._file is None:
+            from .analysis import walk
             from .shapes import _File, _Syntax
 
             syntax = _Syntax()
-            self.module.visit(syntax)
+            walk.visit(self.module, syntax)
             self._file = _File(self.path, self.module, self.recorder.facts, syntax, self.starts, self.shifts)
         return self._file
 

@@ -142,6 +142,8 @@ class Positions(Mapping):
         return found
 
     def __contains__(self, node: object) -> bool:
+        if not REMEMBER and self.whole is None and self._statement_of(node) is not None:
+            return True  # every node of a statement has a position: no need to place it to know
         return self._find(node) is not None
 
     def get(self, node: Any, default: Any = None) -> Any:

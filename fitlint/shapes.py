@@ -33,16 +33,16 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import notebook
 from .analysis import layers as L
 from .analysis import library
-from .analysis import batches, objects, project
+from .analysis import batches, objects, project, walk
 from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
 from .analysis.wrappers import Wrapper
+from .positions import Positions
 from .rules.inputs import input_compared
 from .rules.labels import target_compared
 
@@ -170,7 +170,7 @@ class _Scope:
         self.bindings.setdefault(name, []).append((kind, value, where))
 
 
-class _Syntax(cst.CSTVisitor):
+class _Syntax(walk.Visitor):
     """One walk: sites, scopes and their bindings, classes, functions, imports."""
 
     def __init__(self) -> None:
@@ -293,20 +293,17 @@ class _Syntax(cst.CSTVisitor):
 
 
 def _is_generator(fn: cst.FunctionDef) -> bool:
-    found = []
-
-    class V(cst.CSTVisitor):
-        def visit_Yield(self, node: cst.Yield) -> None:
-            found.append(node)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is fn
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-    fn.visit(V())
-    return bool(found)
+    """Whether ``yield`` is in the function (not in a function or lambda in it)."""
+    todo: List[cst.CSTNode] = [fn]
+    while todo:
+        node = todo.pop()
+        kind = type(node)
+        if kind is cst.Yield:
+            return True
+        if (kind is cst.FunctionDef and node is not fn) or kind is cst.Lambda:
+            continue
+        todo.extend(walk.children(node))
+    return False
 
 
 # ---------------------------------------------------------------- a file
@@ -315,7 +312,7 @@ class _File:
                  starts=None, shifts=None) -> None:
         self.path, self.module, self.facts, self.syntax = path, module, facts, syntax
         self.starts, self.shifts = starts, shifts
-        self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        self.positions = Positions(module)  # each top-level statement placed when a node in it is asked for
         self.budget = set(facts.budget)
         self.from_files = set(facts.from_files)
         self.real: Optional[str] = None
@@ -334,7 +331,7 @@ class _File:
         if known is None:
             syntax = _Syntax()
             assert entry.module is not None  # holder only finds parsed modules
-            entry.module.visit(syntax)
+            walk.visit(entry.module, syntax)
             known = _File(project.display_path(self.path, real), entry.module, self.facts, syntax)
             known.real, known.others = real, self.others
             self.others[real] = known
@@ -925,7 +922,7 @@ def shapes_source(data: bytes, path: str) -> FileShapes:
         result.direct, result.imports = direct, imports
         return result
     syntax = _Syntax()
-    module.visit(syntax)
+    walk.visit(module, syntax)
     if cells is None:
         project.remember(path, source, module)
     facts = analyze(module, path)

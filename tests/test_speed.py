@@ -3,6 +3,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fitlint import engine
+from fitlint.analysis import walk
 from fitlint.analysis.walk import _TRIVIA, children, identities
 from fitlint.positions import Positions
 from fitlint.rules import ALL_RULES
@@ -59,6 +60,106 @@ def test_children_are_node_children_without_trivia():
         assert {id(c) for c in children(node)} == {id(c) for c in expected}, type(node).__name__
         todo.extend(node.children)
     assert seen == len(identities(module))
+
+
+# Every construct whose children LibCST visits in another order than their
+# fields are declared in (walk._VISIT_ORDER), and the usual ones.
+ORDERS = SOURCE + '''
+from .. import sibling as s2
+from .pkg.mod import (a as b, c)
+
+
+@first
+@second(key=1)
+class D(Base, metaclass=Meta, **extra):
+    async def g(self, p, /, q, *args, r=2, **kw) -> "D":
+        async with lock as held, other():
+            pass
+        async for item in stream(start=0):
+            yield [i async for i in item if i]
+        value = left if test(q) else right
+        try:
+            pass
+        except* ValueError as group:
+            pass
+        match value:
+            case [x, *rest] if x > 0:
+                pass
+            case {"k": v}:
+                pass
+            case Point(x=0) | None:
+                pass
+        return f"{value!r:>{width}}"
+'''
+
+
+class _Events(cst.CSTVisitor):
+    def __init__(self):
+        self.events = []
+
+    def on_visit(self, node):
+        if type(node) not in _TRIVIA:
+            self.events.append(("visit", id(node)))
+        return True
+
+    def on_leave(self, original_node):
+        if type(original_node) not in _TRIVIA:
+            self.events.append(("leave", id(original_node)))
+
+
+class _FastEvents(walk.Visitor):
+    def __init__(self):
+        self.events = []
+        self.calls = []
+
+    def on_visit(self, node):
+        self.events.append(("visit", id(node)))
+        return super().on_visit(node)
+
+    def on_leave(self, node):
+        self.events.append(("leave", id(node)))
+        super().on_leave(node)
+
+    def visit_Call(self, node):
+        self.calls.append(node)
+
+
+class _SkipLambdas(_FastEvents):
+    def visit_Lambda(self, node):
+        return False  # its children are skipped, and it is still left
+
+
+def test_visit_walks_in_libcst_order():
+    """walk.visit enters and leaves every node but trivia in the order
+    LibCST's own visit does (decorators before the name, a keyword before
+    its value, the body of a conditional expression before its test...);
+    visit_<Type> methods are called, and one returning False skips the
+    node's children."""
+    module = cst.parse_module(ORDERS)
+    expected = _Events()
+    module.visit(expected)
+    fast = _FastEvents()
+    walk.visit(module, fast)
+    assert fast.events == expected.events
+    assert [cst.Module([]).code_for_node(c.func) for c in fast.calls][:3] == ["decorated", "range", "zip"]
+    skipping = _SkipLambdas()
+    walk.visit(module, skipping)
+    lambdas = [n for n in walk.nodes(module) if type(n) is cst.Lambda]
+    inside = {id(n) for lam in lambdas for n in walk.nodes(lam)} - {id(lam) for lam in lambdas}
+    assert not inside & {key for _, key in skipping.events}
+    assert all(("leave", id(lam)) in skipping.events for lam in lambdas)
+
+
+def test_membership_needs_no_placement():
+    """Whether a node is in a module is answered without placing any
+    statement, as the whole module's positions would answer it."""
+    module = cst.parse_module(SOURCE)
+    whole = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = Positions(module)
+    other = cst.parse_module("x = 1\n")
+    for node in list(walk.nodes(module))[1:] + list(walk.nodes(other)):
+        assert (node in positions) == (node in whole)
+    assert positions.ranges == {}
 
 
 def test_positions_per_statement_are_those_of_the_whole_module():

@@ -10,7 +10,7 @@ whitespace). Every other child is listed, in field order.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, Iterator, List, Set, Tuple
+from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import libcst as cst
 
@@ -63,17 +63,112 @@ def nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
         todo.extend(children(current))
 
 
+_NODE: Dict[type, bool] = {}  # type -> is it a LibCST node (trivia included)
+
+
+def _is_node(kind: type) -> bool:
+    found = _NODE[kind] = issubclass(kind, cst.CSTNode)
+    return found
+
+
 def identities(root: cst.CSTNode) -> Set[int]:
     """The ``id`` of ``root`` and of every node below it, trivia included."""
     out: Set[int] = set()
     todo: List[cst.CSTNode] = [root]
+    node = _NODE
     while todo:
         current = todo.pop()
         out.add(id(current))
         for name in _fields(type(current)):
             value = getattr(current, name)
-            if isinstance(value, cst.CSTNode):
+            kind = type(value)
+            if kind is list or kind is tuple:
+                todo.extend(v for v in value if node.get(type(v)) or (type(v) not in node and _is_node(type(v))))
+            elif node.get(kind) or (kind not in node and _is_node(kind)):
                 todo.append(value)
-            elif isinstance(value, (list, tuple)):
-                todo.extend(v for v in value if isinstance(v, cst.CSTNode))
     return out
+
+
+# Where LibCST visits a node's children in another order than its fields are
+# declared (decorators before the name, a keyword before its value...): the
+# fields in LibCST's order, as its ``_visit_and_replace_children`` has them.
+# Trivia fields are left out (``visit`` does not go into them).
+_VISIT_ORDER: Dict[type, Tuple[str, ...]] = {
+    kind: names for kind, names in (
+        (getattr(cst, name, None), names) for name, names in (
+            ("Arg", ("keyword", "value")),
+            ("ClassDef", ("decorators", "name", "type_parameters", "bases", "keywords", "body")),
+            ("CompFor", ("asynchronous", "target", "iter", "ifs", "inner_for_in")),
+            ("ExceptHandler", ("type", "name", "body")),
+            ("ExceptStarHandler", ("type", "name", "body")),
+            ("For", ("asynchronous", "target", "iter", "body", "orelse")),
+            ("FunctionDef", ("decorators", "asynchronous", "name", "type_parameters", "params", "returns", "body")),
+            ("IfExp", ("body", "test", "orelse")),
+            ("ImportFrom", ("relative", "module", "names")),
+            ("MatchCase", ("pattern", "guard", "body")),
+            ("Parameters", ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg")),
+            ("TypeAlias", ("name", "type_parameters", "value")),
+            ("With", ("asynchronous", "items", "body")),
+        ))
+    if kind is not None and all(n in {f.name for f in dataclasses.fields(kind)} for n in names)
+}
+
+
+def _visit_fields(kind: type) -> Tuple[str, ...]:
+    names = _VISIT_ORDER.get(kind)
+    return names if names is not None else _fields(kind)
+
+
+def _children_in_order(node: cst.CSTNode) -> List[cst.CSTNode]:
+    out: List[cst.CSTNode] = []
+    kept = _KEPT
+    for name in _visit_fields(type(node)):
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is list or kind is tuple:
+            out.extend(v for v in value if kept.get(type(v)) or (type(v) not in kept and _kept(type(v))))
+        elif kept.get(kind) or (kind not in kept and _kept(kind)):
+            out.append(value)
+    return out
+
+
+class Visitor:
+    """Like LibCST's ``CSTVisitor`` for :func:`visit`: ``visit_<Type>(node)``
+    before a node's children (False skips them), ``leave_<Type>(node)``
+    after; ``on_visit``/``on_leave`` see every node."""
+
+    _methods: Dict[Tuple[type, str], Any] = {}
+
+    def _method(self, prefix: str, kind: type) -> Any:
+        key = (type(self), prefix + kind.__name__)
+        found = Visitor._methods.get(key, _NONE)
+        if found is _NONE:
+            found = Visitor._methods[key] = getattr(type(self), key[1], None)
+        return found
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        method = self._method("visit_", type(node))
+        return method is None or method(self, node) is not False
+
+    def on_leave(self, node: cst.CSTNode) -> None:
+        method = self._method("leave_", type(node))
+        if method is not None:
+            method(self, node)
+
+
+_NONE = object()
+
+
+def visit(root: cst.CSTNode, visitor: Visitor) -> None:
+    """Walk ``root`` as ``root.visit(visitor)`` would, in the same order,
+    without rebuilding any node, and without going into trivia (see the
+    module docstring)."""
+    todo: List[Tuple[cst.CSTNode, bool]] = [(root, False)]
+    while todo:
+        node, leaving = todo.pop()
+        if leaving:
+            visitor.on_leave(node)
+            continue
+        todo.append((node, True))
+        if visitor.on_visit(node):
+            todo.extend((child, False) for child in reversed(_children_in_order(node)))
