@@ -42,6 +42,7 @@ from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
 from .analysis.wrappers import Wrapper
+from .engine import no_cycle_collection
 from .positions import Positions
 from .rules.inputs import input_compared
 from .rules.labels import target_compared
@@ -1057,7 +1058,8 @@ def shapes_path(path: str) -> FileShapes:
     except OSError as exc:
         return FileShapes(path, error=f"cannot read: {exc.strerror or exc}")
     try:
-        return shapes_source(data, path)
+        with no_cycle_collection():  # as check analyses a file (see fitlint.engine)
+            return shapes_source(data, path)
     except RecursionError:
         return FileShapes(path, error="file too deeply nested to analyse")
     except Exception as exc:  # one file's analysis bug must not hide the others

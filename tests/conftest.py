@@ -137,7 +137,7 @@ def tf_runner():
 # rest). `pytest -m "not tf and not slow"` is the quick static suite.
 _TF_CALLS = re.compile(r"tf_runner|--confirm|\bconfirm\(|confirm_all|TFRunner|run_programs")
 # Every test there runs TensorFlow or compares with the real TF/Keras/NumPy APIs.
-_TF_MODULES = {"test_confirm.py", "test_groundtruth.py", "test_signatures.py"}
+_TF_MODULES = {"test_signatures.py"}
 # Starting processes (the CLI, pools, pre-commit) takes a second or so each.
 # A language client starts a server process; _step runs the CI action as a process.
 _SLOW_CALLS = re.compile(r"subprocess|\brun\(|_cli\(|sys\.executable|pre.commit|jobs=|LanguageClient|ClientServerConfig|\b_step\(")
@@ -371,7 +371,7 @@ def _split(session) -> bool:
 # Modules that look at the same fixtures' findings (lint_fixture): run in one
 # process, they work them out once.
 _TOGETHER = ("test_fixtures.py", "test_severity.py", "test_negative.py", "test_fixes.py", "test_project.py",
-             "test_batches.py")
+             "test_batches.py", "test_groundtruth.py")
 
 
 def _modules(items) -> list:
