@@ -14,6 +14,8 @@ For each DIR (a corpus) and over all of them, prints:
   a bare parse (the target is 1.3 at most);
 - the wall time with ``--jobs`` set to the number of cores, and its ratio to
   the parse divided by the cores;
+- the CPU time of ``fitlint shapes --jobs 1`` (the same analysis, then the
+  map of every call site), and its ratio to the parse and to the check;
 - a cold run filling the result cache and a warm run with nothing changed
   (the cache in a temporary folder);
 - ``fitlint check --no-cache`` of one file, process start included (median of
@@ -58,6 +60,7 @@ class Corpus:
     parse_cpu: List[float] = field(default_factory=list)
     check_cpu: List[float] = field(default_factory=list)
     parallel: Optional[float] = None
+    shapes_cpu: Optional[float] = None  # `fitlint shapes --jobs 1`, CPU seconds
     cold: Optional[float] = None
     warm: Optional[float] = None
     largest: Optional[Tuple[str, int, Tuple[float, float]]] = None  # path, lines, (wall, CPU) seconds
@@ -156,6 +159,9 @@ def measure(corpus: Corpus, args: argparse.Namespace, jobs: int) -> None:
         corpus.check_cpu.append(CPU[0])
     if jobs > 1:
         corpus.parallel = fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", str(jobs), root)
+    if not args.no_shapes:
+        fitlint("shapes", "--jobs", "1", "--output-format", "json", root)
+        corpus.shapes_cpu = CPU[0]
     if not args.no_cache_runs:
         with tempfile.TemporaryDirectory(prefix="fitlint-bench-") as folder:
             corpus.cold = fitlint("check", "-q", "--exit-zero", root, cwd=folder)
@@ -192,6 +198,10 @@ def report(name: str, corpora: Sequence[Corpus], jobs: int) -> None:
         wall = sum(c.parallel or 0.0 for c in corpora)
         print(f"  fitlint check --no-cache --jobs {jobs}:   {wall:7.2f} s   ratio to parse/{jobs}: "
               f"{wall / (parse / jobs):.2f}")
+    if all(c.shapes_cpu is not None for c in corpora):
+        shapes = sum(c.shapes_cpu or 0.0 for c in corpora)
+        print(f"  fitlint shapes --jobs 1:             {shapes:7.2f} s CPU   ratio {shapes / parse_cpu:.2f} CPU "
+              f"(to the parse; {shapes / check_cpu:.2f} of the check)")
     if all(c.cold is not None for c in corpora):
         print(f"  result cache: cold {sum(c.cold or 0.0 for c in corpora):.2f} s, "
               f"warm (nothing changed) {sum(c.warm or 0.0 for c in corpora):.2f} s")
@@ -243,6 +253,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="processes of the parallel run (default: the number of cores)")
     parser.add_argument("--no-cache-runs", action="store_true", help="skip the cold and warm result-cache runs")
     parser.add_argument("--no-slowest", action="store_true", help="skip timing each file (the slowest file)")
+    parser.add_argument("--no-shapes", action="store_true", help="skip the `fitlint shapes` run")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
