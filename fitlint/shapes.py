@@ -308,12 +308,33 @@ def _is_generator(fn: cst.FunctionDef) -> bool:
 
 
 # ---------------------------------------------------------------- a file
+# The walk and the positions of project modules other files ran code of, by
+# the identity of their parse (kept by project.py while their text is the
+# same): the modules a project's files all import are walked once a run.
+_WALKED: "Dict[int, Tuple[cst.Module, _Syntax, Positions]]" = {}
+_MAX_WALKED = 64
+
+
+def _walked(module: cst.Module) -> Tuple["_Syntax", Positions]:
+    found = _WALKED.get(id(module))
+    if found is None or found[0] is not module:
+        syntax = _Syntax()
+        walk.visit(module, syntax)
+        found = (module, syntax, Positions(module))
+        _WALKED.pop(id(module), None)
+        _WALKED[id(module)] = found
+        while len(_WALKED) > _MAX_WALKED:
+            _WALKED.pop(next(iter(_WALKED)))
+    return found[1], found[2]
+
+
 class _File:
     def __init__(self, path: str, module: cst.Module, facts: Facts, syntax: _Syntax,
-                 starts=None, shifts=None) -> None:
+                 starts=None, shifts=None, positions: Optional[Positions] = None) -> None:
         self.path, self.module, self.facts, self.syntax = path, module, facts, syntax
         self.starts, self.shifts = starts, shifts
-        self.positions = Positions(module)  # each top-level statement placed when a node in it is asked for
+        # each top-level statement placed when a node in it is asked for
+        self.positions = positions if positions is not None else Positions(module)
         self.budget = set(facts.budget)
         self.from_files = set(facts.from_files)
         self.real: Optional[str] = None
@@ -330,10 +351,10 @@ class _File:
         real, entry = found
         known = self.others.get(real)
         if known is None:
-            syntax = _Syntax()
             assert entry.module is not None  # holder only finds parsed modules
-            walk.visit(entry.module, syntax)
-            known = _File(project.display_path(self.path, real), entry.module, self.facts, syntax)
+            syntax, positions = _walked(entry.module)
+            known = _File(project.display_path(self.path, real), entry.module, self.facts, syntax,
+                          positions=positions)
             known.real, known.others = real, self.others
             self.others[real] = known
         return known
