@@ -347,13 +347,12 @@ def findings_with_all_rules(path: Path) -> tuple:
     return tuple(lint_fixture(path, ALL_RULES))
 
 
-# ------------------------------------------------- two processes, quick runs
-# The quick static suite is a thousand short tests, all in this process:
-# on a machine with two cores, a forked copy of the session runs whole test
-# modules taken from a shared queue while this process runs the others, and
-# its reports are shown here as if run here. Only for runs without tf and
-# slow tests (those start TensorFlow and other processes of their own), not
-# with -x, --pdb, -s or --collect-only; FITLINT_TEST_PROCESSES=1 turns it off.
+# ------------------------------------------------------- two processes
+# On a machine with two cores, a forked copy of the session runs runs of
+# tests (a module's, see _modules) taken from a shared queue while this
+# process runs the others, and its reports are shown here as if run here.
+# Each process has its own TensorFlow worker (tf_runner). Not with -x,
+# --pdb, -s or --collect-only; FITLINT_TEST_PROCESSES=1 turns it off.
 # Warnings raised in the forked process are not shown.
 def _split(session) -> bool:
     config = session.config
@@ -361,32 +360,40 @@ def _split(session) -> bool:
     if not hasattr(os, "fork") or os.environ.get("FITLINT_TEST_PROCESSES", "2") == "1" or \
             (os.cpu_count() or 1) < 2 or len(session.items) < 200:
         return False
-    if option.collectonly or getattr(option, "maxfail", 0) or getattr(option, "usepdb", False) or \
-            getattr(option, "capture", "fd") == "no" or getattr(option, "numprocesses", None) or \
-            getattr(option, "stepwise", False) or getattr(option, "exitfirst", False):
-        return False
-    return not any(item.get_closest_marker("tf") or item.get_closest_marker("slow") for item in session.items)
+    return not (option.collectonly or getattr(option, "maxfail", 0) or getattr(option, "usepdb", False) or
+                getattr(option, "capture", "fd") == "no" or getattr(option, "numprocesses", None) or
+                getattr(option, "stepwise", False) or getattr(option, "exitfirst", False))
 
 
-# Modules that look at the same fixtures' findings (lint_fixture): run in one
-# process, they work them out once.
+# Modules that look at the same fixtures' findings (lint_fixture): their
+# static tests run in one process, which works the findings out once.
 _TOGETHER = ("test_fixtures.py", "test_severity.py", "test_negative.py", "test_fixes.py", "test_project.py",
              "test_batches.py", "test_groundtruth.py")
 
 
+def _weight(item) -> float:
+    """A guess at a test's seconds: TensorFlow runs and started processes
+    take seconds, a static test a few hundredths."""
+    if item.get_closest_marker("tf"):
+        return 10.0
+    if item.get_closest_marker("slow"):
+        return 3.0
+    return 0.03
+
+
 def _modules(items) -> list:
-    """The items in runs of one module each (the _TOGETHER modules in one
-    run, first), in order."""
-    together = [item for item in items if item.path.name in _TOGETHER]
-    runs: list = [together] if together else []
+    """The items in runs: the static tests of the _TOGETHER modules in one
+    run, and a run per module for the others (each module's static tests
+    apart from its slow ones); the heaviest runs first, so that the two
+    processes finish about together."""
+    runs: dict = {}
     for item in items:
-        if item.path.name in _TOGETHER:
-            continue
-        if len(runs) > bool(together) and runs[-1][0].path == item.path:
-            runs[-1].append(item)
-        else:
-            runs.append([item])
-    return runs
+        heavy = _weight(item) > 0.03
+        key = (item.path, heavy) if heavy or item.path.name not in _TOGETHER else "together"
+        runs.setdefault(key, []).append(item)
+    order = list(runs.values())
+    order.sort(key=lambda run: -sum(_weight(item) for item in run))  # stable: file order among equals
+    return order
 
 
 def _run_taken(session, runs, queue_fd, run_item) -> list:
