@@ -351,7 +351,8 @@ def findings_with_all_rules(path: Path) -> tuple:
 # On a machine with two cores, a forked copy of the session runs runs of
 # tests (a module's, see _modules) taken from a shared queue while this
 # process runs the others, and its reports are shown here as if run here.
-# Each process has its own TensorFlow worker (tf_runner). Not with -x,
+# Each process has its own TensorFlow worker (tf_runner): with tf tests,
+# only when 6 GB of memory are available. Not with -x,
 # --pdb, -s or --collect-only; FITLINT_TEST_PROCESSES=1 turns it off.
 # Warnings raised in the forked process are not shown.
 def _split(session) -> bool:
@@ -360,9 +361,28 @@ def _split(session) -> bool:
     if not hasattr(os, "fork") or os.environ.get("FITLINT_TEST_PROCESSES", "2") == "1" or \
             (os.cpu_count() or 1) < 2 or len(session.items) < 200:
         return False
-    return not (option.collectonly or getattr(option, "maxfail", 0) or getattr(option, "usepdb", False) or
-                getattr(option, "capture", "fd") == "no" or getattr(option, "numprocesses", None) or
-                getattr(option, "stepwise", False) or getattr(option, "exitfirst", False))
+    if option.collectonly or getattr(option, "maxfail", 0) or getattr(option, "usepdb", False) or \
+            getattr(option, "capture", "fd") == "no" or getattr(option, "numprocesses", None) or \
+            getattr(option, "stepwise", False) or getattr(option, "exitfirst", False):
+        return False
+    # A TensorFlow worker grows to about 2 GB over the suite: a second one
+    # only where the memory is there.
+    return _available_memory() >= _TF_MEMORY or not any(item.get_closest_marker("tf") for item in session.items)
+
+
+_TF_MEMORY = 6 * 2 ** 30  # bytes free for a second process with its TensorFlow worker
+
+
+def _available_memory() -> int:
+    """Bytes of memory available now (unknown: assumed enough)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return _TF_MEMORY
 
 
 # Modules that look at the same fixtures' findings (lint_fixture): their
