@@ -94,7 +94,7 @@ def identities(root: cst.CSTNode) -> Set[int]:
 # fields in LibCST's order, as its ``_visit_and_replace_children`` has them.
 # Trivia fields are left out (``visit`` does not go into them).
 _VISIT_ORDER: Dict[type, Tuple[str, ...]] = {
-    kind: names for kind, names in (
+    kind: tuple(n for n in names if n in {f.name for f in dataclasses.fields(kind)}) for kind, names in (
         (getattr(cst, name, None), names) for name, names in (
             ("Arg", ("keyword", "value")),
             ("ClassDef", ("decorators", "name", "type_parameters", "bases", "keywords", "body")),
@@ -110,13 +110,21 @@ _VISIT_ORDER: Dict[type, Tuple[str, ...]] = {
             ("TypeAlias", ("name", "type_parameters", "value")),
             ("With", ("asynchronous", "items", "body")),
         ))
-    if kind is not None and all(n in {f.name for f in dataclasses.fields(kind)} for n in names)
+    if kind is not None  # a node type this LibCST has; fields it lacks (type_parameters...) are left out
 }
 
 
+_VISIT_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
 def _visit_fields(kind: type) -> Tuple[str, ...]:
-    names = _VISIT_ORDER.get(kind)
-    return names if names is not None else _fields(kind)
+    """The node's fields in LibCST's visiting order (any field the table
+    does not name after those it names, in declaration order)."""
+    names = _VISIT_FIELDS.get(kind)
+    if names is None:
+        first = _VISIT_ORDER.get(kind, ())
+        names = _VISIT_FIELDS[kind] = first + tuple(n for n in _fields(kind) if n not in first)
+    return names
 
 
 def _children_in_order(node: cst.CSTNode) -> List[cst.CSTNode]:
