@@ -220,17 +220,32 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+_MARKERS: dict = {}
+
+
+def _marker(source: str, runs_tf: bool) -> Optional[str]:
+    """tf, slow or None for a test of this source (worked out once per
+    function: parametrized tests share it)."""
+    key = (source, runs_tf)
+    if key not in _MARKERS:
+        if runs_tf or _TF_CALLS.search(source):
+            _MARKERS[key] = "tf"
+        elif _SLOW_CALLS.search(source) or "@given" in source or "IPython" in source:
+            _MARKERS[key] = "slow"
+        else:
+            _MARKERS[key] = None
+    return _MARKERS[key]
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         whole = _WHOLE_MODULES.get(item.path.name)
         if whole is not None:
             item.add_marker(whole)
             continue
-        source = _source(item)
-        if "tf_runner" in getattr(item, "fixturenames", ()) or _TF_CALLS.search(source):
-            item.add_marker(pytest.mark.tf)
-        elif _SLOW_CALLS.search(source) or "@given" in source or "IPython" in source:
-            item.add_marker(pytest.mark.slow)
+        marker = _marker(_source(item), "tf_runner" in getattr(item, "fixturenames", ()))
+        if marker is not None:
+            item.add_marker(marker)
     if "fuzz" not in (config.getoption("markexpr", "") or ""):
         kept = [item for item in items if item.get_closest_marker("fuzz") is None]
         if len(kept) != len(items):

@@ -25,7 +25,7 @@ from fitlint.engine import lint_source
 from fitlint.rules import select
 from fitlint.shapes import shapes_source
 
-from conftest import FIXTURES, ROOT, names
+from conftest import FIXTURES, ROOT, lint_fixture, names
 
 NSL_FIXTURES = sorted((FIXTURES / "nsl").glob("*.py"))
 NSL_PYTHON = os.environ.get("FITLINT_NSL_PYTHON")
@@ -302,7 +302,7 @@ def _fixed(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
 
     def check(name, source):
-        return lint_source(source.encode("utf-8"), name, RULES)
+        return lint_fixture(Path(name), RULES, source)  # the first check: worked out when collected
 
     result = fixes.fix_text(str(path), text, check(str(path), text), True, check)
     assert result.changed
@@ -311,7 +311,7 @@ def _fixed(path: Path) -> str:
 
 
 FIXABLE = [p for p in NSL_FIXTURES if p.name.endswith("_buggy.py")
-           and any(f.fix is not None for f in lint_source(p.read_bytes(), str(p), RULES))]
+           and any(f.fix is not None for f in lint_fixture(p, RULES))]
 
 
 @pytest.mark.parametrize("path", FIXABLE, ids=lambda p: p.name)
