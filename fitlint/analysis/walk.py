@@ -42,9 +42,14 @@ def _kept(kind: type) -> bool:
 
 def children(node: cst.CSTNode) -> List[cst.CSTNode]:
     """The node's children that are not trivia (see the module docstring)."""
+    return _kept_children(node, _fields(type(node)))
+
+
+def _kept_children(node: cst.CSTNode, names: Tuple[str, ...]) -> List[cst.CSTNode]:
+    """The nodes in those fields of ``node`` that are not trivia."""
     out: List[cst.CSTNode] = []
     kept = _KEPT
-    for name in _fields(type(node)):
+    for name in names:
         value = getattr(node, name)
         kind = type(value)
         if kind is list or kind is tuple:
@@ -127,31 +132,18 @@ def _visit_fields(kind: type) -> Tuple[str, ...]:
     return names
 
 
-def _children_in_order(node: cst.CSTNode) -> List[cst.CSTNode]:
-    out: List[cst.CSTNode] = []
-    kept = _KEPT
-    for name in _visit_fields(type(node)):
-        value = getattr(node, name)
-        kind = type(value)
-        if kind is list or kind is tuple:
-            out.extend(v for v in value if kept.get(type(v)) or (type(v) not in kept and _kept(type(v))))
-        elif kept.get(kind) or (kind not in kept and _kept(kind)):
-            out.append(value)
-    return out
-
-
 class Visitor:
     """Like LibCST's ``CSTVisitor`` for :func:`visit`: ``visit_<Type>(node)``
     before a node's children (False skips them), ``leave_<Type>(node)``
     after; ``on_visit``/``on_leave`` see every node."""
 
-    _methods: Dict[Tuple[type, str], Any] = {}
+    _methods: Dict[Tuple[type, str, type], Any] = {}
 
     def _method(self, prefix: str, kind: type) -> Any:
-        key = (type(self), prefix + kind.__name__)
+        key = (type(self), prefix, kind)
         found = Visitor._methods.get(key, _NONE)
         if found is _NONE:
-            found = Visitor._methods[key] = getattr(type(self), key[1], None)
+            found = Visitor._methods[key] = getattr(type(self), prefix + kind.__name__, None)
         return found
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -179,4 +171,4 @@ def visit(root: cst.CSTNode, visitor: Visitor) -> None:
             continue
         todo.append((node, True))
         if visitor.on_visit(node):
-            todo.extend((child, False) for child in reversed(_children_in_order(node)))
+            todo.extend((child, False) for child in reversed(_kept_children(node, _visit_fields(type(node)))))
