@@ -366,9 +366,9 @@ def findings_with_all_rules(path: Path) -> tuple:
 # On a machine with two cores, a forked copy of the session runs runs of
 # tests (a module's, see _modules) taken from a shared queue while this
 # process runs the others, and its reports are shown here as if run here.
-# Each process has its own TensorFlow worker (tf_runner): with tf tests,
-# only when 6 GB of memory are available. Not with -x,
-# --pdb, -s or --collect-only; FITLINT_TEST_PROCESSES=1 turns it off.
+# Each process has its own TensorFlow worker (tf_runner), so with tf tests
+# only when 6 GB of memory are available. Not with -x, --pdb, -s or
+# --collect-only; FITLINT_TEST_PROCESSES=1 turns it off.
 # Warnings raised in the forked process are not shown.
 def _split(session) -> bool:
     config = session.config
@@ -418,9 +418,9 @@ def _weight(item) -> float:
 
 def _modules(items) -> list:
     """The items in runs: the static tests of the _TOGETHER modules in one
-    run, and a run per module for the others (each module's static tests
-    apart from its slow ones); the heaviest runs first, so that the two
-    processes finish about together."""
+    run; for every other module, a run of its static tests and one of its
+    tf and slow tests; the heaviest runs first, so that the two processes
+    finish about together."""
     runs: dict = {}
     for item in items:
         heavy = _weight(item) > 0.03
