@@ -418,9 +418,9 @@ def _weight(item) -> float:
 
 def _modules(items) -> list:
     """The items in runs: the static tests of the _TOGETHER modules in one
-    run; for every other module, a run of its static tests and one of its
-    tf and slow tests; the heaviest runs first, so that the two processes
-    finish about together."""
+    run, those of each other module in one, and each module's tf and slow
+    tests in one; the heaviest runs first, so that the two processes finish
+    about together."""
     runs: dict = {}
     for item in items:
         heavy = _weight(item) > 0.03
