@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import gc
 import os
 import re
@@ -441,11 +442,6 @@ def lint_path(path: str, codes: Sequence[str], programs: Optional[str] = None) -
     return FileResult(path, lint_source(source, path, rules, programs))
 
 
-def _lint_paths(paths: Sequence[str], codes: Sequence[str], programs: Optional[str], lint=None) -> List[FileResult]:
-    lint = lint or lint_path
-    return [lint(p, codes, programs) for p in paths]
-
-
 def _died(path: str) -> FileResult:
     return FileResult(path, internal_error(path, "the process analysing it died (a crash of the interpreter, "
                                                  "or killed for lack of memory)"))
@@ -453,28 +449,20 @@ def _died(path: str) -> FileResult:
 
 def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str], jobs: int,
             done: Callable[[int], None], lint=None) -> Dict[str, FileResult]:
-    """Lint files in worker processes, a chunk of files per task. When a
-    worker dies, the files of the tasks that failed are run again one per
-    task in a single worker, so that the file that kills it is known: it gets
-    FIT001, the others their findings."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # only with --jobs: not paid otherwise
+    """Lint files in worker processes (see fitlint.parallel). The files a
+    dying worker leaves without a result are run again one per task in a
+    single worker, so that the file that kills it is known: it gets FIT001,
+    the others their findings."""
+    from concurrent.futures import ProcessPoolExecutor  # only with --jobs: not paid otherwise
     from concurrent.futures.process import BrokenProcessPool
 
-    results: Dict[str, FileResult] = {}
-    chunk = max(1, min(16, len(files) // (jobs * 8) or 1))
-    retry: List[str] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_lint_paths, files[i:i + chunk], codes, programs, lint): files[i:i + chunk]
-                   for i in range(0, len(files), chunk)}
-        for future in as_completed(futures):
-            try:
-                for result in future.result():
-                    results[result.path] = result
-                done(len(futures[future]))
-            except BrokenProcessPool:
-                retry.extend(futures[future])
+    from . import parallel
+
+    task = functools.partial(_lint_one, codes=codes, programs=programs, lint=lint or lint_path)
+    found = parallel.run(task, files, [parallel.weight(f) for f in files], jobs, lambda index: done(1))
+    results: Dict[str, FileResult] = {files[i]: result for i, result in found.items()}
+    retry = [f for i, f in enumerate(files) if i not in found]
     while retry:
-        retry.sort(key=files.index)
         pending, retry = retry, []
         with ProcessPoolExecutor(max_workers=1) as pool:
             singles = [(path, pool.submit(lint or lint_path, path, codes, programs)) for path in pending]
@@ -489,6 +477,10 @@ def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str],
                     retry = [p for p, _ in singles[n + 1:]]
                     break
     return results
+
+
+def _lint_one(path: str, codes: Sequence[str], programs: Optional[str], lint) -> FileResult:
+    return lint(path, codes, programs)
 
 
 def _progress(done: int, total: int) -> None:

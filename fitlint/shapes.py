@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -1087,23 +1086,21 @@ def shapes_path(path: str) -> FileShapes:
         return FileShapes(path, error=f"internal error: {type(exc).__name__}: {exc}")
 
 
+DIED = "the process analysing it died (a crash of the interpreter, or killed for lack of memory)"
+
+
 def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], List[dict], List[Tuple[str, str]]]:
     """Models, sites and errors of every file, in file order."""
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= 16 else 1
-    results: Iterable[FileShapes]
-    pool = None
+    collected: List[FileShapes]
     if jobs > 1 and len(files) > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        results = pool.map(shapes_path, files, chunksize=max(1, min(16, len(files) // (jobs * 8) or 1)))
+        from . import parallel
+
+        found = parallel.run(shapes_path, files, [parallel.weight(f) for f in files], jobs)
+        collected = [found[i] if i in found else FileShapes(path, error=DIED) for i, path in enumerate(files)]
     else:
-        results = (shapes_path(f) for f in files)
-    collected: List[FileShapes] = []
-    try:
-        collected = list(results)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+        collected = [shapes_path(f) for f in files]
     visited = _merge_elsewhere(collected)
     using = using_framework(collected) | visited
     models: List[dict] = []

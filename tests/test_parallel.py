@@ -1,0 +1,86 @@
+"""The worker processes of ``--jobs N`` (fitlint.parallel): every file is
+done once, a worker keeps to its own stretch of the list before taking
+others' files, and a dying worker costs only the file it was on."""
+import os
+import random
+import sys
+
+import pytest
+
+from fitlint import parallel
+
+
+def test_stretches_cover_the_list_in_order_with_even_weight():
+    """Stretches are contiguous, in order, cover every item, and none
+    weighs more than its share plus one item."""
+    rng = random.Random(7)
+    for _ in range(200):
+        weights = [rng.randint(1, 100) for _ in range(rng.randint(0, 60))]
+        parts = rng.randint(1, 6)
+        got = parallel.stretches(weights, parts)
+        assert len(got) == parts
+        assert got[0][0] == 0 and got[-1][1] == len(weights)
+        assert all(a[1] == b[0] and a[0] <= a[1] for a, b in zip(got, got[1:]))
+        share = sum(weights) / parts
+        for start, end in got:
+            assert sum(weights[start:end]) <= share + max(weights, default=0)
+
+
+def test_stretches_of_equal_weights_are_equal():
+    """Equal weights give stretches of equal length; a heavy item may fill
+    a stretch alone."""
+    assert parallel.stretches([1] * 10, 2) == [(0, 5), (5, 10)]
+    assert parallel.stretches([1] * 9, 3) == [(0, 3), (3, 6), (6, 9)]
+    assert parallel.stretches([5, 1, 1, 1, 1, 1], 2) == [(0, 1), (1, 6)]
+
+
+class _Bounds(list):
+    """The shared bounds, in one process."""
+
+    def get_lock(self):
+        import threading
+        return threading.Lock()
+
+
+def test_a_worker_takes_its_own_stretch_then_the_last_files_of_the_longest_other():
+    """Claims go through a worker's stretch in order, then take the last
+    item of the stretch with the most left, until none is left."""
+    bounds = _Bounds([0, 3, 3, 10])  # worker 0: items 0-2, worker 1: 3-9
+    taken = [parallel._claim(bounds, 0, 2) for _ in range(6)]
+    assert taken == [0, 1, 2, 9, 8, 7]
+    assert [parallel._claim(bounds, 1, 2) for _ in range(5)] == [3, 4, 5, 6, -1]
+    assert parallel._claim(bounds, 0, 2) == -1
+
+
+def _pid_and_square(n):
+    return os.getpid(), n * n
+
+
+def _dies_on_three(n):
+    if n == 3:
+        os._exit(3)
+    return n * n
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers")
+def test_every_item_is_done_once_and_each_worker_starts_with_its_own_stretch():
+    """Every item's result arrives once, computed in a worker process; the
+    first worker begins at the front of the list."""
+    items = list(range(40))
+    arrived = []
+    found = parallel.run(_pid_and_square, items, [1] * 40, 2, arrived.append)
+    assert sorted(found) == items and sorted(arrived) == items
+    assert [found[i][1] for i in items] == [i * i for i in items]
+    assert len({pid for pid, _ in found.values()}) in (1, 2) and os.getpid() not in {p for p, _ in found.values()}
+    first = found[0][0]
+    assert all(found[i][0] == first for i in range(3))  # worker 0 begins at the front
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers")
+def test_a_dying_worker_leaves_only_its_file_without_a_result():
+    """A worker that dies on an item leaves that item without a result; the
+    other worker takes the rest of its stretch."""
+    items = list(range(12))
+    found = parallel.run(_dies_on_three, items, [1] * 12, 2)
+    assert sorted(found) == [i for i in items if i != 3]
+    assert all(found[i] == i * i for i in found)
