@@ -19,7 +19,7 @@ import libcst as cst
 
 from . import cache as result_cache, notebook, suppress
 from .analysis.facts import Facts
-from .analysis import project
+from .analysis import parse, project
 from .analysis.interpreter import analyze
 from .files import DEFAULT_EXCLUDE, SUFFIXES, discover  # noqa: F401  (re-exported)
 from .findings import Edit, Finding, Fix, Related, Reported
@@ -280,7 +280,7 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
                 return internal_error(path, f"not analysed: its expressions nest {depth} deep (weighted), "
                                             f"more than the {MAX_NESTING} fitlint analyses in reasonable time")
     try:
-        module = project.cached_module(path, data) or cst.parse_module(data)
+        module = project.cached_module(path, data) or parse.module(data)
     except (cst.ParserSyntaxError, UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
         error = _python_syntax_error(data, path)
         if error is None:  # Python accepts it; LibCST does not

@@ -21,7 +21,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import notebook
 from .analysis.interpreter import Interpreter
-from .analysis import library
+from .analysis import library, parse
 from .analysis.values import Array, Const, Dataset, Dict_, Frame, Layer, Model, Seq, Sym
 
 
@@ -68,7 +68,7 @@ def explain(source: Union[bytes, str], path: str, line: int, column: int,
     if found is not None:
         return _rule(found[0], line, found[1] + (column - at_column), found[2] + (column - at_column), cell)
     try:
-        module = cst.parse_module(script)
+        module = parse.module(script)
     except Exception:  # not Python LibCST reads: nothing is known
         return None
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)

@@ -1,5 +1,8 @@
 """The shortcuts that keep a cold check cheap give the results the long way gives."""
+from pathlib import Path
+
 import libcst as cst
+import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fitlint import engine
@@ -9,6 +12,7 @@ from fitlint.positions import Positions
 from fitlint.rules import ALL_RULES
 
 DEFAULT = [r for r in ALL_RULES if r.default]
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 SOURCE = '''"""A module."""
 # a comment
@@ -185,3 +189,26 @@ def test_a_file_no_rule_needs_is_not_parsed_by_libcst(monkeypatch):
     assert engine.lint_source(b"import os\nprint(os.getcwd())\n", "plain.py", DEFAULT) == []
     found = engine.lint_source(b"import os\nprint(os.getcwd()\n", "plain.py", DEFAULT)
     assert [f.code for f in found] == ["FIT000"]
+
+
+def test_parse_without_validation_builds_the_same_tree():
+    """fitlint's parse skips LibCST's re-validation of the nodes its own
+    parser builds: the tree is equal to LibCST's parse of every fixture
+    (same nodes, same code), and nodes built afterwards are validated again."""
+    from fitlint.analysis import parse
+
+    assert parse._SKIP  # this LibCST's __post_init__ only validates: the saving applies
+    sources = sorted(FIXTURES.rglob("*.py"))[::10] + sorted(FIXTURES.rglob("FIT000*.py"))
+    assert len(sources) > 20, len(sources)
+    for path in sources:
+        data = path.read_bytes()
+        try:
+            expected = cst.parse_module(data)
+        except cst.ParserSyntaxError:
+            with pytest.raises(cst.ParserSyntaxError):
+                parse.module(data)
+            continue
+        got = parse.module(data)
+        assert got.deep_equals(expected) and got.code == expected.code, path
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")  # validation is back on

@@ -50,7 +50,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from . import declared
+from . import declared, parse
 from .flags import Namespace
 from .values import Array, Const, Dataset, Dict_, ModuleRef, Seq
 
@@ -356,7 +356,7 @@ def parsed(real: str, display: Optional[str] = None) -> _Parsed:
     entry = _PARSED.get(key)
     if entry is None:
         try:
-            module: Optional[cst.Module] = cst.parse_module(data)
+            module: Optional[cst.Module] = parse.module(data)
         except Exception:  # not valid Python (or not what LibCST accepts): unknown
             module = None
         entry = _PARSED[key] = _Parsed(module, display or real)

@@ -18,6 +18,8 @@ from typing import List, Optional
 
 import libcst as cst
 
+from ..analysis import parse
+
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _INDENTED = re.compile(r"^[ \t]+\S", re.M)
 
@@ -42,7 +44,7 @@ class Parsed:
 
 def full(text: str) -> Optional[Parsed]:
     try:
-        module = cst.parse_module(text)
+        module = parse.module(text)
     except Exception:  # the checker reports the syntax error
         return None
     return Parsed(text, split_lines(text), module, [_lines_of(module, s) for s in module.body])
@@ -83,7 +85,7 @@ def update(previous: Optional[Parsed], text: str) -> Optional[Parsed]:
     if not piece or (end_new < len(new) and not piece.endswith(("\n", "\r"))):
         return full(text)
     try:
-        part = cst.parse_module(piece)
+        part = parse.module(piece)
     except Exception:
         return full(text)
     if part.footer or not part.body or part.default_newline != module.default_newline or (
