@@ -66,17 +66,33 @@ def _triggered(data: bytes, rules: Tuple[Tuple["re.Pattern[bytes]", ...], ...]) 
     return False
 
 
-def _python_syntax_error(source: bytes, path: str) -> Optional[Tuple[str, int, int]]:
-    """Python's own verdict on the syntax: (message, line, column) or None."""
+def _python_parse(source: bytes, path: str) -> Union[ast.AST, Tuple[str, int, int]]:
+    """Python's own parse of the file: its syntax tree, or its syntax error
+    as (message, line, column)."""
     try:
-        compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         return exc.msg or "invalid syntax", exc.lineno or 1, exc.offset or 1
     except (ValueError, UnicodeDecodeError) as exc:
         return f"cannot read the source: {exc}", 1, 1
     except (RecursionError, MemoryError):
         return TOO_DEEP, 1, 1
-    return None
+
+
+# Python's parse of the file being linted, when lint_source needed it (a big
+# file): the analysis reads it instead of parsing the same bytes again.
+_PARSED_BY_PYTHON: Dict[bytes, Union[ast.AST, Tuple[str, int, int]]] = {}
+
+
+def _python_parsed(source: bytes, path: str) -> Union[ast.AST, Tuple[str, int, int]]:
+    known = _PARSED_BY_PYTHON.get(source)
+    return known if known is not None else _python_parse(source, path)
+
+
+def _python_syntax_error(source: bytes, path: str) -> Optional[Tuple[str, int, int]]:
+    """Python's own verdict on the syntax: (message, line, column) or None."""
+    parsed = _python_parsed(source, path)
+    return parsed if isinstance(parsed, tuple) else None
 
 
 TOO_DEEP = "expressions nested too deeply: Python itself cannot compile this file"
@@ -85,6 +101,15 @@ TOO_DEEP = "expressions nested too deeply: Python itself cannot compile this fil
 # is measured first, a call or subscript counting 3, any other node 1.
 MAX_NESTING = 1200
 _HEAVY = (ast.Call, ast.Subscript)
+# Below a node spanning n bytes of source, the syntax tree nests at most
+# _PER_BYTE * n + _SLACK deep (weighted): going down from a node to a child
+# takes at least one byte of source away, two for a call or subscript
+# (weight 3), but for a few wrappers of equal span (an expression statement,
+# an f-string's parts) and nodes without a position (``arguments``, a
+# comprehension's ``for``, a load/store context, an operator) in between.
+_PER_BYTE = 4
+_SLACK = 10
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
 
 
 def _may_nest_deeply(data: bytes) -> bool:
@@ -93,13 +118,33 @@ def _may_nest_deeply(data: bytes) -> bool:
     return data.count(b"\n") >= MAX_NESTING // 2 or max(map(len, data.splitlines()), default=0) >= MAX_NESTING
 
 
-def _nesting(tree: ast.AST) -> int:
-    """The weighted depth of a syntax tree, without recursion."""
+def _line_starts(data: bytes) -> Optional[List[int]]:
+    """The byte offset of each line's start, lines counted as Python counts
+    them; None when the file declares an encoding other than UTF-8 (column
+    offsets are then not byte offsets of the file)."""
+    cookie = _CODING.search(b"\n".join(data.splitlines()[:2]))
+    if cookie is not None and cookie.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    starts = [0, 0]  # line 1 starts at offset 0 (lines are numbered from 1)
+    starts.extend(m.end() for m in re.finditer(rb"\r\n|\r|\n", data))
+    return starts
+
+
+def _nesting(tree: ast.AST, starts: Optional[List[int]] = None) -> int:
+    """The weighted depth of a syntax tree, without recursion. With the
+    files's ``starts`` (see _line_starts), the nodes below a node whose span
+    cannot nest past MAX_NESTING are not visited."""
     deepest = 0
     stack = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
         deepest = max(deepest, depth)
+        if starts is not None and getattr(node, "end_col_offset", None) is not None:
+            line, end_line = node.lineno, node.end_lineno  # type: ignore[attr-defined]
+            span = (node.end_col_offset - node.col_offset if line == end_line  # type: ignore[attr-defined]
+                    else starts[end_line] + node.end_col_offset - starts[line] - node.col_offset)  # type: ignore[attr-defined]
+            if depth + _PER_BYTE * span + _SLACK <= MAX_NESTING:
+                continue
         for child in ast.iter_child_nodes(node):
             stack.append((child, depth + (3 if isinstance(child, _HEAVY) else 1)))
     return deepest
@@ -113,17 +158,22 @@ def lint_source(source: Union[bytes, str], path: str, rules: Sequence[Type[Rule]
     error finding ("errors"), and also of every fit/evaluate/predict call
     whose facts are fully known ("all")."""
     data = source.encode("utf-8") if isinstance(source, str) else source
+    parsed = None
     if not path.endswith(".ipynb") and _may_nest_deeply(data):
         # Judged here, under the caller's recursion limit (Python's own, as
         # running the script would be), not the analysis thread's raised one.
-        error = _python_syntax_error(data, path)
-        if error is not None and error[0] == TOO_DEEP:
-            found = _report(Context(path, None, Facts(syntax_error=error)), None, rules)
+        parsed = _python_parse(data, path)
+        if isinstance(parsed, tuple) and parsed[0] == TOO_DEEP:
+            found = _report(Context(path, None, Facts(syntax_error=parsed)), None, rules)
             return suppress.apply(found, data.decode("utf-8", "replace"))
+        _PARSED_BY_PYTHON[data] = parsed
     try:
         return _in_thread(_lint_source, source, path, rules, programs)
     except Exception as exc:  # a fault of fitlint: report it, check the other files
         return internal_error(path, f"{type(exc).__name__}: {exc}")
+    finally:
+        if parsed is not None:
+            _PARSED_BY_PYTHON.pop(data, None)
 
 
 # The analysis walks syntax trees recursively, and a valid file can nest
@@ -271,11 +321,11 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
     # would take minutes on such a file, or overflow the stack) and it is
     # many times faster than LibCST's.
     if _may_nest_deeply(data):
-        error = _python_syntax_error(data, path)
-        if error is not None and error[0] == TOO_DEEP:
-            return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
-        if error is None:
-            depth = _nesting(compile(data, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True))
+        parsed = _python_parsed(data, path)
+        if isinstance(parsed, tuple) and parsed[0] == TOO_DEEP:
+            return _report(Context(path, None, Facts(syntax_error=parsed)), None, rules)
+        if not isinstance(parsed, tuple):
+            depth = _nesting(parsed, _line_starts(data))
             if depth > MAX_NESTING:
                 return internal_error(path, f"not analysed: its expressions nest {depth} deep (weighted), "
                                             f"more than the {MAX_NESTING} fitlint analyses in reasonable time")

@@ -212,3 +212,64 @@ def test_parse_without_validation_builds_the_same_tree():
         assert got.deep_equals(expected) and got.code == expected.code, path
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")  # validation is back on
+
+
+DEEP = {
+    "calls": "x = a" + "()" * 700 + "\n",
+    "attributes": "x = a" + ".b" * 1300 + "\n",
+    "subscripts": "x = a" + "[0]" * 500 + "\n",
+    "negations": "x = " + "-" * 1300 + "1\n",
+    "nots": "x = " + "not " * 1300 + "1\n",
+    "lists": "x = " + "[" * 190 + "]" * 190 + "\n",
+    "chain over lines": "x = (a\n" + "".join("  .b()\n" for _ in range(500)) + ")\n",
+    "short chain over lines": "x = (a\n" + "".join("  .b()\n" for _ in range(150)) + ")\n",
+    "f-strings": "x = f'{a!r:{b}}' + f'{f\"{c}\"}'\n" * 700,
+    "lambdas": "f = " + "lambda: " * 150 + "0\n",
+    "crlf and cr": "x = f(\r\n a,\r\n b)\r\ny = g(\r c)\r" * 300,
+    "latin-1": "# -*- coding: latin-1 -*-\ns = ('\xe9' +\n  '\xfc' +\n  a" + "()" * 400 + ")\n",
+}
+
+
+def _below(tree):
+    """The weighted depth below every node, the long way (by id)."""
+    depth = {}
+    order = list(engine.ast.walk(tree))
+    for node in reversed(order):  # children come after their parent in a walk
+        depth[id(node)] = max((depth[id(c)] + (3 if isinstance(c, engine._HEAVY) else 1)
+                               for c in engine.ast.iter_child_nodes(node)), default=0)
+    return depth
+
+
+@pytest.mark.parametrize("kind", sorted(DEEP))
+def test_nesting_skips_only_nodes_too_short_to_nest_too_deep(kind):
+    """The nesting check does not look below a node whose span is too short
+    to nest past the limit: on deep and shallow inputs alike its verdict is
+    that of the walk of every node, and below every node the tree nests no
+    deeper than its span allows."""
+    encoding = "latin-1" if kind == "latin-1" else "utf-8"
+    data = DEEP[kind].encode(encoding)
+    tree = compile(data, kind, "exec", engine.ast.PyCF_ONLY_AST, dont_inherit=True)
+    starts = engine._line_starts(data)
+    assert (starts is None) == (kind == "latin-1")
+    full, fast = engine._nesting(tree), engine._nesting(tree, starts)
+    assert (full > engine.MAX_NESTING) == (fast > engine.MAX_NESTING), (full, fast)
+    if starts is not None:
+        below = _below(tree)
+        for node in engine.ast.walk(tree):
+            if getattr(node, "end_col_offset", None) is not None:
+                span = (node.end_col_offset - node.col_offset if node.lineno == node.end_lineno
+                        else starts[node.end_lineno] + node.end_col_offset - starts[node.lineno] - node.col_offset)
+                assert below[id(node)] <= engine._PER_BYTE * span + engine._SLACK, (type(node).__name__, span)
+
+
+def test_a_big_file_is_parsed_by_python_once(monkeypatch):
+    """A file long enough for the nesting check is parsed by Python once per
+    lint, and the parse is not kept after it."""
+    calls = []
+    real = engine._python_parse
+    monkeypatch.setattr(engine, "_python_parse", lambda data, path: calls.append(path) or real(data, path))
+    source = "import numpy as np\nfrom tensorflow import keras\n" + "x = np.zeros((4, 3))\n" * 700 + \
+        "model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\nmodel.compile(loss='mse')\n" \
+        "model.fit(x, np.zeros((4, 2)))\n"
+    engine.lint_source(source, "big.py", DEFAULT)
+    assert calls == ["big.py"] and not engine._PARSED_BY_PYTHON
