@@ -136,7 +136,7 @@ def _rule(code: str, line: int, column: int, end_column: int, cell: Optional[int
 def _name_at(positions: Any, line: int, column: int) -> Optional[cst.Name]:
     best = None
     for node, pos in positions.items():
-        if not isinstance(node, cst.Name):
+        if type(node) is not cst.Name:
             continue
         if pos.start.line == line and pos.start.column + 1 <= column <= pos.end.column:
             best = node

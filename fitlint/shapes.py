@@ -151,9 +151,9 @@ def using_framework(results: Sequence[FileShapes]) -> set:
 
 # ----------------------------------------------------------------- syntax
 def _dotted(node: Any) -> Optional[str]:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = _dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
@@ -195,7 +195,7 @@ class _Syntax(walk.Visitor):
             dotted = _dotted(alias.name) or ""
             if dotted.split(".")[0] in _FRAMEWORKS:
                 self.uses_framework = True
-            target = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
+            target = alias.asname.name.value if alias.asname and type(alias.asname.name) is cst.Name \
                 else dotted.split(".")[0]
             self.scopes[-1].add(target, "import", dotted, node)
 
@@ -208,7 +208,7 @@ class _Syntax(walk.Visitor):
             return
         for alias in node.names:
             name = _dotted(alias.name) or ""
-            target = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            target = alias.asname.name.value if alias.asname and type(alias.asname.name) is cst.Name else name
             self.scopes[-1].add(target, "import", f"{base}.{name}", node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -231,7 +231,7 @@ class _Syntax(walk.Visitor):
         for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
             scope.add(p.name.value, "parameter", None, p)
         for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
+            if type(star) is cst.Param:
                 scope.add(star.name.value, "parameter", None, star)
         scope.in_class = self.class_stack[-1] if self.class_stack else None  # type: ignore[attr-defined]
         self.scopes.append(scope)
@@ -240,16 +240,16 @@ class _Syntax(walk.Visitor):
         self.scopes.pop()
 
     def _targets(self, target: Any, kind: str, value: Any, where: Any) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self.scopes[-1].add(target.value, kind, value, where)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             for element in target.elements:
                 self._targets(element.value, "unpacked" if kind == "assign" else kind, value, where)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
             self._targets(t.target, "assign", node.value, node)
-            if isinstance(t.target, (cst.Name, cst.Attribute)):
+            if type(t.target) in (cst.Name, cst.Attribute):
                 self.names.setdefault(node.value, _dotted(t.target) or "")
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -280,10 +280,10 @@ class _Syntax(walk.Visitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in SITE_METHODS:
+        if type(func) is cst.Attribute and func.attr.value in SITE_METHODS:
             receiver = func.value
-            own = (isinstance(receiver, cst.Name) and receiver.value == "self") or (
-                isinstance(receiver, cst.Call) and _dotted(receiver.func) == "super")
+            own = (type(receiver) is cst.Name and receiver.value == "self") or (
+                type(receiver) is cst.Call and _dotted(receiver.func) == "super")
             if func.attr.value == "evaluate" and own and self.class_stack and \
                     self.class_stack[-1].name.value in self.test_classes:
                 return  # tf.test.TestCase.evaluate runs tensors, not a model
@@ -406,7 +406,7 @@ class _File:
     def explain(self, expr: Any, scope: Optional[_Scope], depth: int = 0) -> Tuple[str, Any, str]:
         """(reason, node, detail) for an expression whose value is unknown:
         how it was built, as far as the syntax says."""
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             found, count, where = self.binding(expr.value, scope, expr)
             if found is None:
                 return "", expr, f"name {expr.value} is not bound in this file"
@@ -425,7 +425,7 @@ class _File:
             if kind == "unpacked":
                 reason, _, detail = self.describe(value, scope)
                 return reason, node, f"unpacked from {detail}{several}"
-            if depth < 3 and isinstance(value, cst.Name) and value.value != expr.value:
+            if depth < 3 and type(value) is cst.Name and value.value != expr.value:
                 reason, at, detail = self.explain(value, scope, depth + 1)
                 return reason, at, detail
             reason, _, detail = self.describe(value, scope)
@@ -445,7 +445,7 @@ class _File:
         return top
 
     def describe(self, value: Any, scope: Optional[_Scope], depth: int = 0) -> Tuple[str, Any, str]:
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             reason = "budget-exceeded" if value in self.budget else "data-from-files" if value in self.from_files else ""
             callee = _dotted(value.func)
             if callee is None:
@@ -477,7 +477,7 @@ class _File:
                 return reason, value, f"returned by {callee} (imported: {origin})"
             if found and found[0] == "parameter":
                 return reason, value, f"returned by {callee} (a parameter)"
-            if found and found[0] == "assign" and isinstance(found[1], cst.Call) and callee != head and depth < 3:
+            if found and found[0] == "assign" and type(found[1]) is cst.Call and callee != head and depth < 3:
                 # a method of an object a third-party package made (``endpoint = m.deploy()``)
                 why, _, _ = self.describe(found[1], scope, depth + 1)
                 if why == "third-party-model":
@@ -491,10 +491,10 @@ class _File:
             if head == "self":
                 return reason, value, f"returned by method {callee}"
             return reason, value, f"returned by {callee}"
-        if isinstance(value, cst.Attribute):
+        if type(value) is cst.Attribute:
             dotted = _dotted(value)
             return "", value, f"attribute {dotted or self.src(value, 40)}"
-        if isinstance(value, cst.Subscript):
+        if type(value) is cst.Subscript:
             return "", value, f"item of {self.src(value.value, 40)}"
         return "", value, f"expression {self.src(value, 40)}"
 
@@ -593,7 +593,7 @@ def _visit(file: _File, call: cst.Call, scope: _Scope, method: str,
            receivers: List[Any], data_calls: List[DataCall]) -> Tuple[int, dict, Optional[dict], List[dict]]:
     """The best visit: (contracts compared, data, labels, reasons)."""
     func = call.func
-    assert isinstance(func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
+    assert type(func) is cst.Attribute  # a site calls a method (_Syntax.visit_Call)
     if not receivers:
         inside = file.syntax.inside.get(call)
         detail = f"inside {inside}, which the analysis does not evaluate" if inside else \
@@ -778,7 +778,7 @@ def _input_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
             found = model.cls.lookup("call")
             if owner is not None and owner != "compute_loss":
                 detail = f"{owner} of class {model.cls.name} takes the data its own way"
-            elif found is not None and isinstance(found[1], cst.FunctionDef):
+            elif found is not None and type(found[1]) is cst.FunctionDef:
                 where, detail = found[1], f"call() of class {model.cls.name} could not be followed on this data"
         out.append(file.reason("model-input-unknown", where, detail))
     for sym in model.inputs:
@@ -817,7 +817,7 @@ def _label_reasons(file: _File, dc: DataCall, scope: _Scope, method: str) -> Lis
     if not dc.targets and owner is not None:
         cls = model.cls  # type: ignore[attr-defined]
         found = cls.lookup(owner)
-        where = found[1] if found is not None and isinstance(found[1], cst.FunctionDef) else cls.node
+        where = found[1] if found is not None and type(found[1]) is cst.FunctionDef else cls.node
         what = f"{owner} of class {cls.name}" if found is not None else f"class {cls.name} (a {owner})"
         out.append(file.reason("no-label-contract", where, f"{what} computes the loss itself: "
                                                              "the compile loss is not what the labels meet"))
@@ -981,7 +981,7 @@ def _richness(model: Model) -> tuple:
 
 
 def _site(file: _File, node: cst.Call, scope: _Scope, receivers: List[Any], calls: List[DataCall]) -> dict:
-    assert isinstance(node.func, cst.Attribute)  # a site calls a method (_Syntax.visit_Call)
+    assert type(node.func) is cst.Attribute  # a site calls a method (_Syntax.visit_Call)
     method = node.func.attr.value
     owner = _delegates(receivers, method)
     if owner is not None:
@@ -1018,7 +1018,7 @@ def _delegates(receivers: List[Any], method: str) -> Optional[Tuple[Any, cst.Fun
         if not isinstance(obj, objects.Instance) or obj.cls is None or getattr(obj, "fresh", False):
             return None  # a self made up for a method run alone may be of a subclass overriding the method
         owner = obj.cls.lookup(method)
-        if owner is None or not isinstance(owner[1], cst.FunctionDef):
+        if owner is None or type(owner[1]) is not cst.FunctionDef:
             return None
         if owner[0] is not obj.cls and (obj.cls.library_bases() or obj.cls.unknown_base()):
             return None
@@ -1056,7 +1056,7 @@ def _elsewhere(file: _File) -> Dict[str, List[dict]]:
         if node in file.positions:
             continue
         if not any(isinstance(r.value, Model) for r in found) and not (
-                isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                type(node) is cst.Call and type(node.func) is cst.Attribute
                 and _delegates(found, node.func.attr.value) is not None):
             continue
         other = file.other(node)
@@ -1065,7 +1065,7 @@ def _elsewhere(file: _File) -> Dict[str, List[dict]]:
         scope = next((sc for n, sc in other.syntax.sites if n is node), None)
         if scope is None:
             continue
-        assert isinstance(node, cst.Call)  # a receiver is recorded for a call
+        assert type(node) is cst.Call  # a receiver is recorded for a call
         entry = _site(other, node, scope, found, calls.get(node, []))
         out.setdefault(other.real, []).append(entry)
     return out

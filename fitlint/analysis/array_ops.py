@@ -322,13 +322,13 @@ def tf_clip(ip, a, node):
     return _clip_value(x, a.get("clip_value_min"), a.get("clip_value_max"), node, True)
 
 
-_ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal, cst.NotEqual)
+_ORDER = frozenset({cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal, cst.NotEqual})
 
 
 def compare(node: cst.Comparison, left: Any, rights: List[Any]) -> Any:
     """``arr < x``: a bool array of the broadcast shape (one comparison of
     arrays or numbers; anything else is unknown)."""
-    if len(rights) != 1 or not isinstance(node.comparisons[0].operator, _ORDER):
+    if len(rights) != 1 or type(node.comparisons[0].operator) not in _ORDER:
         return None
     right = rights[0]
     if not isinstance(left, Array) and not isinstance(right, Array):
@@ -788,16 +788,16 @@ def select(ip, base: Array, node: cst.Subscript, env) -> Tuple[Any, bool]:
     are chosen by position only (not by a mask or a loop's index)."""
     if base.shape is None:
         for element in node.slice:
-            if isinstance(element.slice, cst.Index):
+            if type(element.slice) is cst.Index:
                 ip.ev(element.slice.value, env)
         return None, False
     keys: List[Tuple[str, Any]] = []  # (kind, payload)
     for element in node.slice:
         sl = element.slice
-        if isinstance(sl, cst.Slice):
+        if type(sl) is cst.Slice:
             keys.append(("slice", sl))
             continue
-        if isinstance(sl.value, cst.Ellipsis):
+        if type(sl.value) is cst.Ellipsis:
             keys.append(("ellipsis", None))
             continue
         value = ip.ev(sl.value, env)
@@ -895,11 +895,11 @@ def index_binop(op: cst.BaseBinaryOp, left: Any, right: Any) -> Any:
     if isinstance(left, Index) and _int(right) is not None:
         c = _int(right)
         assert c is not None
-        if isinstance(op, cst.Add):
+        if type(op) is cst.Add:
             return replace(left, offset=left.offset + c)
-        if isinstance(op, cst.Subtract):
+        if type(op) is cst.Subtract:
             return replace(left, offset=left.offset - c)
-    if isinstance(right, Index) and _int(left) is not None and isinstance(op, cst.Add):
+    if isinstance(right, Index) and _int(left) is not None and type(op) is cst.Add:
         return replace(right, offset=right.offset + (_int(left) or 0))
     return None
 
@@ -910,13 +910,13 @@ def _stop(ip, node: cst.BaseExpression, env) -> Tuple[Optional[int], Optional[Ar
     if value is not None:
         return value, None, 0
     c = 0
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
+    if type(node) is cst.BinaryOperation and type(node.operator) in (cst.Add, cst.Subtract):
         k = _int(ip.ev(node.right, env))
         if k is None:
             return None, None, 0
-        c = k if isinstance(node.operator, cst.Add) else -k
+        c = k if type(node.operator) is cst.Add else -k
         node = node.left
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "len" \
+    if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "len" \
             and len(node.args) == 1 and not node.args[0].star and node.args[0].keyword is None:
         arr = ip.ev(node.args[0].value, env)
         if isinstance(arr, Array):
@@ -928,7 +928,7 @@ def loop_range(ip, loop: cst.For, env) -> Tuple[Optional[Index], Optional[int]]:
     """For ``for i in range(start, stop)`` (no step): the abstract ``i``, and
     the number of passes when known."""
     it = loop.iter
-    if not isinstance(loop.target, cst.Name) or not isinstance(it, cst.Call) or not isinstance(it.func, cst.Name) \
+    if type(loop.target) is not cst.Name or type(it) is not cst.Call or type(it.func) is not cst.Name \
             or it.func.value != "range" or not 1 <= len(it.args) <= 2 \
             or any(a.star or a.keyword is not None for a in it.args):
         return None, None
@@ -971,7 +971,7 @@ def _item_of(value: Any, node: Any) -> Any:
 def number(value: Any, node: Any, env: Any) -> Any:
     """An appended ``float(...)``/``int(...)`` of an unknown value: a number
     of that type all the same (a 0-d array)."""
-    if value is None and isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
+    if value is None and type(node) is cst.Call and type(node.func) is cst.Name \
             and node.func.value in ("float", "int") and env.get(node.func.value) is MISSING:
         return Array((), "float64" if node.func.value == "float" else "int64", origin=Origin(node))
     return value

@@ -27,7 +27,7 @@ _FIELDS = {"attr.ib", "attr.attrib", "attr.field", "attrs.field"}
 
 
 def _path(ip: Any, expr: cst.BaseExpression, env: Any) -> Optional[str]:
-    if not isinstance(expr, (cst.Name, cst.Attribute)):
+    if not type(expr) in (cst.Name, cst.Attribute):
         return None
     value = ip.ev(expr, env)
     return canonical(value.path) if isinstance(value, ModuleRef) else None
@@ -38,11 +38,11 @@ def fields(ip: Any, node: cst.ClassDef, env: Any) -> Optional[List[Tuple[str, Op
     in ``__init__`` order; None when the class is not one, or not one whose
     ``__init__`` is certain."""
     if len(node.decorators) != 1 or any(
-            arg.keyword is not None or not (isinstance(arg.value, cst.Name) and arg.value.value == "object")
+            arg.keyword is not None or not (type(arg.value) is cst.Name and arg.value.value == "object")
             for arg in node.bases):
         return None  # a base class's fields come first: not followed
     deco = node.decorators[0].decorator
-    call = deco if isinstance(deco, cst.Call) else None
+    call = deco if type(deco) is cst.Call else None
     kind = _path(ip, call.func if call is not None else deco, env)
     if kind not in _CLASSIC and kind not in _MODERN:
         return None
@@ -52,27 +52,27 @@ def fields(ip: Any, node: cst.ClassDef, env: Any) -> Optional[List[Tuple[str, Op
             return None
         name = arg.keyword.value
         value = arg.value
-        if name == "auto_attribs" and isinstance(value, cst.Name) and value.value in ("True", "False"):
+        if name == "auto_attribs" and type(value) is cst.Name and value.value in ("True", "False"):
             auto = value.value == "True"
         elif name in ("kw_only", "init") or name not in ("auto_attribs", "frozen", "slots", "repr", "eq", "order",
                                                          "hash", "str", "weakref_slot"):
             return None
-    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
-    smalls = [small for stmt in body if isinstance(stmt, cst.SimpleStatementLine) for small in stmt.body]
+    body = node.body.body if type(node.body) is cst.IndentedBlock else []
+    smalls = [small for stmt in body if type(stmt) is cst.SimpleStatementLine for small in stmt.body]
     if auto is None:
         # define(): annotated names are fields unless an unannotated attr.ib is there
-        auto = not any(isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)
+        auto = not any(type(small) is cst.Assign and type(small.value) is cst.Call
                        and _path(ip, small.value.func, env) in _FIELDS for small in smalls)
     out: List[Tuple[str, Optional[cst.BaseExpression]]] = []
     for stmt in body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "__attrs_post_init__",
+        if type(stmt) is cst.FunctionDef and stmt.name.value in ("__init__", "__attrs_post_init__",
                                                                      "__attrs_pre_init__"):
             return None
     for small in smalls:
         target, value, annotated = _assignment(small)
         if target is None:
             continue
-        if isinstance(value, cst.Call) and _path(ip, value.func, env) in _FIELDS:
+        if type(value) is cst.Call and _path(ip, value.func, env) in _FIELDS:
             field = _field(value)
             if field is False:
                 return None
@@ -86,12 +86,12 @@ def fields(ip: Any, node: cst.ClassDef, env: Any) -> Optional[List[Tuple[str, Op
 
 def _assignment(small: Any) -> Tuple[Optional[str], Any, bool]:
     """(name, value, annotated) of ``name = value`` or ``name: T [= value]``."""
-    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+    if type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
         return small.targets[0].target.value, small.value, False
-    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+    if type(small) is cst.AnnAssign and type(small.target) is cst.Name:
         annotation = small.annotation.annotation
-        head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
-        name = head.value if isinstance(head, cst.Name) else head.attr.value if isinstance(head, cst.Attribute) else ""
+        head = annotation.value if type(annotation) is cst.Subscript else annotation
+        name = head.value if type(head) is cst.Name else head.attr.value if type(head) is cst.Attribute else ""
         if name == "ClassVar":  # a class attribute, not a field
             return None, None, False
         return small.target.value, small.value, True

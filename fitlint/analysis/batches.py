@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from .values import Array, Dict_, ModuleRef, Origin, Seq, Sym, py
+from . import walk
 from .walk import children
 
 # What replaces Keras' own step for a data method.
@@ -149,12 +150,12 @@ def step_function(obj: Any, method: str) -> Optional[Tuple[Any, cst.FunctionDef,
         return None
     found = obj.cls.lookup(step)
     if found is not None:
-        if isinstance(found[1], cst.FunctionDef) and _one_batch(found[1]) and not _unpacks_batch(found[1]):
+        if type(found[1]) is cst.FunctionDef and _one_batch(found[1]) and not _unpacks_batch(found[1]):
             return found[0], found[1], step
         return None
     if obj.cls.library_bases() & _COMPUTE_LOSS_BASES:
         found = obj.cls.lookup("compute_loss")
-        if found is not None and isinstance(found[1], cst.FunctionDef) and _one_batch(found[1], extra=True):
+        if found is not None and type(found[1]) is cst.FunctionDef and _one_batch(found[1], extra=True):
             return found[0], found[1], "compute_loss"
     return None
 
@@ -164,7 +165,7 @@ def _one_batch(fn: cst.FunctionDef, extra: bool = False) -> bool:
     defaults, or ``training``)."""
     params = fn.params
     if params.posonly_params or params.star_arg not in (None, cst.MaybeSentinel.DEFAULT) and \
-            isinstance(params.star_arg, cst.Param):
+            type(params.star_arg) is cst.Param:
         return False
     plain = list(params.params)
     if len(plain) < 2 or any(p.default is not None for p in plain[:2]):
@@ -296,7 +297,7 @@ def seen_call(ip: Any, func: Any, receiver: Any, args: Any, node: cst.Call, unpa
     if not _active(ip):
         return
     from . import objects
-    if isinstance(receiver, Batch) and isinstance(node.func, cst.Attribute) and receiver.record is not None:
+    if isinstance(receiver, Batch) and type(node.func) is cst.Attribute and receiver.record is not None:
         name = node.func.attr.value
         if name == "pop" and not args.star and not args.kw and len(args.pos) == 1:
             key = py(args.pos[0])
@@ -324,11 +325,11 @@ def seen_call(ip: Any, func: Any, receiver: Any, args: Any, node: cst.Call, unpa
             values = list(first.items.values()) if isinstance(first, Batch) else \
                 list(first.items) if isinstance(first, BatchSeq) else []
             followed = isinstance(first, BATCHES) and len(given) == 1 and bool(values) and found is not None and \
-                isinstance(found[1], cst.FunctionDef) and will_inline(ip, found[1], args, offset=1) and \
+                type(found[1]) is cst.FunctionDef and will_inline(ip, found[1], args, offset=1) and \
                 all(isinstance(v, Sym) for v in values)
         elif cls is not None:
             found = cls.lookup("__call__")
-            followed = found is not None and isinstance(found[1], cst.FunctionDef) and \
+            followed = found is not None and type(found[1]) is cst.FunctionDef and \
                 will_inline(ip, found[1], args, offset=1)
     if not followed:
         for b in given:
@@ -389,7 +390,7 @@ def _certain(ip: Any, depth: int, loops: int, stack: int) -> bool:
     return all(_plain(fn) for fn in ip.stack[stack:])
 
 
-_BRANCHING = (cst.If, cst.For, cst.While, cst.Try, cst.Match) + ((cst.TryStar,) if hasattr(cst, "TryStar") else ())
+_BRANCHING = frozenset({cst.If, cst.For, cst.While, cst.Try, cst.Match}) | walk.kinds(getattr(cst, "TryStar", cst.Try))
 
 
 @lru_cache(maxsize=1024)
@@ -400,14 +401,14 @@ def _plain(fn: cst.FunctionDef) -> bool:
     todo: List[Tuple[cst.CSTNode, bool]] = [(fn.body, False)]
     while todo:
         node, branched = todo.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
             continue
-        if isinstance(node, (cst.Try, cst.IfExp, cst.BooleanOperation)) or \
-                (hasattr(cst, "TryStar") and isinstance(node, cst.TryStar)):
+        if type(node) in (cst.Try, cst.IfExp, cst.BooleanOperation) or \
+                (hasattr(cst, "TryStar") and type(node) is cst.TryStar):
             return False
-        if isinstance(node, (cst.Return, cst.Raise)) and branched:
+        if type(node) in (cst.Return, cst.Raise) and branched:
             return False
-        inner = branched or isinstance(node, _BRANCHING)
+        inner = branched or type(node) in _BRANCHING
         todo.extend((child, inner) for child in children(node))
     return True
 
@@ -421,11 +422,11 @@ def _opaque(fn: cst.FunctionDef, names: frozenset) -> bool:
     todo: List[Tuple[cst.CSTNode, bool]] = [(fn.body, False)]
     while todo:
         node, inside = todo.pop()
-        if isinstance(node, cst.Name) and inside and node.value in names:
+        if type(node) is cst.Name and inside and node.value in names:
             return True
-        hidden = inside or isinstance(node, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.SetComp,
+        hidden = inside or type(node) in (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.SetComp,
                                              cst.DictComp, cst.FunctionDef, cst.StarredDictElement,
-                                             cst.StarredElement))
+                                             cst.StarredElement)
         todo.extend((child, hidden) for child in children(node))
     return False
 

@@ -63,7 +63,7 @@ _MAX_TERMS = 8
 
 def known_test(ip: Any, test: cst.BaseExpression, env: Any) -> Optional[bool]:
     """The truth of a comparison of certain ints (see the module's doc), or None."""
-    if not isinstance(test, cst.Comparison):
+    if type(test) is not cst.Comparison:
         return None
     left = _certain_int(ip, test.left, env, 0)
     if left is None:
@@ -86,18 +86,18 @@ def _certain_int(ip: Any, node: cst.BaseExpression, env: Any, depth: int) -> Opt
     evaluated, so nothing runs twice."""
     if depth > _MAX_TERMS:
         return None
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return int(node.evaluated_value)
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         value = env.get(node.value)
         return value.value if isinstance(value, Const) and value in _INDEXES else None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
+    if type(node) is cst.BinaryOperation and type(node.operator) in (cst.Add, cst.Subtract):
         left = _certain_int(ip, node.left, env, depth + 1)
         right = _certain_int(ip, node.right, env, depth + 1)
         if left is None or right is None:
             return None
-        return left + right if isinstance(node.operator, cst.Add) else left - right
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "len" \
+        return left + right if type(node.operator) is cst.Add else left - right
+    if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "len" \
             and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star \
             and _pure(node.args[0].value):
         func = ip.ev(node.func, env)
@@ -110,9 +110,9 @@ def _certain_int(ip: Any, node: cst.BaseExpression, env: Any, depth: int) -> Opt
 
 def _pure(node: cst.BaseExpression) -> bool:
     """A name or a chain of attributes of one: reading it runs nothing."""
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         node = node.value
-    return isinstance(node, cst.Name)
+    return type(node) is cst.Name
 
 
 def _backend_cast(ip: Any, a: Any, node: Any) -> Any:

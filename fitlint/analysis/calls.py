@@ -44,10 +44,10 @@ def spread(args: Any, arg: cst.Arg, value: Any) -> bool:
 
 def bind_rest(env: Any, params: cst.Parameters, args: Any) -> None:
     star, starstar = params.star_arg, params.star_kwarg
-    if isinstance(star, cst.Param):
+    if type(star) is cst.Param:
         named = len(params.posonly_params) + len(params.params)
         env.assign(star.name.value, None if args.star else Seq(list(args.pos[named:]), "tuple"))
-    if isinstance(starstar, cst.Param):
+    if type(starstar) is cst.Param:
         if args.star:
             env.assign(starstar.name.value, None)
             return

@@ -217,10 +217,10 @@ class Interpreter:
                 first = (params.posonly_params or params.params)[0].name.value
                 env.vars[first] = receivers.fresh_self(self, fn, self.owners[fn])
             for p in (params.star_arg, params.star_kwarg):
-                if isinstance(p, cst.Param):
+                if type(p) is cst.Param:
                     env.vars[p.name.value] = None
             body = fn.body
-            self.block(body.body if isinstance(body, cst.IndentedBlock) else [body], env)
+            self.block(body.body if type(body) is cst.IndentedBlock else [body], env)
         for model in self.models:
             if model.kind == "sequential" and model.inputs:
                 self.trace_sequential(model, model.inputs[0].shape, model.inputs[0].origin)
@@ -280,13 +280,13 @@ class Interpreter:
         return False
 
     def class_body(self, node: cst.ClassDef, env: Env, cls: Any = None) -> None:
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+        body = node.body.body if type(node.body) is cst.IndentedBlock else []
         for stmt in body:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 self.queue(stmt, env)
                 if cls is not None:
                     self.owners.setdefault(stmt, cls)
-            elif isinstance(stmt, cst.ClassDef):
+            elif type(stmt) is cst.ClassDef:
                 self.class_body(stmt, env)
 
     def queue(self, node: cst.FunctionDef, env: Env) -> None:
@@ -333,7 +333,7 @@ class Interpreter:
             for alias in node.names:
                 name = _dotted(alias.name)
                 target = alias.asname.name if alias.asname else alias.name
-                if isinstance(target, cst.Name) and name:
+                if type(target) is cst.Name and name:
                     env.assign(target.value, ModuleRef(f"{base}.{name}"))
         elif kind is cst.Del:
             mutation.delete(self, node.target, env)
@@ -343,7 +343,7 @@ class Interpreter:
         dotted = _dotted(alias.name)
         if dotted is None:
             return
-        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        if alias.asname is not None and type(alias.asname.name) is cst.Name:
             env.assign(alias.asname.name.value, ModuleRef(dotted))
         else:
             top = dotted.split(".")[0]
@@ -362,21 +362,21 @@ class Interpreter:
         return library.attribute(self, base, attr, node)
 
     def bind(self, target: cst.CSTNode, value: Any, env: Env) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             env.assign(target.value, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             elements = target.elements
-            starred = any(isinstance(e, cst.StarredElement) for e in elements)
+            starred = any(type(e) is cst.StarredElement for e in elements)
             batches.unpacked(self, value, target, len(elements), starred)
             items = value.items if isinstance(value, Seq) and not starred and len(value.items) == len(elements) else None
             for i, element in enumerate(elements):
                 inner = element.value
                 self.bind(inner, items[i] if items is not None else None, env)
-        elif isinstance(target, cst.Attribute) and (
+        elif type(target) is cst.Attribute and (
                 flags.store(self, self.ev(target.value, env), target.attr.value, value)
                 or objects.store(self, target, value, env)):
             pass
-        elif isinstance(target, (cst.Subscript, cst.Attribute)):
+        elif type(target) in (cst.Subscript, cst.Attribute):
             mutation.store(self, target, value, env)
 
     # --------------------------------------------------------- control flow
@@ -465,22 +465,22 @@ class Interpreter:
         if known is True:
             return self.block(node.body.body, env)
         if known is False:
-            if isinstance(node.orelse, cst.If):
+            if type(node.orelse) is cst.If:
                 return self.if_(node.orelse, env)
-            return self.block(node.orelse.body.body, env) if isinstance(node.orelse, cst.Else) else False
+            return self.block(node.orelse.body.body, env) if type(node.orelse) is cst.Else else False
         self.ev(node.test, env)
         runs: List[Callable[[Env], bool]] = [lambda e: self.block(node.body.body, e)]
         orelse = node.orelse
-        if isinstance(orelse, cst.If):
+        if type(orelse) is cst.If:
             runs.append(lambda e: self.if_(orelse, e))
-        elif isinstance(orelse, cst.Else):
+        elif type(orelse) is cst.Else:
             runs.append(lambda e: self.block(orelse.body.body, e))
         else:
             runs.append(lambda e: False)
         return self.branches(env, runs)
 
     def loop(self, node, env: Env) -> bool:
-        if isinstance(node, cst.For) and node.orelse is None and not _leaves_early(node.body, self.leaves):
+        if type(node) is cst.For and node.orelse is None and not _leaves_early(node.body, self.leaves):
             items = receivers.dict_view(self, node.iter, env) or self.ev(node.iter, env)
             if isinstance(items, Seq) and len(items.items) <= library.MAX_UNROLL:
                 # A loop over a short literal sequence: run each iteration.
@@ -495,12 +495,12 @@ class Interpreter:
                     self.unrolled -= 1
                 return False
 
-        index, passes = array_ops.loop_range(self, node, env) if isinstance(node, cst.For) else (None, None)
+        index, passes = array_ops.loop_range(self, node, env) if type(node) is cst.For else (None, None)
         if node.orelse is not None or _leaves_early(node.body, self.leaves):
             passes = None
 
         def body(e: Env) -> bool:
-            if isinstance(node, cst.For):
+            if type(node) is cst.For:
                 item = loops.iterate(self, node.iter, e)
                 mutation.loop_target_changed(self, node, e)
                 self.bind(node.target, index if index is not None else item, e)
@@ -551,7 +551,7 @@ class Interpreter:
             if handler.type is None:
                 out.add("*")
                 continue
-            kinds = handler.type.elements if isinstance(handler.type, (cst.Tuple, cst.List)) else [handler.type]
+            kinds = handler.type.elements if type(handler.type) in (cst.Tuple, cst.List) else [handler.type]
             for kind in kinds:
                 name = self.exception_class(kind.value if isinstance(kind, cst.BaseElement) else kind, env)
                 if name is not None:
@@ -559,14 +559,14 @@ class Interpreter:
         return frozenset(out)
 
     def exception_class(self, node: cst.BaseExpression, env: Env) -> Optional[str]:
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             value = env.get(node.value)
             if value is MISSING:
                 builtin = getattr(builtins, node.value, None)
                 if isinstance(builtin, type) and issubclass(builtin, BaseException):
                     return "builtins." + node.value
                 value = self.unbound(node.value)
-        elif isinstance(node, cst.Attribute):
+        elif type(node) is cst.Attribute:
             value = self.ev(node, env)
         else:
             return None
@@ -576,9 +576,9 @@ class Interpreter:
         guard = False
         for item in node.items:
             call = item.item
-            if isinstance(call, cst.Call):
+            if type(call) is cst.Call:
                 func = call.func
-                name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+                name = func.attr.value if type(func) is cst.Attribute else (func.value if type(func) is cst.Name else "")
                 guard = guard or name in _RAISES
             value = None if guard else self.ev(call, env)
             if item.asname is not None:
@@ -632,14 +632,14 @@ class Interpreter:
         if kind is cst.Tuple or kind is cst.List:
             items = []
             for element in node.elements:
-                if isinstance(element, cst.StarredElement):
+                if type(element) is cst.StarredElement:
                     return None
                 items.append(self.ev(element.value, env))
             return Seq(items, "tuple" if kind is cst.Tuple else "list", Origin(node))
         if kind is cst.Dict:
             items = {}
             for element in node.elements:
-                if not isinstance(element, cst.DictElement):
+                if type(element) is not cst.DictElement:
                     return None
                 key = py(self.ev(element.key, env))
                 value = self.ev(element.value, env)
@@ -718,7 +718,7 @@ class Interpreter:
         return None
 
     def call(self, node: cst.Call, env: Env) -> Any:
-        if isinstance(node.func, cst.Attribute):
+        if type(node.func) is cst.Attribute:
             receiver = self.ev(node.func.value, env)
             func = self.attribute(receiver, node.func.attr.value, node.func)
             if node.func.attr.value in SITE_METHODS:
@@ -773,7 +773,7 @@ class Interpreter:
         if isinstance(func, library.LossFn):
             loops.loss_object_call(self, func, args, node)
             return None
-        if isinstance(node.func, cst.Attribute) and receiver is not None and not isinstance(receiver, project.ProjectModule):
+        if type(node.func) is cst.Attribute and receiver is not None and not isinstance(receiver, project.ProjectModule):
             method = node.func.attr.value
             if isinstance(receiver, flags.Parser):
                 return flags.method(self, receiver, method, args, node)
@@ -796,7 +796,7 @@ class Interpreter:
                 for model in self.models:
                     model.compiled = None
         elif func is not None or mutation.pure_name(node.func, env) or (
-                isinstance(node.func, cst.Attribute) and node.func.attr.value in mutation.PURE_METHODS):
+                type(node.func) is cst.Attribute and node.func.attr.value in mutation.PURE_METHODS):
             self.escape(args)  # a model called on data, a known object, a plotting method...
             return None
         # Code not followed may change what it is given.
@@ -850,7 +850,7 @@ class Interpreter:
         entering = project.entering(self, func, args.node)
         try:
             body = node.body
-            left = self.block(body.body if isinstance(body, cst.IndentedBlock) else [body], env)
+            left = self.block(body.body if type(body) is cst.IndentedBlock else [body], env)
         finally:
             project.left(self, entering)
             self.homes.pop()
@@ -1089,7 +1089,7 @@ class Interpreter:
                     for i in inputs if i.name is not None and i.name in x.items]
         if isinstance(x, Seq):
             if len(inputs) > 1 or len(x.items) == 1:
-                nodes = list(x_node.elements) if isinstance(x_node, (cst.Tuple, cst.List)) else []
+                nodes = list(x_node.elements) if type(x_node) in (cst.Tuple, cst.List) else []
                 return [Binding(i, v, nodes[k].value if k < len(nodes) else x_node, f"{label}[{k}]")
                         for k, (i, v) in enumerate(zip(inputs, x.items))]
             return []
@@ -1196,34 +1196,39 @@ def _syms(value: Any) -> Optional[List[Sym]]:
     return None
 
 
+# Compound statements whose blocks run as part of the block holding them.
+_RUN_INSIDE = walk.COMPOUND - {cst.FunctionDef, cst.ClassDef}
+
+
 def _small_statements(body: cst.CSTNode):
     """Every simple statement of a block, nested blocks included, but not
     those of nested functions or classes. Expressions are not walked."""
     todo: List[cst.CSTNode] = [body]
     while todo:
         current = todo.pop()
-        if isinstance(current, cst.SimpleStatementLine):
+        if type(current) is cst.SimpleStatementLine:
             yield from current.body
-        elif isinstance(current, cst.BaseSuite):
-            todo.extend(current.body if isinstance(current.body, (list, tuple)) else [current.body])
-        elif isinstance(current, cst.BaseCompoundStatement) and not isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+        elif type(current) in walk.SUITES:
+            inner = current.body  # type: ignore[attr-defined]
+            todo.extend(inner if isinstance(inner, (list, tuple)) else [inner])
+        elif type(current) in _RUN_INSIDE:
             for part in ("body", "orelse", "finalbody"):
                 child = getattr(current, part, None)
                 if child is not None:
                     todo.append(child)
             todo.extend(getattr(current, "handlers", ()))
             todo.extend(getattr(current, "cases", ()))
-        elif isinstance(current, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)):
+        elif type(current) in (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase):
             todo.append(current.body)
-        elif isinstance(current, cst.BaseSmallStatement):
-            yield current
+        elif type(current) in walk.SMALL:
+            yield current  # type: ignore[misc]
 
 
 def _yields(small: cst.BaseSmallStatement) -> bool:
     value = getattr(small, "value", None)
-    if isinstance(value, cst.Await):
+    if type(value) is cst.Await:
         value = value.expression
-    return isinstance(value, cst.Yield)
+    return type(value) is cst.Yield
 
 
 def _is_generator(node: cst.FunctionDef, cache: Dict[cst.CSTNode, bool]) -> bool:
@@ -1233,33 +1238,33 @@ def _is_generator(node: cst.FunctionDef, cache: Dict[cst.CSTNode, bool]) -> bool
     return cache[node]
 
 
-_LEAVE = (cst.Break, cst.Continue, cst.Return, cst.Raise)
+_LEAVE = frozenset({cst.Break, cst.Continue, cst.Return, cst.Raise})
 
 
 def _leaves_early(body: cst.CSTNode, cache: Dict[cst.CSTNode, bool]) -> bool:
     """Whether a loop body has a break, continue, return or raise of its own."""
     if body not in cache:
-        cache[body] = any(isinstance(small, _LEAVE) for small in _small_statements(body))
+        cache[body] = any(type(small) in _LEAVE for small in _small_statements(body))
     return cache[body]
 
 
 def _dotted(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = _dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1:
         return False
     left, right = test.left, test.comparisons[0].comparator
-    if not isinstance(test.comparisons[0].operator, cst.Equal):
+    if type(test.comparisons[0].operator) is not cst.Equal:
         return False
-    names = {n.value for n in (left, right) if isinstance(n, cst.Name)}
-    strings = {getattr(n, "evaluated_value", None) for n in (left, right) if isinstance(n, cst.SimpleString)}
+    names = {n.value for n in (left, right) if type(n) is cst.Name}
+    strings = {getattr(n, "evaluated_value", None) for n in (left, right) if type(n) is cst.SimpleString}
     return names == {"__name__"} and strings == {"__main__"}
 
 

@@ -1470,19 +1470,19 @@ def _promote(a: Optional[str], b: Optional[str]) -> Optional[str]:
 
 def _arith(op: cst.BaseBinaryOp, x: float, y: float) -> Optional[float]:
     try:
-        if isinstance(op, cst.Add):
+        if type(op) is cst.Add:
             return x + y
-        if isinstance(op, cst.Subtract):
+        if type(op) is cst.Subtract:
             return x - y
-        if isinstance(op, cst.Multiply):
+        if type(op) is cst.Multiply:
             return x * y
-        if isinstance(op, cst.Divide):
+        if type(op) is cst.Divide:
             return x / y
-        if isinstance(op, cst.FloorDivide):
+        if type(op) is cst.FloorDivide:
             return x // y
-        if isinstance(op, cst.Modulo):
+        if type(op) is cst.Modulo:
             return x % y
-        if isinstance(op, cst.Power):
+        if type(op) is cst.Power:
             return x ** y if abs(y) < 64 else None
     except (ZeroDivisionError, OverflowError, ValueError, TypeError):
         return None
@@ -1493,9 +1493,9 @@ _OP_SYMBOLS = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "
 
 
 def binop(ip, op: cst.BaseBinaryOp, left: Any, right: Any, node) -> Any:
-    if isinstance(op, cst.MatrixMultiply):
+    if type(op) is cst.MatrixMultiply:
         return matmul(ip, left, right, node, "@")
-    if isinstance(op, (cst.BitOr, cst.BitAnd, cst.BitXor, cst.LeftShift, cst.RightShift)):
+    if type(op) in (cst.BitOr, cst.BitAnd, cst.BitXor, cst.LeftShift, cst.RightShift):
         return None
     if isinstance(left, array_ops.Index) or isinstance(right, array_ops.Index):
         return array_ops.index_binop(op, left, right)
@@ -1505,18 +1505,18 @@ def binop(ip, op: cst.BaseBinaryOp, left: Any, right: Any, node) -> Any:
             value = _arith(op, lv, rv)
             if value is None:
                 return None
-            if isinstance(lv, int) and isinstance(rv, int) and not isinstance(op, cst.Divide):
+            if isinstance(lv, int) and isinstance(rv, int) and type(op) is not cst.Divide:
                 value = int(value)
                 if not budget.small_int(ip, value, node):
                     return None
             return Const(value, Origin(node))
         return None
-    if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, cst.Add):
+    if isinstance(left, Seq) and isinstance(right, Seq) and type(op) is cst.Add:
         if len(left.items) + len(right.items) > budget.MAX_ITEMS:
             budget.give_up(ip, node, f"a sequence longer than {budget.MAX_ITEMS} items")
             return None
         return Seq(left.items + right.items, left.kind, Origin(node))
-    if isinstance(op, cst.Multiply) and isinstance(left, Seq) != isinstance(right, Seq):
+    if type(op) is cst.Multiply and isinstance(left, Seq) != isinstance(right, Seq):
         seq, times = (left, right) if isinstance(left, Seq) else (right, left)
         n = py(times)
         if isinstance(n, int) and not isinstance(n, bool) and 0 <= n * len(seq.items) <= budget.MAX_ITEMS:
@@ -1524,11 +1524,11 @@ def binop(ip, op: cst.BaseBinaryOp, left: Any, right: Any, node) -> Any:
         return None
     symbol = _OP_SYMBOLS.get(type(op))
     if isinstance(left, Array) and isinstance(right, Const):
-        if symbol and node is not None and not isinstance(node, cst.AugAssign):
+        if symbol and node is not None and type(node) is not cst.AugAssign:
             _record(ip, node, "elementwise", symbol, left, right)
         return _scalar_op(op, left, right.value, node, array_left=True)
     if isinstance(left, Const) and isinstance(right, Array):
-        if symbol and node is not None and not isinstance(node, cst.AugAssign):
+        if symbol and node is not None and type(node) is not cst.AugAssign:
             _record(ip, node, "elementwise", symbol, right, left)
         return _scalar_op(op, right, left.value, node, array_left=False)
     if isinstance(left, Array) and isinstance(right, Array):
@@ -1543,7 +1543,7 @@ def _array_op(op, left: Array, right: Array, node) -> Optional[Array]:
     if left.tensor and right.tensor and left.dtype != right.dtype:
         return None
     dtype = _promote(left.dtype, right.dtype)
-    if isinstance(op, cst.Divide) and dtype in INT_DTYPES:
+    if type(op) is cst.Divide and dtype in INT_DTYPES:
         dtype = "float64"
     return Array(shape, dtype, origin=Origin(node), tensor=left.tensor or right.tensor)
 
@@ -1552,7 +1552,7 @@ def _scalar_op(op, arr: Array, scalar: Any, node, array_left: bool) -> Optional[
     if isinstance(scalar, bool) or not isinstance(scalar, (int, float)):
         return None
     dtype = arr.dtype
-    if isinstance(op, cst.Divide) or isinstance(scalar, float):
+    if type(op) is cst.Divide or isinstance(scalar, float):
         if dtype in INT_DTYPES or dtype == "bool":
             dtype = "float32" if arr.tensor else "float64"
     lo = hi = None
@@ -1560,7 +1560,7 @@ def _scalar_op(op, arr: Array, scalar: Any, node, array_left: bool) -> Optional[
     if arr.lo is not None and arr.hi is not None:
         a_vals = [arr.lo, arr.hi]
         results = [_arith(op, v, scalar) if array_left else _arith(op, scalar, v) for v in a_vals]
-        monotonic = isinstance(op, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide))
+        monotonic = type(op) in (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)
         if monotonic and None not in results:
             lo, hi = min(results), max(results)
             if arr.open_hi:
@@ -1568,7 +1568,7 @@ def _scalar_op(op, arr: Array, scalar: Any, node, array_left: bool) -> Optional[
                     open_hi = True
                 else:  # the bound never reached is now the lower one: keep it unknown
                     lo = None
-        elif isinstance(op, cst.FloorDivide) and None not in results and not arr.open_hi:
+        elif type(op) is cst.FloorDivide and None not in results and not arr.open_hi:
             lo, hi = min(results), max(results)
     return arr.but(dtype=dtype, lo=lo, hi=hi, open_hi=open_hi, origin=Origin(node), onehot=False)
 
@@ -1591,25 +1591,25 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
 
 
 def unary(op, value: Any, node) -> Any:
-    if isinstance(op, cst.Minus):
+    if type(op) is cst.Minus:
         if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
             return Const(-value.value, Origin(node))
         if isinstance(value, Array):
             lo = None if value.hi is None or value.open_hi else -value.hi
             hi = None if value.lo is None else -value.lo
             return value.but(lo=lo, hi=hi, open_hi=False, origin=Origin(node), onehot=False)
-    if isinstance(op, cst.Plus):
+    if type(op) is cst.Plus:
         return value
     return None
 
 
 def subscript(ip, base: Any, node: cst.Subscript, env) -> Any:
     elements = node.slice
-    if isinstance(base, Frame) and base.ndim == 2 and len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+    if isinstance(base, Frame) and base.ndim == 2 and len(elements) == 1 and type(elements[0].slice) is cst.Index:
         return sources.frame_item(base, ip.ev(elements[0].slice.value, env), node)
     if isinstance(base, (Seq, Dict_)) and len(elements) == 1:
         sl = elements[0].slice
-        if isinstance(sl, cst.Index):
+        if type(sl) is cst.Index:
             key = py(ip.ev(sl.value, env))
             if isinstance(base, Dict_):
                 batches.subscript(ip, base, key, node)
@@ -1624,7 +1624,7 @@ def subscript(ip, base: Any, node: cst.Subscript, env) -> Any:
         return None
     if not isinstance(base, Array):
         for element in elements:
-            if isinstance(element.slice, cst.Index):
+            if type(element.slice) is cst.Index:
                 ip.ev(element.slice.value, env)
         return None
     return array_ops.index(ip, base, node, env)

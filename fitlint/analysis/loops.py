@@ -66,9 +66,9 @@ def transparent(ip, node: cst.FunctionDef, env) -> bool:
     without arguments): the function is followed as if undecorated."""
     for decorator in node.decorators:
         expr = decorator.decorator
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             expr = expr.func
-        if not isinstance(expr, (cst.Name, cst.Attribute)):
+        if not type(expr) in (cst.Name, cst.Attribute):
             return False
         value = ip.ev(expr, env)
         if not isinstance(value, ModuleRef) or canonical(value.path) not in TRANSPARENT_DECORATORS:
@@ -89,7 +89,7 @@ def element(items: Any) -> Any:
 def iterate(ip, iterable: cst.BaseExpression, env) -> Any:
     """Evaluate the iterable of a loop not run pass by pass; the value one
     pass binds to the target. ``enumerate(ds)`` gives ``(unknown, element)``."""
-    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate" \
+    if type(iterable) is cst.Call and type(iterable.func) is cst.Name and iterable.func.value == "enumerate" \
             and env.get("enumerate") is MISSING and iterable.args and iterable.args[0].keyword is None \
             and not iterable.args[0].star and all(a.keyword is not None and a.keyword.value == "start"
                                                   for a in iterable.args[1:]):
@@ -160,7 +160,7 @@ def _function(name: str) -> Callable:
             return None
         if "ignore_class" in a.sig and not a.is_none("ignore_class"):
             return None
-        func = node.func if isinstance(node, cst.Call) else node
+        func = node.func if type(node) is cst.Call else node
         _record(ip, node, name, family, api, None, Origin(func), a.get(labels), a.node_of(labels),
                 a.get(predictions), a.node_of(predictions))
         return None

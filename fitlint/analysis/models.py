@@ -153,7 +153,7 @@ def nested_input(ip, model: Model, item: Any) -> None:
         # a custom layer given input_shape= that its __init__ hands to Layer.__init__
         given = item.__dict__.get("base_kwargs") or {}
         params = {p.name.value for p in item.cls.lookup("__init__")[1].params.params} \
-            if given and isinstance((item.cls.lookup("__init__") or (None, None))[1], cst.FunctionDef) else set()
+            if given and type((item.cls.lookup("__init__") or (None, None))[1]) is cst.FunctionDef else set()
         if "input_shape" in given and "input_shape" not in params:
             shape = as_shape(given["input_shape"])
             if shape is not None and shape:

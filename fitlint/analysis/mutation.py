@@ -72,7 +72,7 @@ _PURE_BUILTINS = {n for n in dir(builtins) if not n.startswith("_")} - {"setattr
 def pure_name(func: cst.CSTNode, env) -> bool:
     """``sorted(x)``, ``zip(x, y)``, ``display(x)``...: a Python builtin (or
     IPython's ``display``) no statement of the file rebinds."""
-    return isinstance(func, cst.Name) and func.value in _PURE_BUILTINS and env.get(func.value) is _UNBOUND
+    return type(func) is cst.Name and func.value in _PURE_BUILTINS and env.get(func.value) is _UNBOUND
 
 
 _LIST_KEEP = {"index", "count", "copy", "__len__"}
@@ -235,9 +235,9 @@ def _value_range(value: Any, node, integral: bool = False) -> Tuple[Optional[flo
 
 def _bare(sl: cst.BaseSlice) -> bool:
     """``:`` or ``...``: the whole axis (or all axes)."""
-    if isinstance(sl, cst.Slice):
+    if type(sl) is cst.Slice:
         return sl.lower is None and sl.upper is None and sl.step is None
-    return isinstance(sl, cst.Index) and isinstance(sl.value, cst.Ellipsis)
+    return type(sl) is cst.Index and type(sl.value) is cst.Ellipsis
 
 
 def changed_array(arr: Array, how: str, ip, value: Any = None) -> Array:
@@ -291,13 +291,13 @@ def store_array(ip, arr: Array, target: cst.Subscript, value: Any, env) -> Array
 # ------------------------------------------------------------ statements
 def _index_key(ip, target: cst.Subscript, env) -> Tuple[bool, Any]:
     """(single index?, its literal value or None)."""
-    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+    if len(target.slice) != 1 or type(target.slice[0].slice) is not cst.Index:
         return False, None
     return True, py(ip.ev(target.slice[0].slice.value, env))
 
 
 def _slice_bounds(ip, target: cst.Subscript, env) -> Optional[slice]:
-    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Slice):
+    if len(target.slice) != 1 or type(target.slice[0].slice) is not cst.Slice:
         return None
     sl = target.slice[0].slice
     bounds = []
@@ -313,7 +313,7 @@ def _slice_bounds(ip, target: cst.Subscript, env) -> Optional[slice]:
 
 def store(ip, target: cst.CSTNode, value: Any, env) -> None:
     """``target = value`` for a subscript or attribute target."""
-    if isinstance(target, cst.Attribute):
+    if type(target) is cst.Attribute:
         base = ip.ev(target.value, env)
         if isinstance(base, Array) and not base.tensor:
             attr = target.attr.value
@@ -326,7 +326,7 @@ def store(ip, target: cst.CSTNode, value: Any, env) -> None:
                 replace(ip, base, base.but(dtype=None if attr == "dtype" else base.dtype, lo=None, hi=None,
                                            open_hi=False, onehot=False), env)
         return
-    if not isinstance(target, cst.Subscript):
+    if type(target) is not cst.Subscript:
         return
     base = ip.ev(target.value, env)
     if isinstance(base, Array):
@@ -353,17 +353,17 @@ def store(ip, target: cst.CSTNode, value: Any, env) -> None:
         replace(ip, base, new, env)
     else:
         for element in target.slice:
-            if isinstance(element.slice, cst.Index):
+            if type(element.slice) is cst.Index:
                 ip.ev(element.slice.value, env)
 
 
 def delete(ip, target: cst.CSTNode, env) -> None:
     """``del target``."""
-    if isinstance(target, (cst.Tuple, cst.List)):
+    if type(target) in (cst.Tuple, cst.List):
         for element in target.elements:
             delete(ip, element.value, env)
         return
-    if not isinstance(target, cst.Subscript):
+    if type(target) is not cst.Subscript:
         ip.bind(target, None, env)
         return
     base = ip.ev(target.value, env)
@@ -404,7 +404,7 @@ def aug_assign(ip, node: cst.AugAssign, env) -> None:
     right = ip.ev(node.value, env)
     op = _BINARY.get(type(node.operator))
     value = library.binop(ip, op(), old, right, node) if op is not None else None
-    if isinstance(target, cst.Name):
+    if type(target) is cst.Name:
         if isinstance(old, Array) and not old.tensor:
             new = old.but(onehot=False, lo=None, hi=None, open_hi=False)
             if isinstance(value, Array) and value.dtype == old.dtype and not ip.loops:
@@ -412,23 +412,23 @@ def aug_assign(ip, node: cst.AugAssign, env) -> None:
             replace(ip, old, new, env)
         elif isinstance(old, Seq) and old.kind == "list":
             extended = None
-            if isinstance(node.operator, cst.AddAssign) and isinstance(right, Seq) and not ip.loops:
+            if type(node.operator) is cst.AddAssign and isinstance(right, Seq) and not ip.loops:
                 extended = _copy(old, items=old.items + right.items)
             replace(ip, old, extended, env)
         elif isinstance(old, Dict_):
             merged = None
-            if isinstance(node.operator, cst.BitOrAssign) and isinstance(right, Dict_):
+            if type(node.operator) is cst.BitOrAssign and isinstance(right, Dict_):
                 merged = _copy(old, items={**old.items, **right.items})
             replace(ip, old, merged, env)
         else:
             ip.bind(target, value, env)
-    elif isinstance(target, cst.Subscript):
+    elif type(target) is cst.Subscript:
         base = ip.ev(target.value, env)
         if isinstance(base, Array):
             replace(ip, base, store_array(ip, base, target, None, env), env)
         else:
             store(ip, target, None, env)
-    elif isinstance(target, (cst.Tuple, cst.List)):
+    elif type(target) in (cst.Tuple, cst.List):
         ip.bind(target, None, env)
 
 
@@ -643,15 +643,15 @@ def mutated_names(node: cst.CSTNode) -> FrozenSet[str]:
             targets = [current.target]
         while targets:
             target = targets.pop()
-            if isinstance(target, (cst.Tuple, cst.List)):
+            if type(target) in (cst.Tuple, cst.List):
                 targets.extend(e.value for e in target.elements)
-            elif isinstance(target, (cst.Subscript, cst.Attribute)):
+            elif type(target) in (cst.Subscript, cst.Attribute):
                 base = target.value
-                while isinstance(base, (cst.Subscript, cst.Attribute)):
+                while type(base) in (cst.Subscript, cst.Attribute):
                     base = base.value
-                if isinstance(base, cst.Name):
+                if type(base) is cst.Name:
                     names.add(base.value)
-            elif isinstance(target, cst.Name) and isinstance(current, cst.AugAssign):
+            elif type(target) is cst.Name and type(current) is cst.AugAssign:
                 names.add(target.value)
         for child in children(current):
             if type(child) is cst.IndentedBlock:
@@ -675,7 +675,7 @@ def escaping_functions(ip, values: List[Any], env) -> None:
     (``dataset.map(f)``, a callback): what they change is unknown."""
     for value in values:
         node = getattr(value, "node", None)
-        if isinstance(node, cst.FunctionDef) and hasattr(value, "env"):
+        if type(node) is cst.FunctionDef and hasattr(value, "env"):
             params = {p.name.value for p in list(node.params.params) + list(node.params.posonly_params)
                       + list(node.params.kwonly_params)}
             _forget(ip, mutated_names(node.body) - params, env)
@@ -689,9 +689,9 @@ def loop_target_changed(ip, node: cst.For, env) -> None:
     todo: List[cst.CSTNode] = [node.target]
     while todo:
         t = todo.pop()
-        if isinstance(t, cst.Name):
+        if type(t) is cst.Name:
             targets.add(t.value)
-        elif isinstance(t, (cst.Tuple, cst.List)):
+        elif type(t) in (cst.Tuple, cst.List):
             todo.extend(e.value for e in t.elements)
     if not targets & mutated_names(node.body):
         return
@@ -699,7 +699,7 @@ def loop_target_changed(ip, node: cst.For, env) -> None:
     todo = [node.iter]
     while todo:
         current = todo.pop()
-        if isinstance(current, cst.Name):
+        if type(current) is cst.Name:
             names.add(current.value)
         todo.extend(children(current))
     _forget(ip, names, env)

@@ -58,9 +58,9 @@ class UserClass:
         self.dataclass = False
         self.fields: List[tuple] = []  # dataclass fields: (name, default expression or None)
         self.assigned: Dict[cst.FunctionDef, FrozenSet[str]] = {}
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+        body = node.body.body if type(node.body) is cst.IndentedBlock else []
         for stmt in body:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 self.methods[stmt.name.value] = stmt
                 self.assigned[stmt] = _self_stores(stmt)
 
@@ -177,15 +177,18 @@ SHAPE_KEEPING = {
 OBJECTS = (UserClass, Instance, ModelInstance, Super)
 
 
+_WITH_BLOCKS = walk.COMPOUND | {cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler}
+
+
 def _decorators(node: cst.FunctionDef) -> set:
     out = set()
     for d in node.decorators:
         expr = d.decorator
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             expr = expr.func
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             out.add(expr.attr.value)
-        elif isinstance(expr, cst.Name):
+        elif type(expr) is cst.Name:
             out.add(expr.value)
     return out
 
@@ -200,13 +203,13 @@ def _self_stores(fn: cst.FunctionDef) -> FrozenSet[str]:
     out = set()
     for small in _small_statements(fn.body):
         targets: List[cst.CSTNode] = []
-        if isinstance(small, cst.Assign):
+        if type(small) is cst.Assign:
             targets = [t.target for t in small.targets]
-        elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+        elif type(small) in (cst.AugAssign, cst.AnnAssign):
             targets = [small.target]
         while targets:  # targets are small: a plain walk of their nodes
             node = targets.pop()
-            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == first:
+            if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == first:
                 out.add(node.attr.value)
             targets.extend(children(node))
     return frozenset(out)
@@ -218,18 +221,17 @@ def _small_statements(block: cst.CSTNode):
     stack: List[Any] = [block]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.SimpleStatementLine):
+        if type(node) is cst.SimpleStatementLine:
             yield from node.body
-        elif isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        elif type(node) in (cst.IndentedBlock, cst.SimpleStatementSuite):
             stack.extend(reversed(node.body))
-        elif isinstance(node, (cst.BaseCompoundStatement, cst.Else, cst.Finally, cst.ExceptHandler,
-                               cst.ExceptStarHandler)):
+        elif type(node) in _WITH_BLOCKS:
             for name in ("finalbody", "orelse"):
                 part = getattr(node, name, None)
                 if part is not None:
                     stack.append(part)
             stack.extend(reversed(getattr(node, "handlers", ())))
-            if isinstance(node, cst.Match):
+            if type(node) is cst.Match:
                 stack.extend(case.body for case in node.cases)
             else:
                 stack.append(node.body)
@@ -240,12 +242,12 @@ def define_class(ip, node: cst.ClassDef, env) -> UserClass:
     from .interpreter import Env
     bases = [ip.ev(arg.value, env) for arg in node.bases if arg.keyword is None]
     scope = Env(env)
-    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+    body = node.body.body if type(node.body) is cst.IndentedBlock else []
     fields: List[tuple] = []
     for stmt in body:
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             for small in stmt.body:
-                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                if type(small) is cst.AnnAssign and type(small.target) is cst.Name:
                     fields.append((small.target.value, small.value))
             ip.stmt(stmt, scope)
     attrs = {k: v for k, v in scope.vars.items() if scope.counts.get(k, 0) == 1}
@@ -277,11 +279,11 @@ _TRANSPARENT_DECORATORS = {"register_keras_serializable"}
 
 
 def _decorator_name(expr: cst.BaseExpression) -> str:
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         expr = expr.func
-    if isinstance(expr, cst.Attribute):
+    if type(expr) is cst.Attribute:
         return expr.attr.value
-    return expr.value if isinstance(expr, cst.Name) else ""
+    return expr.value if type(expr) is cst.Name else ""
 
 
 def _function(ip, cls: UserClass, fn: cst.FunctionDef):
@@ -333,7 +335,7 @@ def _set_elsewhere(obj: Any, attr: str) -> bool:
 
 def _member(ip, cls: UserClass, found, obj: Any, node: cst.CSTNode) -> Any:
     owner, value = found
-    if not isinstance(value, cst.FunctionDef):
+    if type(value) is not cst.FunctionDef:
         return value
     decorators = _decorators(value)
     func = _function(ip, owner, value)
@@ -362,7 +364,7 @@ def store(ip, target: cst.Attribute, value: Any, env) -> bool:
         return False
     attr = target.attr.value
     found = base.cls.lookup(attr) if base.cls is not None else None
-    if found is not None and isinstance(found[1], cst.FunctionDef):
+    if found is not None and type(found[1]) is cst.FunctionDef:
         base.attrs[attr] = None  # a property setter (or a method replaced): unknown
         return True
     if ip.loops:
@@ -403,10 +405,10 @@ def call(ip, func: Any, receiver: Any, args, node: cst.Call, env) -> Any:
         return result
     if isinstance(receiver, OBJECTS) and type(func).__name__ == "UserFunction":
         return _run(ip, func, [], node, args, env)  # a staticmethod, or Cls.method(obj, ...)
-    if func is None and isinstance(node.func, cst.Name) and node.func.value == "super" and len(args.pos) == 2:
+    if func is None and type(node.func) is cst.Name and node.func.value == "super" and len(args.pos) == 2:
         cls, obj = args.pos
         return Super(cls, obj) if isinstance(cls, UserClass) and isinstance(obj, (Instance, ModelInstance)) else None
-    if func is None and isinstance(node.func, cst.Name) and node.func.value == "super" and not args.pos:
+    if func is None and type(node.func) is cst.Name and node.func.value == "super" and not args.pos:
         stack = ip.__dict__.get("methods") or []
         if stack and stack[-1][0] is not None and ip.stack and ip.stack[-1] is stack[-1][2]:
             return Super(stack[-1][0], stack[-1][1])
@@ -432,7 +434,7 @@ def call(ip, func: Any, receiver: Any, args, node: cst.Call, env) -> Any:
         return obj
     if isinstance(func, (Instance, ModelInstance)):
         return _call_instance(ip, func, args, node)
-    if isinstance(receiver, ModelInstance) and isinstance(node.func, cst.Attribute):
+    if isinstance(receiver, ModelInstance) and type(node.func) is cst.Attribute:
         method = node.func.attr.value
         if method == "build":
             _build(ip, receiver, args.get("input_shape", 0), node)
@@ -463,11 +465,11 @@ def instantiate(ip, cls: UserClass, args, node: cst.Call) -> Any:
             else:
                 obj.attrs[name] = None
         post = cls.lookup("__post_init__")
-        if post is not None and isinstance(post[1], cst.FunctionDef):
+        if post is not None and type(post[1]) is cst.FunctionDef:
             _run(ip, _function(ip, post[0], post[1]), [obj], node, None)
         return obj
     init = cls.lookup("__init__")
-    if init is not None and isinstance(init[1], cst.FunctionDef):
+    if init is not None and type(init[1]) is cst.FunctionDef:
         _run(ip, _function(ip, init[0], init[1]), [obj], node, args)
         if cls.is_layer and not args.star and forwards_kwargs(init[1]):
             obj.__dict__["base_kwargs"] = dict(args.kw)  # what keras.layers.Layer.__init__ may get
@@ -478,7 +480,7 @@ def instantiate(ip, cls: UserClass, args, node: cst.Call) -> Any:
 
 
 def _field_default(ip, default: cst.BaseExpression, cls: UserClass) -> Any:
-    if isinstance(default, cst.Call) and _decorator_name(default.func) == "field":
+    if type(default) is cst.Call and _decorator_name(default.func) == "field":
         for arg in default.args:
             if arg.keyword is not None and arg.keyword.value == "default":
                 return ip.ev(arg.value, cls.env)
@@ -611,7 +613,7 @@ def _call_instance(ip, obj: Any, args, node: cst.Call) -> Any:
     if cls.is_model or cls.is_layer:
         return None
     found = cls.lookup("__call__")
-    if found is not None and isinstance(found[1], cst.FunctionDef):
+    if found is not None and type(found[1]) is cst.FunctionDef:
         return _run(ip, _function(ip, found[0], found[1]), [obj], node, args)
     return None
 
@@ -634,18 +636,18 @@ def trace(ip, obj: Any, inputs: Any, node: cst.Call) -> Any:
     out = None
     build = cls.lookup("build")
     if isinstance(inputs, Sym) and inputs.shape is not None and build is not None \
-            and isinstance(build[1], cst.FunctionDef) and not getattr(obj, "built", False):
+            and type(build[1]) is cst.FunctionDef and not getattr(obj, "built", False):
         obj.built = True
         _run(ip, _function(ip, build[0], build[1]), [obj, _shape_seq(inputs.shape)], node, None)
     found = cls.lookup("call")
-    if found is not None and isinstance(found[1], cst.FunctionDef):
+    if found is not None and type(found[1]) is cst.FunctionDef:
         from .interpreter import Args
         args = Args(node)
         args.pos, args.pos_nodes = [inputs], [node]
         out = _run(ip, _function(ip, found[0], found[1]), [obj], node, args)
     if not _symbolic(out) and isinstance(inputs, Sym) and inputs.shape is not None:
         shape_fn = cls.lookup("compute_output_shape")
-        if shape_fn is not None and isinstance(shape_fn[1], cst.FunctionDef):
+        if shape_fn is not None and type(shape_fn[1]) is cst.FunctionDef:
             shape = as_shape(_run(ip, _function(ip, shape_fn[0], shape_fn[1]),
                                   [obj, _shape_seq(inputs.shape)], node, None))
             out = Sym(shape, inputs.dtype, Origin(node), parents=[inputs]) if shape is not None else None
@@ -660,7 +662,7 @@ def sym_binop(op: cst.BaseBinaryOp, left: Any, right: Any, node: cst.CSTNode) ->
     """``x + y``, ``x * 2``... on symbolic tensors (a residual connection,
     a scale in ``call``): the broadcast shape; anything else is unknown."""
     from .library import _broadcast
-    if not isinstance(op, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)):
+    if not type(op) in (cst.Add, cst.Subtract, cst.Multiply, cst.Divide):
         return None
     syms = [v for v in (left, right) if isinstance(v, Sym)]
     others = [v for v in (left, right) if not isinstance(v, Sym)]
@@ -671,7 +673,7 @@ def sym_binop(op: cst.BaseBinaryOp, left: Any, right: Any, node: cst.CSTNode) ->
     if shape is None:
         return None
     dtypes = {s.dtype for s in syms}
-    dtype = dtypes.pop() if len(dtypes) == 1 and not isinstance(op, cst.Divide) else None
+    dtype = dtypes.pop() if len(dtypes) == 1 and type(op) is not cst.Divide else None
     return Sym(shape, dtype, Origin(node), parents=syms)
 
 
@@ -789,7 +791,7 @@ def prepare_data_call(ip, obj: ModelInstance, method: str, args, node: cst.Call)
         found = obj.cls.lookup(owner)
         # Keras' own step with another loss, or a step that unpacks the batch
         # as ``x, y = data`` and calls ``self(x)``: the input contract holds.
-        if owner != "compute_loss" and not (found is not None and isinstance(found[1], cst.FunctionDef)
+        if owner != "compute_loss" and not (found is not None and type(found[1]) is cst.FunctionDef
                                             and _unpacks_batch(found[1])):
             return
     x = args.get("x", 0)
@@ -820,22 +822,22 @@ def _unpacks_batch(fn: cst.FunctionDef) -> bool:
     batch is unpacked as (x, y[, weights]) and ``x`` is what the model is
     called on."""
     params = fn.params.params
-    if len(params) != 2 or not isinstance(fn.body, cst.IndentedBlock):
+    if len(params) != 2 or type(fn.body) is not cst.IndentedBlock:
         return False
     batch = params[1].name.value
     first = None
     for small in _small_statements(fn.body):
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Name) \
-                and small.value.value == batch and isinstance(small.targets[0].target, cst.Tuple):
+        if type(small) is cst.Assign and len(small.targets) == 1 and type(small.value) is cst.Name \
+                and small.value.value == batch and type(small.targets[0].target) is cst.Tuple:
             names = [e.value for e in small.targets[0].target.elements]
-            if 2 <= len(names) <= 3 and all(isinstance(n, cst.Name) for n in names):
+            if 2 <= len(names) <= 3 and all(type(n) is cst.Name for n in names):
                 first = names[0].value  # type: ignore[attr-defined]
                 break
     if first is None:
         return False
     for node in walk.nodes(fn.body):
-        if type(node) is cst.Call and isinstance(node.func, cst.Name) and node.func.value == "self" and \
-                node.args and isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == first:
+        if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "self" and \
+                node.args and type(node.args[0].value) is cst.Name and node.args[0].value.value == first:
             return True
     return False
 
@@ -845,17 +847,17 @@ def forwards_kwargs(fn: cst.FunctionDef) -> bool:
     """``def __init__(self, ..., **kwargs): super().__init__(**kwargs)``:
     keyword arguments the method does not name reach the base class."""
     star = fn.params.star_kwarg
-    if not isinstance(star, cst.Param):
+    if type(star) is not cst.Param:
         return False
     name = star.name.value
     for node in walk.nodes(fn.body):
         if type(node) is not cst.Call:
             continue
         func = node.func  # type: ignore[attr-defined]
-        if isinstance(func, cst.Attribute) and func.attr.value == "__init__" and \
-                isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) and \
+        if type(func) is cst.Attribute and func.attr.value == "__init__" and \
+                type(func.value) is cst.Call and type(func.value.func) is cst.Name and \
                 func.value.func.value == "super" and \
-                any(a.star == "**" and isinstance(a.value, cst.Name) and a.value.value == name
+                any(a.star == "**" and type(a.value) is cst.Name and a.value.value == name
                     for a in node.args):  # type: ignore[attr-defined]
             return True
     return False

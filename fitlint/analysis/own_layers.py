@@ -23,7 +23,10 @@ from typing import Any, List, Optional, Tuple
 import libcst as cst
 
 from .values import MISSING, Dict_, Layer, Origin, Seq, Sym
-from .walk import children
+from .walk import children, kinds
+
+
+_NOT_PLAIN = kinds(cst.Lambda, cst.BaseComp)
 
 
 def unknown_output(obj: Any, inputs: Any, node: cst.Call) -> Optional[Sym]:
@@ -35,7 +38,7 @@ def unknown_output(obj: Any, inputs: Any, node: cst.Call) -> Optional[Sym]:
     if cls is None or not (cls.is_layer or cls.is_model):
         return None
     found = cls.lookup("call")
-    if found is None or not isinstance(found[1], cst.FunctionDef):
+    if found is None or type(found[1]) is not cst.FunctionDef:
         return None
     if isinstance(inputs, Sym):
         parents = [inputs]
@@ -143,7 +146,7 @@ def attribute_constant(ip, test: cst.BaseExpression, env) -> Any:
     its passes. Else None."""
     from . import objects
     from .values import Const
-    if not isinstance(test, cst.Attribute) or not isinstance(test.value, cst.Name) or ip.loops:
+    if type(test) is not cst.Attribute or type(test.value) is not cst.Name or ip.loops:
         return None
     base = env.get(test.value.value)
     if not isinstance(base, (objects.Instance, objects.ModelInstance)) or base.cls is None or \
@@ -177,8 +180,8 @@ def known_test(ip, test: cst.BaseExpression, env, plain) -> Optional[bool]:
     from .values import Const, Dict_ as D, ModuleRef
     if ip.loops:
         return None
-    comparison = isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-    if not comparison and not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and
+    comparison = type(test) is cst.Comparison and len(test.comparisons) == 1
+    if not comparison and not (type(test) is cst.Call and type(test.func) is cst.Name and
                                test.func.value == "isinstance"):
         return None
     for sub in _names(test):
@@ -197,7 +200,7 @@ def known_test(ip, test: cst.BaseExpression, env, plain) -> Optional[bool]:
                 bool({"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op])
         except TypeError:
             return None
-    if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" and \
+    if type(test) is cst.Call and type(test.func) is cst.Name and test.func.value == "isinstance" and \
             len(test.args) == 2 and not any(a.keyword or a.star for a in test.args) and \
             env.get("isinstance") is MISSING:
         value, kind = ip.ev(test.args[0].value, env), ip.ev(test.args[1].value, env)
@@ -229,11 +232,11 @@ def _names(node: cst.CSTNode) -> Tuple[str, ...]:
     todo = [node]
     while todo:
         current = todo.pop()
-        if isinstance(current, cst.Name):
+        if type(current) is cst.Name:
             out.append(current.value)
-        elif isinstance(current, cst.Attribute):
+        elif type(current) is cst.Attribute:
             todo.append(current.value)
-        elif isinstance(current, (cst.Lambda, cst.BaseComp)):
+        elif type(current) in _NOT_PLAIN:
             return ("<not plain>",)
         else:
             todo.extend(children(current))

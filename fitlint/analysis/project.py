@@ -50,7 +50,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from . import declared, parse
+from . import declared, parse, walk
 from .flags import Namespace
 from .values import Array, Const, Dataset, Dict_, ModuleRef, Seq
 
@@ -382,19 +382,19 @@ def _statements(module: cst.Module):
     todo: List[Any] = list(reversed(module.body))
     while todo:
         current = todo.pop()
-        if isinstance(current, cst.SimpleStatementLine):
+        if type(current) is cst.SimpleStatementLine:
             yield from current.body
-        elif isinstance(current, cst.BaseSuite):
-            body = current.body if isinstance(current.body, (list, tuple)) else [current.body]
-            todo.extend(reversed(body))
-        elif isinstance(current, cst.BaseCompoundStatement):
+        elif type(current) in walk.SUITES:
+            inner = current.body  # type: ignore[attr-defined]
+            todo.extend(reversed(inner if isinstance(inner, (list, tuple)) else [inner]))
+        elif type(current) in walk.COMPOUND:
             for part in ("finalbody", "orelse", "body"):
                 child = getattr(current, part, None)
                 if child is not None:
                     todo.append(child)
             todo.extend(getattr(current, "handlers", ()))
             todo.extend(getattr(current, "cases", ()))
-        elif isinstance(current, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)):
+        elif type(current) in (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase):
             todo.append(current.body)
         elif isinstance(current, cst.BaseSmallStatement):
             yield current
@@ -406,16 +406,16 @@ def _imports_and_globals(entry: "_Parsed"):
         found: List[Tuple[Optional[str], int, List[str]]] = []
         rebound: Set[str] = set()
         for small in _statements(entry.module) if entry.module is not None else ():
-            if isinstance(small, cst.Import):
+            if type(small) is cst.Import:
                 for alias in small.names:
                     name = _dotted(alias.name)
                     if name:
                         found.append((name, 0, []))
-            elif isinstance(small, cst.ImportFrom):
+            elif type(small) is cst.ImportFrom:
                 module = _dotted(small.module) if small.module is not None else None
                 names = [] if isinstance(small.names, cst.ImportStar) else [_dotted(a.name) or "" for a in small.names]
                 found.append((module, len(small.relative), names))
-            elif isinstance(small, cst.Global):
+            elif type(small) is cst.Global:
                 rebound.update(n.name.value for n in small.names)
         entry.scan = (found, rebound)
     return entry.scan
@@ -623,13 +623,13 @@ def bind_import(ip, node: cst.CSTNode, env) -> bool:
     importer = ip.home()
     if importer is None:
         return False
-    if isinstance(node, cst.Import):
+    if type(node) is cst.Import:
         handled = False
         for alias in node.names:
             dotted = _dotted(alias.name)
             if dotted is None:
                 continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 found = resolve(importer, dotted, 0)
                 if found is None:
                     if handled:
@@ -653,7 +653,7 @@ def bind_import(ip, node: cst.CSTNode, env) -> bool:
                         ip.import_library(earlier, env)
             handled = True
         return handled
-    if not isinstance(node, cst.ImportFrom):
+    if type(node) is not cst.ImportFrom:
         return False
     module = _dotted(node.module) if node.module is not None else None
     level = len(node.relative)
@@ -742,9 +742,9 @@ def holder(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tup
 
 
 def _dotted(node: Any) -> Optional[str]:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = _dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None

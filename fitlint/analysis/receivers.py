@@ -41,12 +41,12 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
     """The truth of an ``if`` test that is a literal or a name bound once to a
     literal (not a command-line default), else None."""
     negate = False
-    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    while type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         negate, test = not negate, test.expression
-    if isinstance(test, (cst.Integer, cst.SimpleString)) or (
-            isinstance(test, cst.Name) and test.value in ("True", "False", "None")):
+    if type(test) in (cst.Integer, cst.SimpleString) or (
+            type(test) is cst.Name and test.value in ("True", "False", "None")):
         value = ip.ev(test, env)
-    elif isinstance(test, (cst.Call, cst.Comparison)):
+    elif type(test) in (cst.Call, cst.Comparison):
         # Each decides only what it knows for certain, so the first answer holds:
         # isinstance/None tests of known values (typechecks.py), an index of an
         # unrolled loop against a length (builders.py), a comparison of known
@@ -55,14 +55,14 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
         from .own_layers import known_test
         from .typechecks import decided
         known = decided(ip, test, env)
-        if known is None and isinstance(test, cst.Comparison):
+        if known is None and type(test) is cst.Comparison:
             known = builders.known_test(ip, test, env)
         if known is None:
             known = known_test(ip, test, env, lambda name: name in ("True", "False", "None") or
                                not _bound_more_than_once(env, name) or
                                (env.get(name) is MISSING and name in library.BUILTINS | {"isinstance"}))
         return None if known is None else known != negate
-    elif isinstance(test, cst.Name):
+    elif type(test) is cst.Name:
         value = env.get(test.value)
         if not isinstance(value, Const) or value.origin is None or not _literal(value.origin.node):
             return None
@@ -71,7 +71,7 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
             return None
         if _bound_more_than_once(env, test.value):
             return None
-    elif isinstance(test, cst.Attribute):
+    elif type(test) is cst.Attribute:
         from .own_layers import attribute_constant
         value = attribute_constant(ip, test, env)  # ``self.flag`` only __init__ sets (own_layers.py)
         if value is None or not _literal(value.origin.node) or any(
@@ -86,8 +86,8 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
 
 
 def _literal(node: Any) -> bool:
-    return isinstance(node, (cst.Integer, cst.SimpleString)) or (
-        isinstance(node, cst.Name) and node.value in ("True", "False", "None"))
+    return type(node) in (cst.Integer, cst.SimpleString) or (
+        type(node) is cst.Name and node.value in ("True", "False", "None"))
 
 
 def _bound_more_than_once(env, name: str) -> bool:
@@ -234,7 +234,7 @@ def fresh_self(ip, fn: cst.FunctionDef, cls: Any) -> Any:
         return obj
     init = cls.lookup("__init__")
     before = len(ip.models)
-    if init is not None and isinstance(init[1], cst.FunctionDef):
+    if init is not None and type(init[1]) is cst.FunctionDef:
         objects._run(ip, objects._function(ip, init[0], init[1]), [obj], fn, _unknown_args(init[1], fn))
     elsewhere = set()
     compiles = False
@@ -261,10 +261,10 @@ def _compiles(fn: cst.FunctionDef) -> bool:
         todo: List[Any] = [small]
         while todo:
             current = todo.pop()
-            if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute) and \
+            if type(current) is cst.Call and type(current.func) is cst.Attribute and \
                     current.func.attr.value == "compile":
                 return True
-            if isinstance(current, (cst.Call, cst.Expr, cst.Assign, cst.Attribute)):
+            if type(current) in (cst.Call, cst.Expr, cst.Assign, cst.Attribute):
                 todo.extend(children(current))
     return False
 
@@ -274,7 +274,7 @@ def dict_view(ip, node: cst.BaseExpression, env) -> Optional[Seq]:
     """``d.items()`` / ``d.values()`` / ``d.keys()`` of a dict literal the
     analysis knows (models kept in a dict by name): the sequence a ``for``
     loop goes through, in insertion order; else None."""
-    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args
+    if not (type(node) is cst.Call and type(node.func) is cst.Attribute and not node.args
             and node.func.attr.value in ("items", "values", "keys")):
         return None
     base = ip.ev(node.func.value, env)

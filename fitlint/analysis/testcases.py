@@ -28,6 +28,6 @@ def fresh_test(ip, cls: Any, fn: cst.FunctionDef) -> Any:
     obj.fresh = True  # type: ignore[attr-defined]
     obj.testcase = True  # type: ignore[attr-defined]  # attributes come from setUp only
     found = cls.lookup("setUp")
-    if found is not None and isinstance(found[1], cst.FunctionDef):
+    if found is not None and type(found[1]) is cst.FunctionDef:
         objects._run(ip, objects._function(ip, found[0], found[1]), [obj], fn, None)
     return obj

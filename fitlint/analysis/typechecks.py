@@ -87,7 +87,7 @@ def _one(value: Any, cls: Any) -> Optional[bool]:
         if value.shape_of is not None:
             return None  # an array's .shape: a TensorShape for a tensor
         if cls in (_LIST, _TUPLE):
-            literal = value.origin is not None and isinstance(value.origin.node, (cst.List, cst.Tuple))
+            literal = value.origin is not None and type(value.origin.node) in (cst.List, cst.Tuple)
             return (value.kind == ("list" if cls == _LIST else "tuple")) if literal else None
         return False
     if isinstance(value, Dict_):
@@ -145,14 +145,14 @@ def _is_none(value: Any) -> Optional[bool]:
 def decided(ip, test: cst.BaseExpression, env) -> Optional[bool]:
     """The truth of ``isinstance(...)``, or of ``x is None`` / ``x is not
     None``, as a branch test, or None."""
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and \
-            isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot)) and \
-            isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None":
+    if type(test) is cst.Comparison and len(test.comparisons) == 1 and \
+            type(test.comparisons[0].operator) in (cst.Is, cst.IsNot) and \
+            type(test.comparisons[0].comparator) is cst.Name and test.comparisons[0].comparator.value == "None":
         answer = _is_none(ip.ev(test.left, env))
         if answer is None:
             return None
-        return answer if isinstance(test.comparisons[0].operator, cst.Is) else not answer
-    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"):
+        return answer if type(test.comparisons[0].operator) is cst.Is else not answer
+    if not (type(test) is cst.Call and type(test.func) is cst.Name and test.func.value == "isinstance"):
         return None
     func = ip.ev(test.func, env)
     if not isinstance(func, ModuleRef) or func.path != "builtins.isinstance":

@@ -10,7 +10,7 @@ whitespace). Every other child is listed, in field order.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, Iterator, List, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Set, Tuple
 
 import libcst as cst
 
@@ -20,6 +20,22 @@ _TRIVIA = frozenset({
     cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Comma, cst.Semicolon, cst.Colon, cst.AssignEqual, cst.Dot,
 })
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def kinds(*bases: type) -> FrozenSet[type]:
+    """Every concrete LibCST node class deriving from one of ``bases``
+    (a base that is itself concrete included). ``type(node) in kinds(...)``
+    answers what ``isinstance`` does, without going through LibCST's
+    abstract base classes, which make a failing ``isinstance`` several
+    times slower."""
+    return frozenset(kind for kind in vars(cst).values()
+                     if isinstance(kind, type) and issubclass(kind, bases) and issubclass(kind, cst.CSTNode)
+                     and not getattr(kind, "__abstractmethods__", None))
+
+
+SUITES = kinds(cst.BaseSuite)
+COMPOUND = kinds(cst.BaseCompoundStatement)
+SMALL = kinds(cst.BaseSmallStatement)
 
 
 def _fields(kind: type) -> Tuple[str, ...]:

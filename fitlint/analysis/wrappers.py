@@ -166,7 +166,7 @@ def call(ip: Any, func: Any, receiver: Any, args: Any, node: cst.Call) -> Any:
         if name is None:
             return NOT_HANDLED
         return _construct(name, args, node)
-    if isinstance(receiver, Wrapper) and isinstance(node.func, cst.Attribute):
+    if isinstance(receiver, Wrapper) and type(node.func) is cst.Attribute:
         return _method(ip, receiver, node.func.attr.value, args, node)
     return NOT_HANDLED
 
@@ -211,7 +211,7 @@ def _method(ip: Any, w: Wrapper, method: str, args: Any, node: cst.Call) -> Any:
         if isinstance(val, Dataset) or (w.kind == ADVERSARIAL and isinstance(val, Dict_)):
             _record(ip, w, method, node, val, val_node, None, None, batch, True)
         elif w.kind == GRAPH and isinstance(val, Seq) and len(val.items) in (2, 3):
-            nodes = list(val_node.elements) if isinstance(val_node, (cst.Tuple, cst.List)) else []
+            nodes = list(val_node.elements) if type(val_node) in (cst.Tuple, cst.List) else []
             _record(ip, w, method, node, val.items[0], nodes[0].value if nodes else val_node, val.items[1],
                     nodes[1].value if nodes else val_node, batch, True)
     return None
@@ -339,10 +339,10 @@ def _not_fed(w: Wrapper, features: Dict_) -> Tuple[str, str, Any]:
 
 def _entry_node(node: Any, key: Optional[str]) -> Optional[cst.CSTNode]:
     """The value expression of ``key`` in a dict literal, if ``node`` is one."""
-    if key is None or not isinstance(node, cst.Dict):
+    if key is None or type(node) is not cst.Dict:
         return None
     for element in node.elements:
-        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+        if type(element) is cst.DictElement and type(element.key) is cst.SimpleString \
                 and element.key.evaluated_value == key:
             return element.value
     return None

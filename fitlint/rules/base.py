@@ -175,7 +175,7 @@ def related(*items) -> list:
 
 def arg_name(ctx: Context, node: Optional[cst.CSTNode], default: str) -> str:
     """The name of the argument the user passed (``X_train``), else ``default``."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
     return default
 

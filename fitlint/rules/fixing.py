@@ -79,16 +79,16 @@ def loss_edit(ctx: Context, node: Optional[cst.CSTNode], to_sparse: bool) -> Opt
     argument of ``compile``) into its sparse (or one-hot) twin: the string,
     the function's attribute name, or the class name of a call whose other
     arguments the twin accepts as well."""
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = node.evaluated_value
         new = _renamed(value, to_sparse) if isinstance(value, str) else None
         if new is None or "\\" in node.value:
             return None
         return replace(ctx, node, f"{node.prefix}{node.quote}{new}{node.quote}")
-    if isinstance(node, cst.Attribute) and node.attr.value[:1].islower():
+    if type(node) is cst.Attribute and node.attr.value[:1].islower():
         new = _renamed(node.attr.value, to_sparse)  # keras.losses.categorical_crossentropy
         return replace(ctx, node.attr, new) if new else None
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value[:1].isupper():
+    if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value[:1].isupper():
         # keras.losses.CategoricalCrossentropy(from_logits=True): a bare
         # name would need another import, so only the dotted form is fixed.
         new = _renamed(node.func.attr.value, to_sparse)
@@ -131,14 +131,14 @@ def units_edit(ctx: Context, layer: Optional[Layer], units: int) -> Optional[Edi
     if layer is None or layer.kind != "Dense" or not layer.complete:
         return None
     node = argument_node(layer, "units", 0)
-    if not isinstance(node, cst.Integer):
+    if type(node) is not cst.Integer:
         return None
     return replace(ctx, node, str(units))
 
 
 def call_argument(call: cst.CSTNode, names: Iterable[str], pos: Optional[int] = None) -> Optional[cst.Arg]:
     """The argument of ``call`` given by one of ``names``, or at ``pos``."""
-    if not isinstance(call, cst.Call):
+    if type(call) is not cst.Call:
         return None
     names = tuple(names)
     positional = 0
@@ -158,16 +158,16 @@ def call_argument(call: cst.CSTNode, names: Iterable[str], pos: Optional[int] = 
 def literal_dims(node: cst.CSTNode) -> Optional[List[Optional[cst.Integer]]]:
     """The elements of a literal shape, ``(28, 28, 1)`` or ``[None, 10]``:
     an Integer node or None (``None``) each; None when it is not literal."""
-    if not isinstance(node, (cst.Tuple, cst.List)):
+    if not type(node) in (cst.Tuple, cst.List):
         return None
     out: List[Optional[cst.Integer]] = []
     for element in node.elements:
-        if isinstance(element, cst.StarredElement):
+        if type(element) is cst.StarredElement:
             return None
         value = element.value
-        if isinstance(value, cst.Integer):
+        if type(value) is cst.Integer:
             out.append(value)
-        elif isinstance(value, cst.Name) and value.value == "None":
+        elif type(value) is cst.Name and value.value == "None":
             out.append(None)
         else:
             return None
@@ -183,10 +183,10 @@ def _statement_of(module: cst.Module, target: cst.CSTNode) -> Optional[Tuple[Seq
         node, place = stack.pop()
         if node is target:
             return place
-        body = node.body if isinstance(node, (cst.Module, cst.IndentedBlock)) else None
+        body = node.body if type(node) in (cst.Module, cst.IndentedBlock) else None
         if body is not None:
             for i, child in enumerate(body):
-                stack.append((child, (body, i) if isinstance(child, cst.SimpleStatementLine) else None))
+                stack.append((child, (body, i) if type(child) is cst.SimpleStatementLine else None))
             continue
         for child in node.children:
             stack.append((child, place))
@@ -195,8 +195,8 @@ def _statement_of(module: cst.Module, target: cst.CSTNode) -> Optional[Tuple[Seq
 
 def _receiver(call: cst.CSTNode, method: str) -> Optional[str]:
     """``model`` for ``model.<method>(...)``."""
-    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and \
-            isinstance(call.func.value, cst.Name) and call.func.attr.value == method:
+    if type(call) is cst.Call and type(call.func) is cst.Attribute and \
+            type(call.func.value) is cst.Name and call.func.attr.value == method:
         return call.func.value.value
     return None
 
@@ -208,12 +208,12 @@ class _Stores(cst.CSTVisitor):
         self.names: Set[str] = set()
 
     def _target(self, node: Optional[cst.CSTNode]) -> None:
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             self.names.add(node.value)
         elif isinstance(node, (cst.Tuple, cst.List)):
             for element in node.elements:
                 self._target(element.value)
-        elif isinstance(node, cst.StarredElement):
+        elif type(node) is cst.StarredElement:
             self._target(node.value)
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
@@ -240,7 +240,7 @@ class _Stores(cst.CSTVisitor):
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         if node.asname is None:
             name = node.name
-            while isinstance(name, cst.Attribute):
+            while type(name) is cst.Attribute:
                 name = name.value
             self._target(name)
 
@@ -296,14 +296,14 @@ def compile_before(ctx: Context, call_node: cst.CSTNode) -> Optional[Tuple[Edit,
     later = None
     for j in range(index + 1, len(body)):
         stmt = body[j]
-        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and \
-                isinstance(stmt.body[0], cst.Expr) and _receiver(stmt.body[0].value, "compile") == model:
+        if type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1 and \
+                type(stmt.body[0]) is cst.Expr and _receiver(stmt.body[0].value, "compile") == model:
             later = j
             break
     if later is None:
         return None
     fit_stmt, compile_stmt = body[index], body[later]
-    assert isinstance(fit_stmt, cst.SimpleStatementLine) and isinstance(compile_stmt, cst.SimpleStatementLine)
+    assert type(fit_stmt) is cst.SimpleStatementLine and type(compile_stmt) is cst.SimpleStatementLine
     stores = _Stores()
     for stmt in body[index:later]:
         stmt.visit(stores)

@@ -324,7 +324,7 @@ def _input_fix(ctx: Context, call: DataCall, sym: Sym, data: tuple):
             arg = fixing.call_argument(node, ("input_dim",))
     if arg is None:
         return None
-    if isinstance(arg.value, cst.Integer):  # input_dim=10
+    if type(arg.value) is cst.Integer:  # input_dim=10
         if len(wanted) != 1 or not isinstance(wanted[0], int):
             return None
         edits = [fixing.replace(ctx, arg.value, str(wanted[0]))] if int(arg.value.value, 0) != wanted[0] else []
@@ -351,7 +351,7 @@ def _sample_shape_fix(ctx: Context, sym: Sym):
     else:
         arg = fixing.call_argument(node, ("input_shape",))
     value = arg.value if arg is not None else None
-    if not (isinstance(value, cst.Attribute) and value.attr.value == "shape"):
+    if not (type(value) is cst.Attribute and value.attr.value == "shape"):
         return None
     edit = fixing.insert_after(ctx, value, "[1:]")
     return fixing.make("safe", f"use {ctx.src(value)}[1:], one sample's shape", [edit])
@@ -359,8 +359,8 @@ def _sample_shape_fix(ctx: Context, sym: Sym):
 
 def _callee(node) -> str:
     """``Input`` for ``keras.Input(...)``, ``Dense`` for ``layers.Dense(...)``."""
-    func = node.func if isinstance(node, cst.Call) else None
-    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    func = node.func if type(node) is cst.Call else None
+    return func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
 
 
 class InputShapeIncludesSamples(Rule):

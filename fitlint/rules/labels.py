@@ -574,7 +574,7 @@ class OneHotDepthTooSmall(Rule):
     def _fix(self, ctx, event):
         """``num_classes=3`` -> one more than the largest label, written in the call."""
         labels = event.labels
-        if not isinstance(event.depth_node, cst.Integer) or labels.lo is None or labels.lo < 0 or \
+        if type(event.depth_node) is not cst.Integer or labels.lo is None or labels.lo < 0 or \
                 not math.isfinite(labels.hi):
             return None
         edit = fixing.replace(ctx, event.depth_node, str(int(labels.hi) + 1))
@@ -674,7 +674,7 @@ class SingleUnitSoftmax(Rule):
         if not (isinstance(loss, Const) and isinstance(loss.value, str) and loss_family(loss) == BINARY):
             return None
         node = fixing.argument_node(layer, "activation", 1)
-        if not isinstance(node, cst.SimpleString) or node.evaluated_value != "softmax":
+        if type(node) is not cst.SimpleString or node.evaluated_value != "softmax":
             return None
         edit = fixing.replace(ctx, node, f"{node.prefix}{node.quote}sigmoid{node.quote}")
         return fixing.make("safe", "use activation='sigmoid': one unit with binary cross-entropy", [edit])
