@@ -27,6 +27,7 @@ from typing import Any, Dict, FrozenSet, List, Optional
 import libcst as cst
 
 from . import attrs_classes, batches, branch_attrs, library, walk
+from .models import SYM_FUNCTIONS, sym_function
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
 from .walk import children
@@ -579,7 +580,6 @@ def _library(ip, name: str, args, node: cst.Call) -> Any:
         return None
     # argparse parsers and absl flag definitions: see flags.py (their values
     # are defaults a user may override, so findings on them are warnings).
-    from .models import SYM_FUNCTIONS, sym_function
     if name in SYM_FUNCTIONS and any(isinstance(v, Sym) for v in args.values()):
         return sym_function(name, args, node)
     if name in SHAPE_KEEPING and len(args.pos) == 1 and not args.kw and isinstance(args.pos[0], Sym):
