@@ -331,3 +331,22 @@ def test_layer_calls_that_do_not_bind_are_unknown(layer_src):
     """A layer Keras cannot construct is not a layer: the model holding it
     is not known exactly, so nothing is reported from it."""
     assert layer_output(f"Reshape((28, 28)), {layer_src}") is None
+
+
+def test_every_declared_signature_reads():
+    """Signatures are read from their text on first use: every one the
+    analysis modules declare reads as a parameter list, with distinct names."""
+    import importlib
+    import pkgutil
+
+    import fitlint.analysis
+    from fitlint.analysis import signatures
+
+    for module in pkgutil.iter_modules(fitlint.analysis.__path__):
+        importlib.import_module(f"fitlint.analysis.{module.name}")
+    declared = signatures.declared()
+    assert len(declared) > 250
+    for signature in declared:
+        names = signature.names
+        assert len(set(names)) == len(names), signature.text
+    assert "x" in signatures.parse("x, /, y=1, *rest, z='float32', **kw")

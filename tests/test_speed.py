@@ -273,3 +273,15 @@ def test_a_big_file_is_parsed_by_python_once(monkeypatch):
         "model.fit(x, np.zeros((4, 2)))\n"
     engine.lint_source(source, "big.py", DEFAULT)
     assert calls == ["big.py"] and not engine._PARSED_BY_PYTHON
+
+
+def test_kinds_are_the_concrete_classes_isinstance_accepts():
+    """walk.kinds lists exactly LibCST's concrete node classes an
+    ``isinstance`` test of the abstract class accepts."""
+    import inspect
+
+    for base in (cst.BaseSuite, cst.BaseCompoundStatement, cst.BaseSmallStatement, cst.BaseComp,
+                 cst.BaseExpression, cst.Lambda):
+        expected = {kind for kind in vars(cst).values() if inspect.isclass(kind) and issubclass(kind, base)
+                    and not inspect.isabstract(kind)}
+        assert walk.kinds(base) == expected and expected, base

@@ -45,9 +45,20 @@ class Param:
 
 
 class Signature:
-    """The parameters of one real function, in order."""
+    """The parameters of one real function, in order. Read from its text on
+    first use: the tables declare hundreds of signatures, and a run uses a
+    few of them."""
 
-    def __init__(self, params: List[Param]) -> None:
+    _LOADED = ("params", "by_name", "positional", "var_pos", "var_kw", "required")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called while the attribute is not set yet: the first use.
+        if name not in Signature._LOADED or "text" not in self.__dict__:
+            raise AttributeError(name)
+        params = _params(self.text)
         self.params = params
         self.by_name = {p.name: p for p in params}
         # what bind() needs, worked out once (signatures are made once each, see parse)
@@ -55,6 +66,7 @@ class Signature:
         self.var_pos = next((p for p in params if p.kind == VAR_POSITIONAL), None)
         self.var_kw = next((p for p in params if p.kind == VAR_KEYWORD), None)
         self.required = [p.name for p in params if p.default is REQUIRED and p.kind not in (VAR_POSITIONAL, VAR_KEYWORD)]
+        return self.__dict__[name]
 
     @property
     def names(self) -> List[str]:
@@ -64,10 +76,26 @@ class Signature:
         return name in self.by_name
 
 
+_DECLARED: List[Signature] = []
+
+
 @lru_cache(maxsize=None)
 def parse(text: str) -> Signature:
-    """A signature from a parameter list written as in a ``def``."""
-    args = ast.parse(f"def f({text}): pass").body[0].args
+    """A signature from a parameter list written as in a ``def`` (read on
+    first use: a mistake in the text shows then, and in the test that reads
+    every one declared, see :func:`declared`)."""
+    signature = Signature(text)
+    _DECLARED.append(signature)
+    return signature
+
+
+def declared() -> List[Signature]:
+    """Every signature declared so far (by the modules imported)."""
+    return list(_DECLARED)
+
+
+def _params(text: str) -> List[Param]:
+    args = ast.parse(f"def f({text}): pass").body[0].args  # type: ignore[attr-defined]
     params: List[Param] = []
     positional = args.posonlyargs + args.args
     defaults = [REQUIRED] * (len(positional) - len(args.defaults)) + [ast.literal_eval(d) for d in args.defaults]
@@ -80,7 +108,7 @@ def parse(text: str) -> Signature:
         params.append(Param(arg.arg, KEYWORD_ONLY, REQUIRED if default is None else ast.literal_eval(default)))
     if args.kwarg is not None:
         params.append(Param(args.kwarg.arg, VAR_KEYWORD))
-    return Signature(params)
+    return params
 
 
 class Bound:

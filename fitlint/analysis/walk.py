@@ -28,8 +28,16 @@ def kinds(*bases: type) -> FrozenSet[type]:
     answers what ``isinstance`` does, without going through LibCST's
     abstract base classes, which make a failing ``isinstance`` several
     times slower."""
-    return frozenset(kind for kind in vars(cst).values()
-                     if isinstance(kind, type) and issubclass(kind, bases) and issubclass(kind, cst.CSTNode)
+    found = set()
+    todo = list(bases)
+    while todo:
+        kind = todo.pop()
+        if kind not in found:
+            found.add(kind)
+            todo.extend(kind.__subclasses__())
+    # LibCST's own classes (a class it rebuilt with slots leaves the first
+    # one among the subclasses).
+    return frozenset(kind for kind in found if getattr(cst, kind.__name__, None) is kind
                      and not getattr(kind, "__abstractmethods__", None))
 
 
