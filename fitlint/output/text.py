@@ -4,7 +4,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import List
 
-from ..confirm.evidence import first_line
 from ..findings import Reported
 
 
@@ -16,6 +15,9 @@ def _marker(f: Reported) -> str:
         return f" [confirmed: {c['exception']}]"
     if c["status"] == "refuted":
         return " [refuted: ran without error]"
+    # Only a dry run's result needs it: the dry run's modules are not
+    # imported by a plain check.
+    from ..confirm.evidence import first_line
     return f" [inconclusive: {first_line(c['detail'], 300)}]" if c.get("detail") else " [inconclusive]"
 
 
