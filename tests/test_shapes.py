@@ -432,3 +432,30 @@ def test_sites_the_analysis_never_evaluates_are_not_reached(tmp_path):
     assert got == [(4, "unknown", ["inside an f-string, which the analysis does not evaluate"]),
                    (6, "checked", []),
                    (8, "checked", [])]
+
+
+def test_a_dying_worker_costs_only_its_file(monkeypatch, tmp_path):
+    """With --jobs 2, a file whose analysis kills its worker is reported as
+    an error of that file; the others keep their sites. (Workers are forked,
+    so they inherit the patched function.)"""
+    import os
+    import sys
+
+    if sys.platform != "linux":
+        pytest.skip("relies on forked workers")
+    files = sorted(str(p) for p in (FIXTURES / "rules").glob("FIT2*_buggy.py"))[:5]
+    crash = tmp_path / "crash.py"
+    crash.write_text("from tensorflow import keras\nmodel.fit(x)\n")
+    files.insert(2, str(crash))
+    expected = shapes.run([f for f in files if f != str(crash)], jobs=1)
+    real = shapes.shapes_source
+
+    def dies(source, path):
+        if path.endswith("crash.py"):
+            os._exit(3)
+        return real(source, path)
+
+    monkeypatch.setattr(shapes, "shapes_source", dies)
+    models, calls, errors = shapes.run(files, jobs=2)
+    assert errors == [(str(crash), shapes.DIED)]
+    assert (models, calls) == expected[:2] and calls
