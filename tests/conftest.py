@@ -6,7 +6,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import pytest
 
@@ -336,6 +336,19 @@ def run_at_once(commands, cwd=ROOT, timeout=600) -> list:
 
 
 _LINTS: dict = {}
+
+
+def files_with_a_crash(tmp_path: Path) -> Tuple[List[str], str]:
+    """Six buggy rule fixtures and, fourth among them, ``crash.py``: a file a
+    test makes kill the worker process analysing it (forked workers inherit
+    the test's patch). Skips where workers are not forked."""
+    if sys.platform != "linux":
+        pytest.skip("relies on forked workers")
+    files = sorted(str(p) for p in (FIXTURES / "rules").glob("FIT2*_buggy.py"))[:6]
+    crash = tmp_path / "crash.py"
+    crash.write_text("from tensorflow import keras\nmodel.fit(x)\n")
+    files.insert(3, str(crash))
+    return files, str(crash)
 
 
 def lint_fixture(path: Path, rules, text=None) -> list:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, ROOT, run_at_once
+from conftest import FIXTURES, ROOT, files_with_a_crash, run_at_once
 from fitlint import engine
 from fitlint.analysis import budget
 from fitlint.rules import ALL_RULES
@@ -144,13 +144,8 @@ def test_dying_worker_costs_only_its_file(monkeypatch, tmp_path):
     """With --jobs 2, a file whose analysis kills its worker process gets
     FIT001; every other file keeps exactly the findings it has with --jobs 1.
     (Workers are forked, so they inherit the patched function.)"""
-    if sys.platform != "linux":
-        pytest.skip("relies on forked workers")
-    files = sorted(str(p) for p in (FIXTURES / "rules").glob("FIT2*_buggy.py"))[:6]
-    crash = tmp_path / "crash.py"
-    crash.write_text("from tensorflow import keras\nmodel.fit(x)\n")
-    files.insert(3, str(crash))
-    expected = engine.run([f for f in files if f != str(crash)], ALL_RULES, jobs=1).findings
+    files, crash = files_with_a_crash(tmp_path)
+    expected = engine.run([f for f in files if f != crash], ALL_RULES, jobs=1).findings
     real = engine._lint_source
 
     def dies(source, path, rules, programs=None):
@@ -160,9 +155,9 @@ def test_dying_worker_costs_only_its_file(monkeypatch, tmp_path):
 
     monkeypatch.setattr(engine, "_lint_source", dies)
     result = engine.run(files, ALL_RULES, jobs=2)
-    crashed = [f for f in result.findings if f.path == str(crash)]
+    crashed = [f for f in result.findings if f.path == crash]
     assert [f.code for f in crashed] == ["FIT001"] and "died" in crashed[0].message
-    others = [f for f in result.findings if f.path != str(crash)]
+    others = [f for f in result.findings if f.path != crash]
     assert [f.to_dict() for f in others] == [f.to_dict() for f in expected] and expected
 
 

@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from conftest import FIXTURES, ROOT, fitlint_in_process, in_processes
+from conftest import FIXTURES, ROOT, files_with_a_crash, fitlint_in_process, in_processes
 from fitlint import shapes
 from fitlint.analysis.interpreter import analyze
 from fitlint.rules import Context, select
@@ -439,15 +439,9 @@ def test_a_dying_worker_costs_only_its_file(monkeypatch, tmp_path):
     an error of that file; the others keep their sites. (Workers are forked,
     so they inherit the patched function.)"""
     import os
-    import sys
 
-    if sys.platform != "linux":
-        pytest.skip("relies on forked workers")
-    files = sorted(str(p) for p in (FIXTURES / "rules").glob("FIT2*_buggy.py"))[:5]
-    crash = tmp_path / "crash.py"
-    crash.write_text("from tensorflow import keras\nmodel.fit(x)\n")
-    files.insert(2, str(crash))
-    expected = shapes.run([f for f in files if f != str(crash)], jobs=1)
+    files, crash = files_with_a_crash(tmp_path)
+    expected = shapes.run([f for f in files if f != crash], jobs=1)
     real = shapes.shapes_source
 
     def dies(source, path):
@@ -457,5 +451,5 @@ def test_a_dying_worker_costs_only_its_file(monkeypatch, tmp_path):
 
     monkeypatch.setattr(shapes, "shapes_source", dies)
     models, calls, errors = shapes.run(files, jobs=2)
-    assert errors == [(str(crash), shapes.DIED)]
+    assert errors == [(crash, shapes.DIED)]
     assert (models, calls) == expected[:2] and calls
