@@ -390,7 +390,7 @@ def _certain(ip: Any, depth: int, loops: int, stack: int) -> bool:
     return all(_plain(fn) for fn in ip.stack[stack:])
 
 
-_BRANCHING = frozenset({cst.If, cst.For, cst.While, cst.Try, cst.Match}) | walk.kinds(getattr(cst, "TryStar", cst.Try))
+_BRANCHING = walk.COMPOUND - {cst.FunctionDef, cst.ClassDef, cst.With}  # if, loops, try, match
 
 
 @lru_cache(maxsize=1024)
