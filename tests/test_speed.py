@@ -214,6 +214,55 @@ def test_parse_without_validation_builds_the_same_tree():
         cst.Name("")  # validation is back on
 
 
+def _same(a, b) -> bool:
+    """Equal values, nodes (and sequences of nodes) compared deeply."""
+    if isinstance(a, cst.CSTNode):
+        return isinstance(b, cst.CSTNode) and a.deep_equals(b)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def test_the_parse_builds_nodes_as_their_own_init_would():
+    """The __init__ a parse gives each node class takes the same arguments
+    with the same defaults as the class's own (a default factory is called
+    when its field is not given), builds an equal node, and the class's own
+    is back after the parse."""
+    import dataclasses
+    import inspect
+
+    from fitlint.analysis import parse
+
+    swaps = parse._swaps()
+    assert len(swaps) >= 0.95 * len(walk.kinds(cst.CSTNode)), len(swaps)
+    for cls, (fast, own) in swaps.items():
+        assert cls.__dict__["__init__"] is own, cls
+        ours, theirs = inspect.signature(fast).parameters, inspect.signature(own).parameters
+        assert list(ours) == list(theirs), cls
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        for name, param in theirs.items():
+            assert ours[name].kind == param.kind, (cls, name)
+            if name == "self":
+                continue
+            if fields[name].default_factory is not dataclasses.MISSING:
+                assert ours[name].default is parse._MISSING, (cls, name)
+            else:
+                assert ours[name].default is param.default, (cls, name)
+        required = {n: n for n, f in fields.items()
+                    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+        built = object.__new__(cls)
+        fast(built, **required)
+        for name, f in fields.items():
+            expected = name if name in required else \
+                f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            assert _same(getattr(built, name), expected), (cls, name)
+    name = object.__new__(cst.Name)
+    swaps[cst.Name][0](name, "x")
+    assert name.deep_equals(cst.Name("x"))
+    parse.module("x = 1\n")
+    assert all(cls.__dict__["__init__"] is own for cls, (_, own) in swaps.items())
+
+
 DEEP = {
     "calls": "x = a" + "()" * 700 + "\n",
     "attributes": "x = a" + ".b" * 1300 + "\n",
@@ -285,3 +334,37 @@ def test_kinds_are_the_concrete_classes_isinstance_accepts():
         expected = {kind for kind in vars(cst).values() if inspect.isclass(kind) and issubclass(kind, base)
                     and not inspect.isabstract(kind)}
         assert walk.kinds(base) == expected and expected, base
+
+
+def test_full_collections_come_ever_more_rarely_and_free_what_was_set_aside(monkeypatch):
+    """After each file what it left in cycles is collected and the rest set
+    aside; a full collection, each twice as many files after the last (up
+    to a cap), frees cycles that became garbage once set aside."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    monkeypatch.setattr(engine, "_FULL_EVERY", 2)
+    monkeypatch.setattr(engine, "_FULL_MOST", 8)
+    monkeypatch.setattr(engine, "_FILES_SINCE_FULL", 0)
+    full: list = []
+    real = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda generation=2: full.append(files) or real(generation)
+                        if generation == 2 else real(generation))
+    kept: list = []
+    files = 0
+    for files in range(1, 31):
+        with engine.no_cycle_collection():
+            if files == 3:
+                a, b = Node(), Node()
+                a.other, b.other = b, a  # a cycle that outlives its file...
+                kept.append(a)
+                gone = weakref.ref(a)
+                del a, b
+        if files == 4:
+            kept.clear()  # ...and becomes garbage once set aside
+            assert gone() is not None  # reference counting cannot free a cycle
+    assert full == [2, 6, 14, 22, 30]
+    assert gone() is None  # the full collection after file 6 freed it
