@@ -22,7 +22,11 @@ For each DIR (a corpus) and over all of them, prints:
   5 runs): the corpus's largest file, and overall a script of about 300
   lines (``--script``, else one generated like ``lsp_latency.py``'s);
 - the slowest file within a run (timed in this process, one file after
-  another as ``--jobs 1`` checks them): no file may take 5 s.
+  another as ``--jobs 1`` checks them): no file may take 5 s;
+- with several DIRs, ``--together`` also measures one ``fitlint check`` of
+  all of them at once (one process start, and with ``--jobs`` the files of
+  every corpus shared between the workers), as ``fitlint check DIR...``
+  runs, against the parse of all their files.
 
 The machine may be busy with other work: ratios compare runs made one right
 after the other, in wall time and in CPU time (user + system: less sensitive
@@ -216,6 +220,33 @@ def report(name: str, corpora: Sequence[Corpus], jobs: int) -> None:
         print(f"  slowest file in a run: {seconds:.2f} s ({verdict})  {path}")
 
 
+def together(corpora: Sequence[Corpus], args: argparse.Namespace, jobs: int) -> None:
+    """One ``fitlint check`` of every corpus at once, each run right after a
+    parse of all their files."""
+    texts = [t for c in corpora for t in c.texts]
+    roots = [str(c.root) for c in corpora]
+    parse, parse_cpu, check, check_cpu, parallel, parallel_ratio = [], [], [], [], [], []
+    for _ in range(args.repeat):
+        wall, cpu = parse_time(texts)
+        parse.append(wall)
+        parse_cpu.append(cpu)
+        check.append(fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", "1", *roots))
+        check_cpu.append(CPU[0])
+        if jobs > 1:
+            wall, _ = parse_time(texts)
+            parallel.append(fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", str(jobs), *roots))
+            parallel_ratio.append(parallel[-1] / (wall / jobs))
+    median = statistics.median
+    print(f"all, checked together ({len(texts)} files):")
+    print(f"  LibCST parse only, 1 core:           {median(parse):7.2f} s wall {median(parse_cpu):7.2f} s CPU")
+    print(f"  fitlint check --no-cache --jobs 1:   {median(check):7.2f} s wall {median(check_cpu):7.2f} s CPU   "
+          f"ratio {median(c / p for c, p in zip(check, parse)):.2f} wall, "
+          f"{median(c / p for c, p in zip(check_cpu, parse_cpu)):.2f} CPU")
+    if parallel:
+        print(f"  fitlint check --no-cache --jobs {jobs}:   {median(parallel):7.2f} s   ratio to parse/{jobs}: "
+              f"{median(parallel_ratio):.2f} (each run against the parse just before it)")
+
+
 def script_time(path: Optional[str]) -> Tuple[str, int, Tuple[float, float]]:
     if path is not None:
         return path, Path(path).read_bytes().count(b"\n"), single(path)
@@ -254,6 +285,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--no-cache-runs", action="store_true", help="skip the cold and warm result-cache runs")
     parser.add_argument("--no-slowest", action="store_true", help="skip timing each file (the slowest file)")
     parser.add_argument("--no-shapes", action="store_true", help="skip the `fitlint shapes` run")
+    parser.add_argument("--together", action="store_true",
+                        help="also time one check of all the DIRs at once (one process, files shared by the jobs)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -283,6 +316,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.flush()
     if len(corpora) > 1:
         report("all", corpora, args.jobs)
+        if args.together:
+            together(corpora, args, args.jobs)
+            sys.stdout.flush()
     what, count, (wall, cpu) = script_time(args.script)
     print(f"single script ({what}, {count} lines), `fitlint check --no-cache`: {wall:.2f} s wall, {cpu:.2f} s CPU "
           f"(process start included, median of 5)")

@@ -195,6 +195,11 @@ def file_hash(path: str) -> str:
 _recording: Optional[List[Any]] = None
 
 
+def recording() -> bool:
+    """Whether a result being computed is to be stored (see Cache.lint)."""
+    return _recording is not None
+
+
 def note(dependencies: Sequence[Any]) -> None:
     """Called by the engine with ``Facts.dependencies`` after analysing a file."""
     if _recording is not None:
