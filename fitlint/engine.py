@@ -528,7 +528,7 @@ def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str],
     from . import parallel
 
     task = functools.partial(_lint_one, codes=codes, programs=programs, lint=lint or lint_path)
-    found = parallel.run(task, files, [parallel.weight(f) for f in files], jobs, lambda index: done(1))
+    found = parallel.run(task, files, [parallel.weight(f) for f in files], jobs, lambda index: done(1), files)
     results: Dict[str, FileResult] = {files[i]: result for i, result in found.items()}
     retry = [f for i, f in enumerate(files) if i not in found]
     while retry:

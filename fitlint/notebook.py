@@ -380,6 +380,19 @@ def to_script(data: bytes) -> Tuple[str, List[Tuple[int, int]], Dict[int, int]]:
     return "\n".join(lines) + "\n", starts, shifts
 
 
+def code_size(data: bytes) -> Optional[int]:
+    """The characters of the notebook's code cells (what fitlint analyses of
+    it; its outputs, often most of its bytes, are not read), or None when it
+    is not a readable notebook."""
+    try:
+        cells = json.loads(data.decode("utf-8"))["cells"]
+        return sum(len(source) if isinstance(source, str) else sum(len(part) for part in source)
+                   for cell in cells if cell.get("cell_type") == "code"
+                   for source in [cell.get("source", "")])
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def locate(line: int, starts: List[Tuple[int, int]]) -> Tuple[int, int]:
     """(cell number, line within the cell) of a line of the joined script."""
     index = bisect.bisect_right([s for s, _ in starts], line) - 1

@@ -24,41 +24,67 @@ import os
 import pickle
 import signal
 from multiprocessing.connection import wait
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-# Bytes a notebook counts for: its JSON holds outputs (images, tables) fitlint
-# never reads; what it analyses is its code cells.
-_NOTEBOOK_SHARE = 4
+from . import notebook
+
 _MOST = 256 * 1024  # one file counts at most this much: stealing evens out the rest
+# A cut between two stretches may move by up to this share of a stretch
+# (either way) to fall between two packages rather than inside one.
+_SLACK = 0.125
 
 
 def weight(path: str) -> int:
     """A file's expected share of the work: its size in bytes (a notebook's
-    a quarter of it), at least 1 and at most ``_MOST``."""
+    code cells: its outputs, often most of its bytes, are not analysed), at
+    least 1 and at most ``_MOST``."""
     try:
-        size = os.path.getsize(path)
+        if path.endswith(".ipynb"):
+            with open(path, "rb") as handle:
+                size = notebook.code_size(handle.read())
+            if size is None:
+                size = 1  # not readable: reported at once
+        else:
+            size = os.path.getsize(path)
     except OSError:
         size = 1
-    if path.endswith(".ipynb"):
-        size //= _NOTEBOOK_SHARE
     return max(1, min(size, _MOST))
 
 
-def stretches(weights: Sequence[int], parts: int) -> List[Tuple[int, int]]:
+def _shared(a: str, b: str) -> int:
+    """How many folders the paths of two files have in common, from the start."""
+    first, second = os.path.dirname(a).split(os.sep), os.path.dirname(b).split(os.sep)
+    count = 0
+    for x, y in zip(first, second):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def stretches(weights: Sequence[int], parts: int, paths: Optional[Sequence[str]] = None) -> List[Tuple[int, int]]:
     """``parts`` contiguous ranges [start, end) covering ``weights``, of
-    about equal total weight (some may be empty)."""
+    about equal total weight (some may be empty). With the items' ``paths``
+    (sorted), each cut moves, within ``_SLACK`` of a stretch's share, to
+    where the two files around it share the fewest folders: a package then
+    stays with one worker, which parses and follows its modules once."""
     total = sum(weights)
-    bounds = [0]
-    acc = 0
-    for index, w in enumerate(weights):
-        acc += w
-        # Cut after this item when it crosses the next part's share.
-        while len(bounds) < parts and acc * parts >= total * len(bounds):
-            bounds.append(index + 1)
-    while len(bounds) < parts:
-        bounds.append(len(weights))
-    bounds.append(len(weights))
-    return [(bounds[k], bounds[k + 1]) for k in range(parts)]
+    before = [0]
+    for w in weights:
+        before.append(before[-1] + w)
+    count = len(weights)
+    cuts = [0]
+    for k in range(1, parts):
+        # The first index at which the weight so far reaches k shares.
+        cut = next((i for i in range(cuts[-1], count + 1) if before[i] * parts >= total * k), count)
+        if paths is not None and 0 < cut < count:
+            ideal, slack = total * k / parts, _SLACK * total / parts
+            candidates = [i for i in range(max(cuts[-1], 1), count) if abs(before[i] - ideal) <= slack]
+            if candidates:
+                cut = min(candidates, key=lambda i: (_shared(paths[i - 1], paths[i]), abs(before[i] - ideal), i))
+        cuts.append(max(cut, cuts[-1]))
+    cuts.append(count)
+    return [(cuts[k], cuts[k + 1]) for k in range(parts)]
 
 
 def _claim(bounds: Any, own: int, parts: int) -> int:
@@ -105,13 +131,14 @@ def _context() -> Any:
 
 
 def run(function: Callable[[Any], Any], items: Sequence[Any], weights: Sequence[int], jobs: int,
-        done: Callable[[int], None] = lambda index: None) -> Dict[int, Any]:
+        done: Callable[[int], None] = lambda index: None, paths: Optional[Sequence[str]] = None) -> Dict[int, Any]:
     """``function(item)`` for every item, in ``jobs`` worker processes:
     {index: result}. ``done(index)`` is called as each result arrives. An
-    item whose worker died before sending its result has none."""
+    item whose worker died before sending its result has none. ``paths``:
+    the items' files, to cut the work between packages (see stretches)."""
     context = _context()
     parts = max(1, min(jobs, len(items)))
-    flat = [bound for stretch in stretches(weights, parts) for bound in stretch]
+    flat = [bound for stretch in stretches(weights, parts, paths) for bound in stretch]
     bounds = context.Array("q", flat)
     workers = []
     readers: List[Any] = []  # the receiving ends of the workers' pipes

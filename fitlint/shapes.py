@@ -1097,7 +1097,7 @@ def run(files: Sequence[str], jobs: Optional[int] = None) -> Tuple[List[dict], L
     if jobs > 1 and len(files) > 1:
         from . import parallel
 
-        found = parallel.run(shapes_path, files, [parallel.weight(f) for f in files], jobs)
+        found = parallel.run(shapes_path, files, [parallel.weight(f) for f in files], jobs, paths=files)
         collected = [found[i] if i in found else FileShapes(path, error=DIED) for i, path in enumerate(files)]
     else:
         collected = [shapes_path(f) for f in files]

@@ -34,6 +34,61 @@ def test_stretches_of_equal_weights_are_equal():
     assert parallel.stretches([5, 1, 1, 1, 1, 1], 2) == [(0, 1), (1, 6)]
 
 
+def test_cuts_fall_between_packages_within_the_slack():
+    """Given the files' paths, a cut moves to where the files around it
+    share the fewest folders, if that is within the slack of its place by
+    weight; stretches still cover the list in order."""
+    a = [os.path.join("p", "a", "x", f"m{i}.py") for i in range(4)]
+    b = [os.path.join("p", "b", "y", f"t{i}.py") for i in range(6)]
+    paths = a + b
+    # By weight alone the cut is inside b (after 5 of 10 equal items).
+    assert parallel.stretches([1] * 10, 2) == [(0, 5), (5, 10)]
+    # Within 1/8 of a share (0.625 items) of the cut there is no package
+    # boundary: the cut stays.
+    assert parallel.stretches([1] * 10, 2, paths) == [(0, 5), (5, 10)]
+    # Heavier items: the boundary between a and b (after 4 items, weight
+    # 40 of 100, the cut 50 +- 6.25) is still too far...
+    assert parallel.stretches([10] * 10, 2, paths) == [(0, 5), (5, 10)]
+    # ...but not when a's last module weighs more: then a stays whole.
+    assert parallel.stretches([10, 10, 10, 16, 9, 9, 9, 9, 9, 9], 2, paths) == [(0, 4), (4, 10)]
+    # Inside one package folder, a deeper folder boundary wins over none.
+    deeper = [os.path.join("p", "a", "x", f"m{i}.py") for i in range(5)] + \
+        [os.path.join("p", "a", "z", f"n{i}.py") for i in range(5)]
+    assert parallel.stretches([10] * 10 + [1, 1], 2, deeper + ["q.py", "r.py"]) == [(0, 5), (5, 12)]
+    assert parallel.stretches([10] * 10 + [1, 1], 2) == [(0, 6), (6, 12)]
+    rng = random.Random(3)
+    for _ in range(200):
+        count = rng.randint(0, 40)
+        weights = [rng.randint(1, 100) for _ in range(count)]
+        names = sorted(os.path.join(*[rng.choice("ab") for _ in range(rng.randint(1, 4))], f"f{i}.py")
+                       for i in range(count))
+        parts = rng.randint(1, 5)
+        got = parallel.stretches(weights, parts, names)
+        assert len(got) == parts and got[0][0] == 0 and got[-1][1] == count
+        assert all(x[1] == y[0] and x[0] <= x[1] for x, y in zip(got, got[1:]))
+
+
+def test_a_notebook_weighs_its_code_cells(tmp_path):
+    """A notebook counts for the characters of its code cells, not for its
+    outputs; an unreadable one for almost nothing."""
+    import json
+
+    cells = [{"cell_type": "code", "source": ["x = 1\n", "y = 2\n"],
+              "outputs": [{"data": {"image/png": "A" * 50000}}]},
+             {"cell_type": "markdown", "source": "# title " * 100},
+             {"cell_type": "code", "source": "print(x)"}]
+    book = tmp_path / "n.ipynb"
+    book.write_text(json.dumps({"cells": cells, "nbformat": 4}))
+    assert parallel.weight(str(book)) == len("x = 1\ny = 2\n") + len("print(x)")
+    broken = tmp_path / "b.ipynb"
+    broken.write_text("{not json")
+    assert parallel.weight(str(broken)) == 1
+    script = tmp_path / "s.py"
+    script.write_text("x = 1\n" * 10)
+    assert parallel.weight(str(script)) == 60
+    assert parallel.weight(str(tmp_path / "gone.py")) == 1
+
+
 class _Bounds(list):
     """The shared bounds, in one process."""
 
