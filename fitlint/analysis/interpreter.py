@@ -391,6 +391,7 @@ class Interpreter:
 
     def branches(self, env: Env, runs: List[Callable[[Env], bool]], loop: bool = False) -> bool:
         start = self.snapshot()
+        counts = dict(env.counts)  # every binding a branch makes counts (Env.assign, mutation.replace)
         outcomes = []
         stored: List[Any] = []  # attributes each branch set (branch_attrs.py)
         self.depth += 1
@@ -418,8 +419,15 @@ class Interpreter:
             env.counts.update({key: only.counts.get(key, 0) for key in only.vars})
             envs = []
         keys = set()
-        for branch_env in envs:
-            keys.update(branch_env.vars)
+        if env.counts == counts:
+            # Only the names a branch bound may differ: a name whose count no
+            # branch changed holds, in every branch, what it held before.
+            for branch_env in envs:
+                if branch_env.counts != counts:
+                    keys.update(k for k, n in branch_env.counts.items() if counts.get(k) != n)
+        else:  # the scope itself changed meanwhile (a call run in a branch changed a list it holds)
+            for branch_env in envs:
+                keys.update(branch_env.vars)
         two = len(envs) == 2
         joined: Dict[tuple, Any] = {}  # names that held one object in every branch still share one
         for key in keys:
