@@ -59,7 +59,7 @@ class Index:
     c: int = 0
 
 
-CONSTANTS = {"numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf, "numpy.newaxis": None,
+CONSTANTS: Dict[str, Any] = {"numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf, "numpy.newaxis": None,
              "math.pi": math.pi, "math.e": math.e, "math.inf": math.inf}
 
 
@@ -89,12 +89,11 @@ def partial_shape(value: Any) -> Shape:
 
 # ------------------------------------------------------------------ helpers
 def _array(value: Any, node: Any, tensor: bool = False) -> Optional[Array]:
-    from .library import literal_array, to_array
     if isinstance(value, Seq):
-        return literal_array(value, node, tensor=tensor)
+        return library.literal_array(value, node, tensor=tensor)
     if isinstance(value, Const) and isinstance(value.value, bool):
         return Array((), "bool", float(value.value), float(value.value), origin=Origin(node), tensor=tensor)
-    out = to_array(value, node)
+    out = library.to_array(value, node)
     if out is not None and tensor and not out.tensor and isinstance(value, Const):
         out = out.but(dtype="float32" if out.dtype == "float64" else "int32", tensor=True)
     return out
@@ -1203,3 +1202,7 @@ for _k in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "floor"
 for _k in ("exp", "sqrt", "abs", "tanh", "sigmoid", "square", "sign", "negative"):
     SIGNATURE_TEXT["tensorflow." + _k] = _TF_UNARY
     CALLS["tensorflow." + _k] = _unary(_k, True)
+
+
+# Imported last, as it imports this module (see _array).
+from . import library  # noqa: E402

@@ -155,8 +155,7 @@ def replace(ip, old: Any, new: Any, env) -> None:
 def _instances(envs: list) -> list:
     """The objects of the file's classes the scopes reach (through lists,
     dicts and other objects' attributes)."""
-    from .objects import Instance, ModelInstance
-    holders = (Instance, ModelInstance, Seq, Dict_)  # only these lead to objects
+    holders = (objects.Instance, objects.ModelInstance, Seq, Dict_)  # only these lead to objects
     out: list = []
     seen: set = set()
     todo = [(v, 0) for e in envs for v in e.vars.values() if isinstance(v, holders)]
@@ -703,3 +702,7 @@ def loop_target_changed(ip, node: cst.For, env) -> None:
             names.add(current.value)
         todo.extend(children(current))
     _forget(ip, names, env)
+
+
+# Imported last, as it imports this module (see _instances).
+from . import objects  # noqa: E402

@@ -26,8 +26,7 @@ from typing import Any, Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
-from . import attrs_classes, batches, branch_attrs, library, walk
-from .models import SYM_FUNCTIONS, sym_function
+from . import attrs_classes, batches, branch_attrs, library, models, walk
 from .names import canonical
 from .values import MISSING, Array, Const, Dataset, Dict_, Layer, Model, ModuleRef, Origin, Seq, Sym, as_shape, py
 from .walk import children
@@ -288,8 +287,7 @@ def _decorator_name(expr: cst.BaseExpression) -> str:
 
 
 def _function(ip, cls: UserClass, fn: cst.FunctionDef):
-    from .interpreter import UserFunction
-    return UserFunction(fn, cls.env, home=cls.home)
+    return interpreter.UserFunction(fn, cls.env, home=cls.home)
 
 
 # -------------------------------------------------------------- attributes
@@ -491,8 +489,7 @@ def _field_default(ip, default: cst.BaseExpression, cls: UserClass) -> Any:
 
 def _run(ip, func, first: List[Any], node: cst.Call, args, env=None) -> Any:
     """Inline ``func`` with ``first`` before the call's own arguments."""
-    from .interpreter import _FAILED, Args
-    bound = Args(node)
+    bound = interpreter.Args(node)
     bound.pos = list(first) + (list(args.pos) if args is not None else [])
     bound.pos_nodes = [node] * len(first) + (list(args.pos_nodes) if args is not None else [])
     if args is not None:
@@ -517,7 +514,7 @@ def _run(ip, func, first: List[Any], node: cst.Call, args, env=None) -> Any:
     finally:
         ip.callers.pop()
         stack.pop()
-    if result is _FAILED:
+    if result is interpreter._FAILED:
         for model in ip.models:
             model.compiled = None
         if isinstance(obj, (Instance, ModelInstance)):
@@ -580,8 +577,8 @@ def _library(ip, name: str, args, node: cst.Call) -> Any:
         return None
     # argparse parsers and absl flag definitions: see flags.py (their values
     # are defaults a user may override, so findings on them are warnings).
-    if name in SYM_FUNCTIONS and any(isinstance(v, Sym) for v in args.values()):
-        return sym_function(name, args, node)
+    if name in models.SYM_FUNCTIONS and any(isinstance(v, Sym) for v in args.values()):
+        return models.sym_function(name, args, node)
     if name in SHAPE_KEEPING and len(args.pos) == 1 and not args.kw and isinstance(args.pos[0], Sym):
         x = args.pos[0]
         return Sym(x.shape, x.dtype, Origin(node), parents=[x])
@@ -862,3 +859,6 @@ def forwards_kwargs(fn: cst.FunctionDef) -> bool:
             return True
     return False
 
+
+# Imported last, as it imports this module (see _run and _function).
+from . import interpreter  # noqa: E402

@@ -22,7 +22,8 @@ from typing import Any, List, Optional, Tuple
 
 import libcst as cst
 
-from .values import MISSING, Dict_, Layer, Origin, Seq, Sym
+from .names import canonical
+from .values import MISSING, Const, Dict_, Layer, ModuleRef, Origin, Seq, Sym
 from .walk import children, kinds
 
 
@@ -176,8 +177,7 @@ def known_test(ip, test: cst.BaseExpression, env, plain) -> Optional[bool]:
     of known Python type), outside a loop run once for all its passes; every
     name in it must be bound once (``plain(name)``), and no operand may be a
     command-line default. Else None."""
-    from .names import canonical
-    from .values import Const, Dict_ as D, ModuleRef
+    D = Dict_
     if ip.loops:
         return None
     comparison = type(test) is cst.Comparison and len(test.comparisons) == 1
@@ -248,8 +248,11 @@ def inline_key(node: cst.FunctionDef, args) -> Any:
     per object of the file's own layer classes (each block of a stack of
     residual blocks builds its own sublayers with the same helper), else
     per function (None)."""
-    from .objects import Instance
     first = args.pos[0] if args.pos else None
-    if isinstance(first, Instance) and first.cls is not None and first.cls.is_layer:
+    if isinstance(first, objects.Instance) and first.cls is not None and first.cls.is_layer:
         return node, id(first)
     return None
+
+
+# Imported last, as it imports this module (see inline_key).
+from . import objects  # noqa: E402

@@ -51,14 +51,11 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
         # isinstance/None tests of known values (typechecks.py), an index of an
         # unrolled loop against a length (builders.py), a comparison of known
         # constants or isinstance of a known Python type (own_layers.py).
-        from . import library
-        from .own_layers import known_test
-        from .typechecks import decided
-        known = decided(ip, test, env)
+        known = typechecks.decided(ip, test, env)
         if known is None and type(test) is cst.Comparison:
             known = builders.known_test(ip, test, env)
         if known is None:
-            known = known_test(ip, test, env, lambda name: name in ("True", "False", "None") or
+            known = own_layers.known_test(ip, test, env, lambda name: name in ("True", "False", "None") or
                                not _bound_more_than_once(env, name) or
                                (env.get(name) is MISSING and name in library.BUILTINS | {"isinstance"}))
         return None if known is None else known != negate
@@ -72,8 +69,7 @@ def constant_test(ip, test: cst.BaseExpression, env) -> Optional[bool]:
         if _bound_more_than_once(env, test.value):
             return None
     elif type(test) is cst.Attribute:
-        from .own_layers import attribute_constant
-        value = attribute_constant(ip, test, env)  # ``self.flag`` only __init__ sets (own_layers.py)
+        value = own_layers.attribute_constant(ip, test, env)  # ``self.flag`` only __init__ sets (own_layers.py)
         if value is None or not _literal(value.origin.node) or any(
                 value is v for v in ip.facts.flag_defaults.values()) or any(value is v for v in ip.absl_flags.values()):
             return None
@@ -286,3 +282,8 @@ def dict_view(ip, node: cst.BaseExpression, env) -> Optional[Seq]:
     if view == "keys":
         return Seq([Const(k) for k in base.items], "list")
     return Seq([Seq([Const(k), v], "tuple") for k, v in base.items.items()], "list")
+
+
+# Imported last, as these modules import this one (a function-level import
+# costs a lookup on each call of a function run thousands of times a file).
+from . import library, own_layers, typechecks  # noqa: E402
