@@ -179,3 +179,58 @@ def test_an_annotated_name_that_is_no_field_is_a_class_attribute():
     does not set it (it would raise); the class attribute is what is read."""
     status, errors = _attrs_status("@attr.s\nclass Config:\n    other = attr.ib(default=1)\n    classes: int = 3")
     assert errors == ["FIT201"]
+
+
+NESTED = """
+import numpy as np
+import tensorflow as tf
+
+inputs = tf.keras.Input(shape=(6,))
+x = inputs
+for block in [1, 2]:
+    for width in [8, 8, 4]:
+        x = tf.keras.layers.Dense(width * block, activation="relu")(x)
+x = tf.keras.layers.Dense(3, activation="softmax")(x)
+model = tf.keras.Model(inputs, x)
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(np.random.rand(10, 6), np.eye(3)[np.repeat(np.arange(5) % 3, 2)]{labels})
+"""
+
+
+def test_nested_literal_loops_run_pass_by_pass():
+    """Loops over literal lists nested in one another are each run pass by
+    pass: the six layers they add make the model's output known."""
+    src = textwrap.dedent(NESTED.format(labels="")).encode()
+    (call,) = shapes_source(src, "t.py").calls
+    assert call["status"] == "checked", call
+    assert call["labels"]["targets"][0]["output"] == [None, 3]
+    assert [f.code for f in lint_source(src, "t.py", RULES) if f.severity == "error"] == []
+    wrong = textwrap.dedent(NESTED.format(labels="[:, :2]")).encode()
+    assert [f.code for f in lint_source(wrong, "t.py", RULES) if f.severity == "error"] == ["FIT204"]
+
+
+def test_nested_literal_loops_have_a_budget_of_passes():
+    """A grid of 30 x 30 passes (a plot of a latent space) is not run pass by
+    pass: past interpreter.MAX_PASSES passes in all the inner loop runs once
+    for all its passes, as a loop of unknown length does."""
+    import libcst as cst
+
+    from fitlint.analysis import interpreter
+
+    def steps(n: int) -> int:
+        src = textwrap.dedent(f"""
+            import numpy as np
+            figure = np.zeros((28 * {n}, 28 * {n}))
+            rows = list(range({n}))
+            for i in rows:
+                for j in rows:
+                    figure[i * 28:(i + 1) * 28, j * 28:(j + 1) * 28] = np.ones((28, 28)) * (i + j)
+            """)
+        ip = interpreter.Interpreter(cst.parse_module(src))
+        ip.run()
+        return ip.steps
+
+    assert 16 * 16 <= interpreter.MAX_PASSES < 30 * 30
+    per_pass = (steps(16) - steps(1)) / (16 * 16 - 1)  # 256 passes: run one by one
+    assert per_pass > 10
+    assert steps(30) < steps(16) / 5  # 900 passes: the inner loop runs once for all on each outer pass

@@ -39,6 +39,9 @@ class UserFunction:
 _FAILED = object()
 MAX_DEPTH = 6  # nested inlined calls
 MAX_INLINES = 30  # inlined calls of one function per file
+# Loops over short literal sequences are run pass by pass; nested, at most
+# this many passes in all (a 30 x 30 grid of plots), else run once for all.
+MAX_PASSES = 256
 
 
 def _plain_string(text: str) -> Optional[str]:
@@ -162,6 +165,7 @@ class Interpreter:
         self.loops = 0
         self.trips: List[tuple] = []  # loops being run: (node, depth of the body, passes or None); see array_ops
         self.unrolled = 0  # > 0 inside a loop run pass by pass
+        self.passes = 1  # passes of the body being run the loops run pass by pass make together
         self.globals = Env()  # module-level names once the module body ran
         self.star_imports: List[str] = []  # modules of `from X import *`
         self.frames: List[List[Any]] = []  # return values of the calls being inlined
@@ -490,9 +494,12 @@ class Interpreter:
     def loop(self, node, env: Env) -> bool:
         if type(node) is cst.For and node.orelse is None and not _leaves_early(node.body, self.leaves):
             items = receivers.dict_view(self, node.iter, env) or self.ev(node.iter, env)
-            if isinstance(items, Seq) and len(items.items) <= library.MAX_UNROLL:
-                # A loop over a short literal sequence: run each iteration.
+            if isinstance(items, Seq) and len(items.items) <= library.MAX_UNROLL and \
+                    self.passes * len(items.items) <= MAX_PASSES:
+                # A loop over a short literal sequence: run each iteration
+                # (within loops run so, at most MAX_PASSES passes in all).
                 self.unrolled += 1
+                outer, self.passes = self.passes, self.passes * max(1, len(items.items))
                 try:
                     for item in items.items:
                         if self.exhausted:
@@ -501,6 +508,7 @@ class Interpreter:
                         self.block(node.body.body, env)
                 finally:
                     self.unrolled -= 1
+                    self.passes = outer
                 return False
 
         index, passes = array_ops.loop_range(self, node, env) if type(node) is cst.For else (None, None)
