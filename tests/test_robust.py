@@ -27,6 +27,16 @@ def _nested_loops(depth: int) -> str:
     return "\n".join(lines + [indent + "n = n + 1"]) + "\n"
 
 
+def _grids(count: int) -> str:
+    """``count`` loops of 16 x 16 passes one after the other: each runs pass
+    by pass (within the 256 passes nested loops may make), so together they
+    spend the step budget."""
+    lines = ["n = 0"]
+    for k in range(count):
+        lines += [f"for a{k} in range(16):", f"    for b{k} in range(16):", f"        n = n + a{k} * b{k} + 1"]
+    return "\n".join(lines) + "\n"
+
+
 def _elifs(count: int) -> str:
     lines = ["v = 3", "if v == 0:", "    n = 0"]
     for i in range(1, count):
@@ -73,7 +83,7 @@ def test_budget_is_recorded():
     import libcst as cst
     from fitlint.analysis.interpreter import analyze
 
-    facts = analyze(cst.parse_module(HEAD + _nested_loops(8) + TAIL))
+    facts = analyze(cst.parse_module(HEAD + _grids(60) + TAIL))
     assert any("evaluation steps" in detail for _, detail in facts.budget)
     assert not facts.calls  # the fit call after the budget ran out is not analysed
     facts = analyze(cst.parse_module("x = 10 ** 40\n"))
