@@ -76,7 +76,6 @@ def test_pathological_input_is_analysed_quickly(kind):
     assert "FIT001" not in {f.code for f in findings}, [f.message for f in findings]
 
 
-@pytest.mark.slow
 def test_budget_is_recorded():
     """Past the step budget the rest of the file is unknown, and Facts.budget
     says why (budget-exceeded); a big integer is recorded too."""
