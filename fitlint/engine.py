@@ -301,13 +301,13 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _set_aside(tree: cst.Module) -> cst.Module:
-    """The syntax tree of the file being checked, set aside at once from
+def set_aside(tree: cst.Module) -> cst.Module:
+    """The syntax tree of the file being analysed, set aside at once from
     the cycle collector's view while it is paused for the file (see
     no_cycle_collection): the tree holds no cycles, is kept for imports as
     long as the run's other parses, and is most of what the collection after
     the file would otherwise walk (about three quarters of its time)."""
-    if not gc.isenabled() and gc.get_count()[0] > 0:
+    if not gc.isenabled():
         gc.freeze()
     return tree
 
@@ -348,7 +348,7 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
                 return internal_error(path, f"not analysed: its expressions nest {depth} deep (weighted), "
                                             f"more than the {MAX_NESTING} fitlint analyses in reasonable time")
     try:
-        module = project.cached_module(path, data) or _set_aside(parse.module(data))
+        module = project.cached_module(path, data) or set_aside(parse.module(data))
     except (cst.ParserSyntaxError, UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
         error = _python_syntax_error(data, path)
         if error is None:  # Python accepts it; LibCST does not
@@ -527,7 +527,7 @@ def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str],
 
     from . import parallel
 
-    task = functools.partial(_lint_one, codes=codes, programs=programs, lint=lint or lint_path)
+    task = functools.partial(lint or lint_path, codes=codes, programs=programs)
     found = parallel.run(task, files, [parallel.weight(f) for f in files], jobs, lambda index: done(1), files)
     results: Dict[str, FileResult] = {files[i]: result for i, result in found.items()}
     retry = [f for i, f in enumerate(files) if i not in found]
@@ -546,10 +546,6 @@ def _pooled(files: Sequence[str], codes: Sequence[str], programs: Optional[str],
                     retry = [p for p, _ in singles[n + 1:]]
                     break
     return results
-
-
-def _lint_one(path: str, codes: Sequence[str], programs: Optional[str], lint) -> FileResult:
-    return lint(path, codes, programs)
 
 
 def _progress(done: int, total: int) -> None:

@@ -41,7 +41,7 @@ from .analysis.facts import DataCall, Facts
 from .analysis.interpreter import SITE_METHODS, analyze
 from .analysis.values import Array, Dataset, Dict_, Frame, Model, Seq
 from .analysis.wrappers import Wrapper
-from .engine import no_cycle_collection
+from .engine import no_cycle_collection, set_aside
 from .positions import Positions
 from .rules.inputs import input_compared
 from .rules.labels import target_compared
@@ -936,7 +936,7 @@ def shapes_source(data: bytes, path: str) -> FileShapes:
     if not direct and not _SITE_RE.search(text) and not _imports_project(path, source):
         return FileShapes(path, imports=imports)
     try:
-        module = (None if cells is not None else project.cached_module(path, source)) or parse.module(source)
+        module = (None if cells is not None else project.cached_module(path, source)) or set_aside(parse.module(source))
     except Exception as exc:  # LibCST rejects it: find the sites by their text
         message = str(getattr(exc, "message", "") or exc).strip().splitlines()
         result = _unparsed(path, text, f"cannot parse: {message[0] if message else exc}", cells)

@@ -177,7 +177,6 @@ def known_test(ip, test: cst.BaseExpression, env, plain) -> Optional[bool]:
     of known Python type), outside a loop run once for all its passes; every
     name in it must be bound once (``plain(name)``), and no operand may be a
     command-line default. Else None."""
-    D = Dict_
     if ip.loops:
         return None
     comparison = type(test) is cst.Comparison and len(test.comparisons) == 1
@@ -212,7 +211,7 @@ def known_test(ip, test: cst.BaseExpression, env, plain) -> Optional[bool]:
             return isinstance(value.value, tuple(types))  # type: ignore[arg-type]
         if isinstance(value, Seq):
             return (list if value.kind == "list" else tuple) in types
-        if isinstance(value, D):
+        if isinstance(value, Dict_):
             return dict in types
         return None
     return None

@@ -10,7 +10,7 @@ The nodes of a parse come from LibCST's own parser, which only builds
 well-formed ones, and LibCST's own source marks validating them as a cost a
 parse need not pay. So while fitlint parses, each node class's ``__init__``
 is one that stores the fields through their slots directly and does not
-validate: about a seventh less time for a parse, the same tree. Nodes built
+validate: about a sixth less time for a parse, the same tree. Nodes built
 at any other time are built and checked as usual.
 """
 from __future__ import annotations
