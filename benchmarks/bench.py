@@ -12,8 +12,9 @@ For each DIR (a corpus) and over all of them, prints:
   (process start-up, reading, notebook conversion, parse, analysis, rules),
   and its ratio to the parse: the cost of a cold check per core, in units of
   a bare parse (the target is 1.3 at most);
-- the wall time with ``--jobs`` set to the number of cores, and its ratio to
-  the parse divided by the cores;
+- the wall time with ``--jobs`` set to the number of cores (each run right
+  after a parse, as the one-core check), and its ratio to the parse divided
+  by the cores;
 - the CPU time of ``fitlint shapes --jobs 1`` (the same analysis, then the
   map of every call site), and its ratio to the parse and to the check;
 - a cold run filling the result cache and a warm run with nothing changed
@@ -54,7 +55,7 @@ SLOW_FILE = 5.0  # seconds
 
 @dataclass
 class Corpus:
-    root: Path
+    roots: List[Path]  # one folder; several when they are checked together (--together)
     files: List[str] = field(default_factory=list)
     texts: List[bytes] = field(default_factory=list)  # what LibCST parses (a notebook's joined cells)
     lines: int = 0
@@ -63,7 +64,7 @@ class Corpus:
     check: List[float] = field(default_factory=list)
     parse_cpu: List[float] = field(default_factory=list)
     check_cpu: List[float] = field(default_factory=list)
-    parallel: Optional[float] = None
+    parallel: List[float] = field(default_factory=list)  # wall time of each --jobs N run
     shapes_cpu: Optional[float] = None  # `fitlint shapes --jobs 1`, CPU seconds
     cold: Optional[float] = None
     warm: Optional[float] = None
@@ -97,7 +98,7 @@ def load(corpus: Corpus) -> None:
     from fitlint import notebook
     from fitlint.files import discover
 
-    corpus.files, _ = discover([str(corpus.root)])
+    corpus.files, _ = discover([str(root) for root in corpus.roots])
     for path in corpus.files:
         data = Path(path).read_bytes()
         if path.endswith(".ipynb"):
@@ -154,15 +155,18 @@ def slowest(corpus: Corpus) -> Tuple[str, float]:
 
 
 def measure(corpus: Corpus, args: argparse.Namespace, jobs: int) -> None:
-    root = str(corpus.root)
-    for _ in range(args.repeat):  # each pair back to back: the load of the machine changes slowly
+    roots = [str(root) for root in corpus.roots]
+    for _ in range(args.repeat):  # each run right after a parse: the load of the machine changes slowly
         wall, cpu = parse_time(corpus.texts)
         corpus.parse.append(wall)
         corpus.parse_cpu.append(cpu)
-        corpus.check.append(fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", "1", root))
+        corpus.check.append(fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", "1", *roots))
         corpus.check_cpu.append(CPU[0])
-    if jobs > 1:
-        corpus.parallel = fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", str(jobs), root)
+        if jobs > 1:
+            corpus.parallel.append(fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", str(jobs), *roots))
+    if len(roots) > 1:
+        return  # checked together: the rest is measured corpus by corpus
+    root = roots[0]
     if not args.no_shapes:
         fitlint("shapes", "--jobs", "1", "--output-format", "json", root)
         corpus.shapes_cpu = CPU[0]
@@ -198,8 +202,8 @@ def report(name: str, corpora: Sequence[Corpus], jobs: int) -> None:
     print(f"  LibCST parse only, 1 core:           {parse:7.2f} s wall {parse_cpu:7.2f} s CPU")
     print(f"  fitlint check --no-cache --jobs 1:   {check:7.2f} s wall {check_cpu:7.2f} s CPU   "
           f"ratio {ratio:.2f} wall, {ratio_cpu:.2f} CPU")
-    if jobs > 1 and all(c.parallel is not None for c in corpora):
-        wall = sum(c.parallel or 0.0 for c in corpora)
+    if jobs > 1 and all(c.parallel for c in corpora):
+        wall = sum(statistics.median(c.parallel) for c in corpora)
         print(f"  fitlint check --no-cache --jobs {jobs}:   {wall:7.2f} s   ratio to parse/{jobs}: "
               f"{wall / (parse / jobs):.2f}")
     if all(c.shapes_cpu is not None for c in corpora):
@@ -218,33 +222,6 @@ def report(name: str, corpora: Sequence[Corpus], jobs: int) -> None:
         path, seconds = max(found, key=lambda s: s[1])
         verdict = "ok" if seconds < SLOW_FILE else f"MORE THAN {SLOW_FILE:.0f} s"
         print(f"  slowest file in a run: {seconds:.2f} s ({verdict})  {path}")
-
-
-def together(corpora: Sequence[Corpus], args: argparse.Namespace, jobs: int) -> None:
-    """One ``fitlint check`` of every corpus at once, each run right after a
-    parse of all their files."""
-    texts = [t for c in corpora for t in c.texts]
-    roots = [str(c.root) for c in corpora]
-    parse, parse_cpu, check, check_cpu, parallel, parallel_ratio = [], [], [], [], [], []
-    for _ in range(args.repeat):
-        wall, cpu = parse_time(texts)
-        parse.append(wall)
-        parse_cpu.append(cpu)
-        check.append(fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", "1", *roots))
-        check_cpu.append(CPU[0])
-        if jobs > 1:
-            wall, _ = parse_time(texts)
-            parallel.append(fitlint("check", "-q", "--exit-zero", "--no-cache", "--jobs", str(jobs), *roots))
-            parallel_ratio.append(parallel[-1] / (wall / jobs))
-    median = statistics.median
-    print(f"all, checked together ({len(texts)} files):")
-    print(f"  LibCST parse only, 1 core:           {median(parse):7.2f} s wall {median(parse_cpu):7.2f} s CPU")
-    print(f"  fitlint check --no-cache --jobs 1:   {median(check):7.2f} s wall {median(check_cpu):7.2f} s CPU   "
-          f"ratio {median(c / p for c, p in zip(check, parse)):.2f} wall, "
-          f"{median(c / p for c, p in zip(check_cpu, parse_cpu)):.2f} CPU")
-    if parallel:
-        print(f"  fitlint check --no-cache --jobs {jobs}:   {median(parallel):7.2f} s   ratio to parse/{jobs}: "
-              f"{median(parallel_ratio):.2f} (each run against the parse just before it)")
 
 
 def script_time(path: Optional[str]) -> Tuple[str, int, Tuple[float, float]]:
@@ -302,7 +279,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     missing = [str(r) for r in roots if not r.is_dir()]
     if missing:
         parser.error(f"no such directory: {', '.join(missing)}")
-    corpora = [Corpus(r.resolve()) for r in roots]
+    corpora = [Corpus([r.resolve()]) for r in roots]
     for corpus in corpora:
         load(corpus)
     if not any(c.files for c in corpora):
@@ -312,12 +289,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.repeat} repetition(s)", flush=True)
     for corpus in corpora:
         measure(corpus, args, args.jobs)
-        report(str(corpus.root), [corpus], args.jobs)
+        report(str(corpus.roots[0]), [corpus], args.jobs)
         sys.stdout.flush()
     if len(corpora) > 1:
         report("all", corpora, args.jobs)
         if args.together:
-            together(corpora, args, args.jobs)
+            whole = Corpus([root for c in corpora for root in c.roots],
+                           files=[f for c in corpora for f in c.files], texts=[t for c in corpora for t in c.texts],
+                           lines=sum(c.lines for c in corpora), notebooks=sum(c.notebooks for c in corpora))
+            measure(whole, args, args.jobs)
+            report("all, checked together", [whole], args.jobs)
             sys.stdout.flush()
     what, count, (wall, cpu) = script_time(args.script)
     print(f"single script ({what}, {count} lines), `fitlint check --no-cache`: {wall:.2f} s wall, {cpu:.2f} s CPU "
