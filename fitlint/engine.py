@@ -348,7 +348,7 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
                 return internal_error(path, f"not analysed: its expressions nest {depth} deep (weighted), "
                                             f"more than the {MAX_NESTING} fitlint analyses in reasonable time")
     try:
-        module = project.cached_module(path, data) or set_aside(parse.module(data))
+        module = project.cached_module(path, data) or set_aside(parse.analysis_tree(data))
     except (cst.ParserSyntaxError, UnicodeDecodeError, LookupError, ValueError, SyntaxError) as exc:
         error = _python_syntax_error(data, path)
         if error is None:  # Python accepts it; LibCST does not
@@ -357,11 +357,15 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
         return _report(Context(path, None, Facts(syntax_error=error)), None, rules)
     if not path.endswith(".ipynb"):
         project.remember(path, data, module)
-    facts = analyze(module, path)
-    if result_cache.recording():  # what the result depends on: only the result cache keeps it
-        facts.dependencies.extend(project.dependencies(path, data))
-        result_cache.note(facts.dependencies)
-    return _report(Context(path, module, facts), module, rules, programs)
+    try:
+        facts = analyze(module, path)
+        if result_cache.recording():  # what the result depends on: only the result cache keeps it
+            facts.dependencies.extend(project.dependencies(path, data))
+            result_cache.note(facts.dependencies)
+        return _report(Context(path, module, facts), module, rules, programs)
+    finally:
+        if path.endswith(".ipynb"):
+            parse.forget(module)  # not kept for imports
 
 
 def _syntax_message(exc: Exception) -> str:

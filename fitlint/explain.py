@@ -21,7 +21,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import notebook
 from .analysis.interpreter import Interpreter
-from .analysis import library, parse
+from .analysis import library, parse, project
 from .analysis.values import Array, Const, Dataset, Dict_, Frame, Layer, Model, Seq, Sym
 
 
@@ -45,6 +45,12 @@ MAX_VALUES = 3
 
 def explain(source: Union[bytes, str], path: str, line: int, column: int,
             cell: Optional[int] = None) -> Optional[Explanation]:
+    with project.real_trees():  # the nodes under the cursor are found by their places
+        return _explain(source, path, line, column, cell)
+
+
+def _explain(source: Union[bytes, str], path: str, line: int, column: int,
+             cell: Optional[int] = None) -> Optional[Explanation]:
     data = source.encode("utf-8") if isinstance(source, str) else source
     starts: Optional[List[Tuple[int, int]]] = None
     shifts: Dict[int, int] = {}

@@ -27,6 +27,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
+from .analysis import parse
 from .analysis.walk import identities
 
 MAX_STATEMENTS = 2000  # statements whose placement is remembered
@@ -59,6 +60,11 @@ class Positions(Mapping):
     the result of ``MetadataWrapper(module).resolve(PositionProvider)``."""
 
     def __init__(self, module: cst.Module) -> None:
+        # A tree built for the analysis only (analysis/fastparse.py) is placed
+        # through LibCST's tree of the same file: its nodes are looked up as
+        # the nodes at their places there.
+        self.nodes = parse.node_map(module) if parse.is_fast(module) else None
+        module = parse.real_tree(module)
         self.module = module
         self.statements: List[cst.CSTNode] = list(module.body)
         self.placed: List[Tuple[Dict[cst.CSTNode, CodeRange], int]] = []  # statements placed so far
@@ -136,17 +142,23 @@ class Positions(Mapping):
                          CodePosition(found.end.line + lines, found.end.column))
 
     def __getitem__(self, node: Any) -> CodeRange:
+        if self.nodes is not None:
+            node = self.nodes.get(id(node), node)
         found = self._find(node)
         if found is None:
             raise KeyError(node)
         return found
 
     def __contains__(self, node: object) -> bool:
+        if self.nodes is not None:
+            node = self.nodes.get(id(node), node)
         if not REMEMBER and self.whole is None and self._statement_of(node) is not None:
             return True  # every node of a statement has a position: no need to place it to know
         return self._find(node) is not None
 
     def get(self, node: Any, default: Any = None) -> Any:
+        if self.nodes is not None:
+            node = self.nodes.get(id(node), node)
         found = self._find(node)
         return default if found is None else found
 

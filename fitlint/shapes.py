@@ -917,7 +917,13 @@ def shapes_source(data: bytes, path: str) -> FileShapes:
     """The models and sites of one file (a script or a notebook). ``direct``
     says whether it imports TensorFlow or Keras itself; a file that does not
     keeps its sites only if it imports a module that does (see
-    :func:`using_framework`)."""
+    :func:`using_framework`). Files are parsed by LibCST: nearly every node
+    looked at is placed and quoted."""
+    with project.real_trees():
+        return _shapes_source(data, path)
+
+
+def _shapes_source(data: bytes, path: str) -> FileShapes:
     starts = shifts = None
     if path.endswith(".ipynb"):
         cells = _cells(data)

@@ -57,10 +57,12 @@ def _check(source: str) -> None:
 
 @pytest.mark.parametrize("source", SNIPPETS)
 def test_snippets_agree_with_libcst(source):
+    """Each tricky construct gives the tree LibCST gives, trivia aside."""
     _check(source)
 
 
 def test_fields_are_of_libcst_kinds():
+    """Stars, dots and sequences hold what LibCST's parser puts there."""
     fast = fastparse.module(b"from .. import a\nf(x, *y, k=1)\ndef g(a, *b, c, **d): pass\n")
     imp = fast.body[0].body[0]
     assert isinstance(imp, cst.ImportFrom) and len(imp.relative) == 2
@@ -72,6 +74,7 @@ def test_fields_are_of_libcst_kinds():
 
 
 def test_literals_are_the_source_text():
+    """Numbers and strings keep their text as written, after non-ASCII text too."""
     fast = fastparse.module("x = 0x1F + 1_0 + 1e3 + 2j + 'a' r\"b\"\ns = 'é'; n = 12\n".encode("utf-8"))
     expr = fast.body[0].body[0].value
     texts = []
@@ -88,6 +91,7 @@ def test_literals_are_the_source_text():
 
 
 def test_a_difference_is_found():
+    """same_shape reports a changed name, a missing argument, a dot more."""
     real = parse.module(b"f(a, b)\n")
     assert fastparse.same_shape(real, fastparse.module(b"f(a, c)\n")) is not None
     assert fastparse.same_shape(real, fastparse.module(b"f(a)\n")) is not None
@@ -96,6 +100,7 @@ def test_a_difference_is_found():
 
 
 def test_unknown_syntax_is_left_to_libcst():
+    """match is left to LibCST; what Python rejects raises SyntaxError."""
     with pytest.raises(fastparse.Unsupported):
         fastparse.module(b"match x:\n    case 1:\n        pass\n")
     with pytest.raises(SyntaxError):
@@ -115,6 +120,7 @@ def _fixture_sources():
 
 @pytest.mark.slow
 def test_every_fixture_agrees_with_libcst():
+    """Every fixture Python parses gives the tree LibCST gives, trivia aside."""
     checked = 0
     for path, data in _fixture_sources():
         try:
@@ -131,6 +137,7 @@ def test_every_fixture_agrees_with_libcst():
           suppress_health_check=list(HealthCheck), database=None)
 @given(st.deferred(lambda: __import__("hypothesmith").from_node()))
 def test_generated_programs_agree_with_libcst(source):
+    """Programs generated from LibCST trees: the same tree, or left to LibCST."""
     data = source.encode("utf-8")
     try:
         compile(data, "<generated>", "exec", dont_inherit=True)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
 
-from . import walk
+from . import fastparse, walk
 
 
 def _only_validates() -> bool:
@@ -101,3 +101,97 @@ def module(source: Union[str, bytes]) -> cst.Module:
         finally:
             for cls, (_, own) in swaps.items():
                 type.__setattr__(cls, "__init__", own)
+
+
+# ------------------------------------------------------------ analysis trees
+# Whether the analysis reads trees built from Python's parse (see
+# fastparse.py) rather than LibCST's. ``fitlint shapes``, the hover and the
+# editor's server quote and place nearly every node they look at: they use
+# LibCST's trees (see project.real_trees).
+FAST = True
+
+
+class _Fast:
+    """What a tree from fastparse needs to be placed in its file: its source,
+    and once asked for, LibCST's tree of it and the map from its nodes to
+    that tree's."""
+
+    __slots__ = ("tree", "source", "real", "nodes")
+
+    def __init__(self, tree: cst.Module, source: bytes) -> None:
+        self.tree = tree
+        self.source = source
+        self.real: Optional[cst.Module] = None
+        self.nodes: Optional[Dict[int, CSTNode]] = None
+
+
+_FAST: Dict[int, _Fast] = {}  # id(tree from fastparse) -> _Fast
+
+
+def analysis_tree(source: Union[str, bytes]) -> cst.Module:
+    """The tree the analysis reads: built from Python's parse when ``FAST``
+    and the builder knows all of the file's syntax, else LibCST's parse
+    (which raises as ``module`` does)."""
+    if FAST:
+        data = source.encode("utf-8") if isinstance(source, str) else source
+        try:
+            tree = fastparse.module(data)
+        except (fastparse.Unsupported, SyntaxError, ValueError, RecursionError, MemoryError):
+            pass  # LibCST parses it, or says why not, as without FAST
+        else:
+            _FAST[id(tree)] = _Fast(tree, data)
+            return tree
+    return module(source)
+
+
+def is_fast(tree: Any) -> bool:
+    return id(tree) in _FAST and _FAST[id(tree)].tree is tree
+
+
+def real_tree(tree: cst.Module) -> cst.Module:
+    """LibCST's tree of the file ``tree`` was built from (``tree`` itself
+    when it is LibCST's)."""
+    entry = _FAST.get(id(tree))
+    if entry is None or entry.tree is not tree:
+        return tree
+    if entry.real is None:
+        entry.real = module(entry.source)
+    return entry.real
+
+
+def node_map(tree: cst.Module) -> Dict[int, CSTNode]:
+    """id(node of ``tree``) -> the node of LibCST's tree at the same place;
+    empty when ``tree`` is LibCST's. Both trees hold the same nodes but for
+    trivia (fastparse.same_shape): they are walked side by side."""
+    entry = _FAST.get(id(tree))
+    if entry is None or entry.tree is not tree:
+        return {}
+    if entry.nodes is None:
+        nodes: Dict[int, CSTNode] = {}
+        todo: List[Tuple[Any, Any]] = [(tree, real_tree(tree))]
+        while todo:
+            fast, real = todo.pop()
+            if type(fast) is not type(real):  # not expected: such a node keeps no place
+                continue
+            nodes[id(fast)] = real
+            mine, theirs = walk.children(fast), walk.children(real)
+            if len(mine) == len(theirs):
+                todo.extend(zip(mine, theirs))
+        entry.nodes = nodes
+    return entry.nodes
+
+
+def real_node(tree: Optional[cst.Module], node: Any) -> Any:
+    """The node of LibCST's tree at the place of ``node`` of ``tree`` (the
+    node itself when it is not one of a tree from fastparse)."""
+    if tree is None or node is None:
+        return node
+    return node_map(tree).get(id(node), node) if is_fast(tree) else node
+
+
+def forget(tree: Any) -> None:
+    """``tree`` is no longer kept: what placing it needed goes too."""
+    entry = _FAST.get(id(tree))
+    if entry is not None and entry.tree is tree:
+        del _FAST[id(tree)]
+

@@ -44,9 +44,10 @@ import hashlib
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -309,7 +310,25 @@ _REACH: Dict[str, Set[str]] = {}
 
 
 def _key(real: str, data: bytes) -> Tuple[str, str]:
-    return real, hashlib.sha1(data).hexdigest()
+    # The kind of tree (see parse.FAST) is part of the key: a file parsed
+    # for the analysis alone is parsed again for a run that places its nodes.
+    return real, hashlib.sha1(data).hexdigest() + (":fast" if parse.FAST else ":libcst")
+
+
+def _this_kind(key: Tuple[str, str]) -> bool:
+    return key[1].endswith(":fast") == parse.FAST
+
+
+@contextmanager
+def real_trees() -> Iterator[None]:
+    """Within: files are parsed by LibCST (for ``fitlint shapes``, the hover,
+    the server, which place and quote nearly every node they look at)."""
+    before = parse.FAST
+    parse.FAST = False
+    try:
+        yield
+    finally:
+        parse.FAST = before
 
 
 def remember(path: str, data: bytes, module: cst.Module) -> None:
@@ -341,7 +360,7 @@ def cached_module(path: str, data: bytes) -> Optional[cst.Module]:
 def parsed(real: str, display: Optional[str] = None) -> _Parsed:
     _used(real)
     key = _CURRENT.get(real)
-    if key is not None and key in _PARSED:
+    if key is not None and key in _PARSED and _this_kind(key):
         return _PARSED[key]
     try:
         with open(real, "rb") as handle:
@@ -356,7 +375,7 @@ def parsed(real: str, display: Optional[str] = None) -> _Parsed:
     entry = _PARSED.get(key)
     if entry is None:
         try:
-            module: Optional[cst.Module] = parse.module(data)
+            module: Optional[cst.Module] = parse.analysis_tree(data)
         except Exception:  # not valid Python (or not what LibCST accepts): unknown
             module = None
         entry = _PARSED[key] = _Parsed(module, display or real)
@@ -735,10 +754,38 @@ def holder(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tup
                 entry.nodes = identities(entry.module)
             if id(node) not in entry.nodes:
                 continue
-            entry.positions = MetadataWrapper(entry.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            ranges = MetadataWrapper(parse.real_tree(entry.module), unsafe_skip_copy=True).resolve(PositionProvider)
+            entry.positions = _Placed(ranges, parse.node_map(entry.module)) if parse.is_fast(entry.module) else ranges
         if node in entry.positions:
             return real, entry
     return None
+
+
+class _Placed:
+    """The positions of a tree built for the analysis (see parse.FAST): each
+    node is looked up as the node at its place in LibCST's tree."""
+
+    __slots__ = ("ranges", "nodes")
+
+    def __init__(self, ranges: Any, nodes: Dict[int, Any]) -> None:
+        self.ranges = ranges
+        self.nodes = nodes
+
+    def __getitem__(self, node: Any) -> Any:
+        return self.ranges[self.nodes.get(id(node), node)]
+
+    def __contains__(self, node: Any) -> bool:
+        return self.nodes.get(id(node), node) in self.ranges
+
+    def get(self, node: Any, default: Any = None) -> Any:
+        return self.ranges.get(self.nodes.get(id(node), node), default)
+
+
+def real_node(node: Any) -> Any:
+    """The node of LibCST's tree at the place of ``node``, a node of a module
+    parsed this run for the analysis alone (``node`` itself otherwise)."""
+    found = holder(node)
+    return node if found is None else parse.real_node(found[1].module, node)
 
 
 def _dotted(node: Any) -> Optional[str]:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Iterable, List, Mapping, Optional, Tuple
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from ..analysis import parse, project
 from ..analysis.facts import Facts
 from ..analysis.values import Array, Sym, fmt_range, fmt_shape
 from ..findings import Finding, split_lines
@@ -44,13 +45,26 @@ class Context:
     def lines(self) -> List[str]:
         """The source lines, line ends kept (built when a fix needs them)."""
         if self._lines is None:
-            self._lines = [] if self.module is None else split_lines(self.module.code)
+            self._lines = [] if self.module is None else split_lines(parse.real_tree(self.module).code)
         return self._lines
+
+    def real(self, node: Any) -> Any:
+        """The node of LibCST's tree of the file at the place of ``node``
+        (see analysis/fastparse.py): what code generation and changes to
+        the tree read (trivia, such as comments and parentheses), and where
+        a fix is placed. A node of another module is looked up there."""
+        if node is None or self.module is None:
+            return node
+        if parse.is_fast(self.module):
+            found = parse.node_map(self.module).get(id(node))
+            if found is not None:
+                return found
+        return project.real_node(node)
 
     def src(self, node: cst.CSTNode, limit: int = 70) -> str:
         if self.module is None:
             return "?"
-        text = re.sub(r"\s+", " ", self.module.code_for_node(node)).strip()
+        text = re.sub(r"\s+", " ", parse.real_tree(self.module).code_for_node(self.real(node))).strip()
         text = text.replace("( ", "(").replace("[ ", "[").replace(" )", ")").replace(" ]", "]")
         return text if len(text) <= limit else text[: limit - 3] + "..."
 

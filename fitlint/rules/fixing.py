@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from ..analysis.values import Layer
+from ..analysis import parse
 from ..findings import Edit, Fix
 from .base import Context
 
@@ -111,7 +112,7 @@ def metrics_mention(ctx: Context, compile_args: Any, *words: str) -> bool:
     for name, index in (("metrics", 2), ("weighted_metrics", None)):
         node = compile_args.node_of(name, index)
         if node is not None:
-            text = ctx.module.code_for_node(node).lower()
+            text = parse.real_tree(ctx.module).code_for_node(ctx.real(node)).lower()
             if any(w in text for w in words):
                 return True
     return False
@@ -289,7 +290,7 @@ def compile_before(ctx: Context, call_node: cst.CSTNode) -> Optional[Tuple[Edit,
         _receiver(call_node, "train_on_batch") or _receiver(call_node, "test_on_batch")
     if model is None or ctx.module is None:
         return None
-    found = _statement_of(ctx.module, call_node)
+    found = _statement_of(parse.real_tree(ctx.module), ctx.real(call_node))  # comments and lines are LibCST's
     if found is None:
         return None
     body, index = found
