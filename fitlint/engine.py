@@ -364,8 +364,8 @@ def _analyse(data: bytes, path: str, rules: Sequence[Type[Rule]], programs: Opti
             result_cache.note(facts.dependencies)
         return _report(Context(path, module, facts), module, rules, programs)
     finally:
-        if path.endswith(".ipynb"):
-            parse.forget(module)  # not kept for imports
+        if project.cached_module(path, data) is not module:
+            parse.forget(module)  # not kept for imports: what would place its nodes goes too
 
 
 def _syntax_message(exc: Exception) -> str:

@@ -149,3 +149,34 @@ def test_generated_programs_agree_with_libcst(source):
     except fastparse.Unsupported:
         return
     assert fastparse.same_shape(real, fast) is None, (fastparse.same_shape(real, fast), source)
+
+
+def _findings(path: Path, fast: bool):
+    from fitlint.analysis import project
+    from fitlint.engine import lint_source
+    from fitlint.rules import ALL_RULES
+
+    before = parse.FAST
+    parse.FAST = fast
+    try:
+        project.forget()
+        found = lint_source(path.read_bytes(), str(path), ALL_RULES, programs="errors")
+        return [(f.to_dict(), f.program) for f in found]
+    finally:
+        parse.FAST = before
+        project.forget()
+
+
+@pytest.mark.slow
+def test_findings_are_the_same_on_either_tree():
+    """Every finding on the fixtures (rules, fixes, projects of several
+    modules, notebooks): the same place, message, related places, fix and
+    dry-run program whether the analysis reads LibCST's tree or the one from
+    Python's parse."""
+    paths = [p for p in sorted((ROOT / "fixtures").rglob("*")) if p.suffix in (".py", ".ipynb")]
+    with_findings = 0
+    for path in paths:
+        fast, real = _findings(path, True), _findings(path, False)
+        assert fast == real, path
+        with_findings += bool(fast)
+    assert with_findings > 100

@@ -903,6 +903,8 @@ def forget(paths: Optional[List[str]] = None) -> None:
     _search_roots.cache_clear()
     package_fallbacks.cache_clear()
     _module_file.cache_clear()
+    for entry in [e for k, e in _PARSED.items() if paths is None or k[0] in {_realpath(p) for p in paths}]:
+        parse.forget(entry.module)
     if paths is None:
         _PARSED.clear()
         _CURRENT.clear()
