@@ -90,6 +90,16 @@ def test_literals_are_the_source_text():
     assert second[0].value.value == "'é'" and second[1].value.value == "12"
 
 
+def test_byte_order_mark_and_other_encodings():
+    """A byte order mark is not part of the first line's text; a file in
+    another encoding than UTF-8 is left to LibCST."""
+    data = b"\xef\xbb\xbfx = 12; s = 'ab'\n"
+    assert fastparse.same_shape(parse.module(data), fastparse.module(data)) is None
+    assert fastparse.module(data).body[0].body[0].value.value == "12"
+    with pytest.raises(fastparse.Unsupported):
+        fastparse.module("# -*- coding: latin-1 -*-\ns = 'Ã©'; n = 12\n".encode("latin-1"))
+
+
 def test_a_difference_is_found():
     """same_shape reports a changed name, a missing argument, a dot more."""
     real = parse.module(b"f(a, b)\n")

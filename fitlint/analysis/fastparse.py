@@ -24,12 +24,16 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
 
 from . import walk
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
 
 
 class Unsupported(Exception):
@@ -600,7 +604,12 @@ def module(source: bytes, tree: Optional[ast.Module] = None) -> cst.Module:
     """The analysis tree of ``source`` (UTF-8 bytes Python parses; its
     ``ast`` when already made). Raises SyntaxError as Python's parser does,
     :class:`Unsupported` for syntax left to LibCST."""
+    cookie = _CODING.search(b"\n".join(source.splitlines()[:2]))
+    if cookie is not None and cookie.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        raise Unsupported("a file in another encoding than UTF-8")  # Python's offsets are not of its bytes
     parsed = tree if tree is not None else compile(source, "<analysis>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    if source.startswith(b"\xef\xbb\xbf"):
+        source = source[3:]  # Python's offsets on the first line are counted after the byte order mark
     builder = _Builder(source)
     try:
         body = builder.body(parsed.body)
