@@ -100,6 +100,17 @@ def test_byte_order_mark_and_other_encodings():
         fastparse.module("# -*- coding: latin-1 -*-\ns = 'Ã©'; n = 12\n".encode("latin-1"))
 
 
+def test_no_warning_of_the_file_is_shown(recwarn):
+    """Warnings Python's parser gives about the file (an invalid escape
+    sequence) are not shown: the parse is fitlint's, not the file's run."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        fastparse.module(b"s = '\\d'\nx = 1 is 1\n")
+        assert not [w for w in recwarn.list if "analysis" in str(w.filename)]
+
+
 def test_a_difference_is_found():
     """same_shape reports a changed name, a missing argument, a dot more."""
     real = parse.module(b"f(a, b)\n")

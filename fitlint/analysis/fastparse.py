@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -607,7 +608,13 @@ def module(source: bytes, tree: Optional[ast.Module] = None) -> cst.Module:
     cookie = _CODING.search(b"\n".join(source.splitlines()[:2]))
     if cookie is not None and cookie.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
         raise Unsupported("a file in another encoding than UTF-8")  # Python's offsets are not of its bytes
-    parsed = tree if tree is not None else compile(source, "<analysis>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    parsed: ast.Module
+    if tree is not None:
+        parsed = tree
+    else:
+        with warnings.catch_warnings():  # the file's own affair (an invalid escape...): not reported here
+            warnings.simplefilter("ignore")
+            parsed = compile(source, "<analysis>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     if source.startswith(b"\xef\xbb\xbf"):
         source = source[3:]  # Python's offsets on the first line are counted after the byte order mark
     builder = _Builder(source)
