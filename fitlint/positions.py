@@ -141,25 +141,24 @@ class Positions(Mapping):
         return CodeRange(CodePosition(found.start.line + lines, found.start.column),
                          CodePosition(found.end.line + lines, found.end.column))
 
+    def _own(self, node: Any) -> Any:
+        """The node of the placed tree at the place of ``node``."""
+        return node if self.nodes is None else self.nodes.get(id(node), node)
+
     def __getitem__(self, node: Any) -> CodeRange:
-        if self.nodes is not None:
-            node = self.nodes.get(id(node), node)
-        found = self._find(node)
+        found = self._find(self._own(node))
         if found is None:
             raise KeyError(node)
         return found
 
     def __contains__(self, node: object) -> bool:
-        if self.nodes is not None:
-            node = self.nodes.get(id(node), node)
+        node = self._own(node)
         if not REMEMBER and self.whole is None and self._statement_of(node) is not None:
             return True  # every node of a statement has a position: no need to place it to know
         return self._find(node) is not None
 
     def get(self, node: Any, default: Any = None) -> Any:
-        if self.nodes is not None:
-            node = self.nodes.get(id(node), node)
-        found = self._find(node)
+        found = self._find(self._own(node))
         return default if found is None else found
 
     def __iter__(self) -> Iterator[cst.CSTNode]:

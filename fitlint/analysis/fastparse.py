@@ -16,9 +16,9 @@ analysing only: its ``code``, ``code_for_node`` and positions are not the
 file's. :func:`same_shape` tells whether two trees agree on everything but
 trivia (what the tests check against LibCST's parse).
 
-Syntax the builder does not know (``match``, f-strings written across
-lines...) raises :class:`Unsupported`; the caller then parses with LibCST.
-An f-string is parsed by LibCST on its own: a few characters.
+Syntax the builder does not know (``match``, type parameters, a name not
+in ASCII...) raises :class:`Unsupported`; the caller then parses with
+LibCST. An f-string is parsed by LibCST on its own: a few characters.
 """
 from __future__ import annotations
 
@@ -42,7 +42,6 @@ class Unsupported(Exception):
 
 
 # ---------------------------------------------------------------- node makers
-_DEFAULTS: Dict[type, Dict[str, Any]] = {}
 _MAKERS: Dict[type, Callable[..., Any]] = {}
 
 
@@ -124,7 +123,6 @@ def _name(text: str) -> Any:
 class _Builder:
     def __init__(self, source: bytes) -> None:
         self.lines = source.splitlines(keepends=True)
-        self.source = source
 
     # -- source text
     def text(self, node: ast.AST) -> str:
@@ -141,7 +139,7 @@ class _Builder:
         return not self.lines[node.lineno - 1][:node.col_offset].strip()  # type: ignore[attr-defined]
 
     # -- statements
-    def body(self, stmts: Sequence[ast.stmt]) -> List[Any]:
+    def body(self, stmts: Sequence[ast.stmt]) -> Tuple[Any, ...]:
         """Statements as LibCST groups them: simple statements on one line
         (``a; b``) in one SimpleStatementLine."""
         out: List[Any] = []
@@ -193,7 +191,7 @@ class _Builder:
     def opt(self, node: Optional[ast.AST]) -> Any:
         return None if node is None else self.ex(node)
 
-    def elements(self, nodes: Sequence[ast.expr]) -> List[Any]:
+    def elements(self, nodes: Sequence[ast.expr]) -> Tuple[Any, ...]:
         out = []
         for node in nodes:
             if type(node) is ast.Starred:
@@ -202,9 +200,6 @@ class _Builder:
                 out.append(N.Element(value=self.ex(node)))
         return tuple(out)
 
-    def name(self, text: str) -> Any:
-        return _name(text)
-
     def dotted(self, text: str) -> Any:
         parts = text.split(".")
         node = _name(parts[0])
@@ -212,7 +207,7 @@ class _Builder:
             node = N.Attribute(value=node, attr=_name(part))
         return node
 
-    def args(self, args: Sequence[ast.expr], keywords: Sequence[ast.keyword]) -> List[Any]:
+    def args(self, args: Sequence[ast.expr], keywords: Sequence[ast.keyword]) -> Tuple[Any, ...]:
         items: List[Tuple[Tuple[int, int], Any]] = []
         for arg in args:
             if type(arg) is ast.Starred:
@@ -229,24 +224,24 @@ class _Builder:
             items.sort(key=lambda item: item[0])
         return tuple(made for _, made in items)
 
-    def parameters(self, a: ast.arguments, annotated: bool = True) -> Any:
+    def parameters(self, a: ast.arguments) -> Any:
         positional = list(a.posonlyargs) + list(a.args)
         defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
-        made = [self.param(p, d, annotated) for p, d in zip(positional, defaults)]
+        made = [self.param(p, d) for p, d in zip(positional, defaults)]
         posonly, params = made[:len(a.posonlyargs)], made[len(a.posonlyargs):]
         star_arg: Any = cst.MaybeSentinel.DEFAULT
         if a.vararg is not None:
-            star_arg = self.param(a.vararg, None, annotated, "*")
+            star_arg = self.param(a.vararg, None, "*")
         elif a.kwonlyargs:
             star_arg = N.ParamStar()
-        kwonly = [self.param(p, d, annotated) for p, d in zip(a.kwonlyargs, a.kw_defaults)]
-        star_kwarg = self.param(a.kwarg, None, annotated, "**") if a.kwarg is not None else None
+        kwonly = [self.param(p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults)]
+        star_kwarg = self.param(a.kwarg, None, "**") if a.kwarg is not None else None
         return N.Parameters(params=tuple(params), star_arg=star_arg, kwonly_params=tuple(kwonly), star_kwarg=star_kwarg,
                             posonly_params=tuple(posonly),
                             posonly_ind=N.ParamSlash() if posonly else cst.MaybeSentinel.DEFAULT)
 
-    def param(self, p: ast.arg, default: Optional[ast.expr], annotated: bool, star: str = "") -> Any:
-        annotation = N.Annotation(annotation=self.ex(p.annotation)) if annotated and p.annotation is not None else None
+    def param(self, p: ast.arg, default: Optional[ast.expr], star: str = "") -> Any:
+        annotation = N.Annotation(annotation=self.ex(p.annotation)) if p.annotation is not None else None
         return N.Param(name=_name(p.arg), annotation=annotation, default=self.opt(default), star=star)
 
     def comp_for(self, generators: Sequence[ast.comprehension]) -> Any:
@@ -257,17 +252,17 @@ class _Builder:
                               asynchronous=N.Asynchronous() if gen.is_async else None)
         return inner
 
-    def string(self, node: ast.Constant) -> Any:
-        text = self.text(node)
-        pieces = _string_pieces(text)
+    def string(self, node: ast.expr) -> Any:
+        """A string literal (an f-string too) as written: its pieces, when
+        implicitly concatenated, nested to the right as LibCST nests them."""
+        pieces = _string_pieces(self.text(node))
         if pieces is None:
             raise Unsupported("a string literal the scanner does not follow")
-        made = [N.SimpleString(value=p) if p[-1:] in "'\"" and "f" not in _prefix(p).lower() else self.fstring(p)
-                for p in pieces]
-        node_: Any = made[-1]
+        made = [self.fstring(p) if "f" in _prefix(p).lower() else N.SimpleString(value=p) for p in pieces]
+        out: Any = made[-1]
         for piece in reversed(made[:-1]):
-            node_ = N.ConcatenatedString(left=piece, right=node_)
-        return node_
+            out = N.ConcatenatedString(left=piece, right=out)
+        return out
 
     def fstring(self, text: str) -> Any:
         try:
@@ -275,17 +270,7 @@ class _Builder:
         except Exception as exc:  # pragma: no cover - the file parsed, so its pieces do
             raise Unsupported(f"f-string: {exc}") from exc
 
-    def joined(self, node: ast.JoinedStr) -> Any:
-        pieces = _string_pieces(self.text(node))
-        if pieces is None:
-            raise Unsupported("an f-string the scanner does not follow")
-        made = [N.SimpleString(value=p) if "f" not in _prefix(p).lower() else self.fstring(p) for p in pieces]
-        out: Any = made[-1]
-        for piece in reversed(made[:-1]):
-            out = N.ConcatenatedString(left=piece, right=out)
-        return out
-
-    def subscript_slice(self, node: ast.expr) -> List[Any]:
+    def subscript_slice(self, node: ast.expr) -> Tuple[Any, ...]:
         if type(node) is ast.Tuple and node.elts and not self.parenthesized(node):
             return tuple(N.SubscriptElement(slice=self.index(e)) for e in node.elts)
         return (N.SubscriptElement(slice=self.index(node)),)
@@ -451,7 +436,7 @@ _EXPRESSIONS: Dict[type, Callable[[_Builder, Any], Any]] = {
     ast.Set: lambda b, n: N.Set(elements=b.elements(n.elts)),
     ast.Dict: _dict,
     ast.IfExp: lambda b, n: N.IfExp(test=b.ex(n.test), body=b.ex(n.body), orelse=b.ex(n.orelse)),
-    ast.Lambda: lambda b, n: N.Lambda(params=b.parameters(n.args, annotated=False), body=b.ex(n.body)),
+    ast.Lambda: lambda b, n: N.Lambda(params=b.parameters(n.args), body=b.ex(n.body)),
     ast.NamedExpr: lambda b, n: N.NamedExpr(target=b.ex(n.target), value=b.ex(n.value)),
     ast.ListComp: lambda b, n: N.ListComp(elt=b.ex(n.elt), for_in=b.comp_for(n.generators)),
     ast.SetComp: lambda b, n: N.SetComp(elt=b.ex(n.elt), for_in=b.comp_for(n.generators)),
@@ -460,8 +445,7 @@ _EXPRESSIONS: Dict[type, Callable[[_Builder, Any], Any]] = {
     ast.Await: lambda b, n: N.Await(expression=b.ex(n.value)),
     ast.Yield: _yield,
     ast.YieldFrom: _yield,
-    ast.JoinedStr: lambda b, n: b.joined(n),
-    ast.Starred: lambda b, n: N.StarredElement(value=b.ex(n.value)),
+    ast.JoinedStr: lambda b, n: b.string(n),
 }
 
 
@@ -567,7 +551,7 @@ def _try(b: _Builder, node: Any) -> Any:
         finalbody=N.Finally(body=b.suite(node.finalbody)) if node.finalbody else None)
 
 
-def _decorators(b: _Builder, node: Any) -> List[Any]:
+def _decorators(b: _Builder, node: Any) -> Tuple[Any, ...]:
     return tuple(N.Decorator(decorator=b.ex(d)) for d in node.decorator_list)
 
 

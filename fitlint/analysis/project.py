@@ -729,7 +729,7 @@ def locate(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tup
     if found is None:
         return None
     real, entry = found
-    pos = entry.positions[node]
+    pos = entry.positions[parse.real_node(entry.module, node)]
     return real, pos.start.line, pos.start.column + 1
 
 
@@ -754,31 +754,13 @@ def holder(node: cst.CSTNode, skip: Optional[cst.Module] = None) -> Optional[Tup
                 entry.nodes = identities(entry.module)
             if id(node) not in entry.nodes:
                 continue
-            ranges = MetadataWrapper(parse.real_tree(entry.module), unsafe_skip_copy=True).resolve(PositionProvider)
-            entry.positions = _Placed(ranges, parse.node_map(entry.module)) if parse.is_fast(entry.module) else ranges
-        if node in entry.positions:
+            # of LibCST's tree: a tree built for the analysis alone (see
+            # parse.FAST) is placed through it
+            entry.positions = MetadataWrapper(parse.real_tree(entry.module), unsafe_skip_copy=True).resolve(
+                PositionProvider)
+        if parse.real_node(entry.module, node) in entry.positions:
             return real, entry
     return None
-
-
-class _Placed:
-    """The positions of a tree built for the analysis (see parse.FAST): each
-    node is looked up as the node at its place in LibCST's tree."""
-
-    __slots__ = ("ranges", "nodes")
-
-    def __init__(self, ranges: Any, nodes: Dict[int, Any]) -> None:
-        self.ranges = ranges
-        self.nodes = nodes
-
-    def __getitem__(self, node: Any) -> Any:
-        return self.ranges[self.nodes.get(id(node), node)]
-
-    def __contains__(self, node: Any) -> bool:
-        return self.nodes.get(id(node), node) in self.ranges
-
-    def get(self, node: Any, default: Any = None) -> Any:
-        return self.ranges.get(self.nodes.get(id(node), node), default)
 
 
 def real_node(node: Any) -> Any:
@@ -903,15 +885,15 @@ def forget(paths: Optional[List[str]] = None) -> None:
     _search_roots.cache_clear()
     package_fallbacks.cache_clear()
     _module_file.cache_clear()
-    for entry in [e for k, e in _PARSED.items() if paths is None or k[0] in {_realpath(p) for p in paths}]:
-        parse.forget(entry.module)
-    if paths is None:
+    reals = None if paths is None else {_realpath(p) for p in paths}
+    for key in [k for k in _PARSED if reals is None or k[0] in reals]:
+        parse.forget(_PARSED[key].module)  # with what placing its nodes needed
+    if reals is None:
         _PARSED.clear()
         _CURRENT.clear()
         _RECENT.clear()
         _SUMMARIES.clear()
         return
-    reals = {_realpath(p) for p in paths}
     for key in [k for k in _PARSED if k[0] in reals]:
         del _PARSED[key]
     for key in [k for k in _SUMMARIES if k[0] in reals]:
